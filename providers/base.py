@@ -1,0 +1,74 @@
+"""The provider interface and the accounts it discovers.
+
+Adding a provider is one module with three steps:
+  discover(context) -> accounts        files and env only, no network
+  fetch(account, http, now) -> Quota   the request(s), then a pure parse of the answer
+and a sort key for its accounts. Everything around that (timeouts, statuses,
+concurrency, secrets) lives in http.py and collect.py, shared by all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from providers.http import HttpSession
+from providers.model import AccountSnapshot, Quota, Status
+from providers.paths import Paths
+from providers.secrets import Secret
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something found before any request that decides the account's status."""
+
+    status: Status
+    message: str
+
+
+@dataclass(frozen=True)
+class Account:
+    """One set of credentials for one provider. The secret never prints itself."""
+
+    provider: str
+    label: str
+    source: str
+    secret: Secret | None = field(default=None, repr=False)
+    active: bool = False
+    # A stable identity for deduplication (an account id, a login), never a secret.
+    identity: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    problem: Problem | None = None
+    path: Path | None = None
+
+    @property
+    def key(self) -> str:
+        """Stable across refreshes: how the app and the store recognise this account."""
+        return f"{self.provider}/{self.identity or self.source}/{self.label}"
+
+
+@dataclass(frozen=True)
+class DiscoveryContext:
+    paths: Paths
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    account_dirs: Sequence[Path] = ()
+
+
+class Provider(Protocol):
+    id: str
+    name: str
+
+    def discover(self, context: DiscoveryContext) -> list[Account]: ...
+
+    def precheck(self, account: Account, now: datetime) -> Problem | None: ...
+
+    async def fetch(self, account: Account, http: HttpSession, now: datetime) -> Quota: ...
+
+    def sort_key(self, snapshot: AccountSnapshot) -> tuple[Any, ...]: ...
+
+
+class ParseError(Exception):
+    """The answer arrived but is not the shape we understand."""

@@ -1,0 +1,104 @@
+"""Turning accounts into snapshots: precheck, fetch, parse, and every failure into a status.
+
+This is the one path used by the app, --once, --json, --demo and the tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+
+from providers.base import Account, ParseError, Problem, Provider
+from providers.http import FetchError, HttpSession
+from providers.model import AccountSnapshot, Quota, Status
+from providers.secrets import scrub
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def snapshot_of(
+    account: Account,
+    status: Status,
+    message: str | None = None,
+    quota: Quota | None = None,
+    fetched_at: datetime | None = None,
+    retry_after: float | None = None,
+) -> AccountSnapshot:
+    quota = quota or Quota()
+    return AccountSnapshot(
+        provider=account.provider,
+        account=account.label,
+        source=account.source,
+        active=account.active,
+        status=status,
+        message=scrub(message) if message else None,
+        plan=quota.plan,
+        windows=quota.windows,
+        balances=quota.balances,
+        fetched_at=fetched_at,
+        retry_after=retry_after,
+        details=quota.details,
+        key=account.key,
+    )
+
+
+def pending_snapshot(account: Account) -> AccountSnapshot:
+    """What an account looks like before its first answer arrives."""
+    return snapshot_of(account, Status.OK if not account.problem else account.problem.status)
+
+
+async def fetch_snapshot(
+    provider: Provider,
+    account: Account,
+    http: HttpSession,
+    clock: Callable[[], datetime] = _now,
+) -> AccountSnapshot:
+    """Never raises: whatever happens becomes the snapshot's status and message."""
+    problem: Problem | None = provider.precheck(account, clock())
+    if problem is not None:
+        return snapshot_of(account, problem.status, problem.message)
+    try:
+        quota = await provider.fetch(account, http, clock())
+    except FetchError as error:
+        return snapshot_of(
+            account, error.status, error.message, fetched_at=clock(), retry_after=error.retry_after
+        )
+    except ParseError as error:
+        return snapshot_of(
+            account, Status.BAD_RESPONSE, f"Unexpected answer: {error}", fetched_at=clock()
+        )
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:  # a parser bug must cost one account, not the program
+        return snapshot_of(
+            account,
+            Status.ERROR,
+            f"Internal error while reading the answer ({type(error).__name__}); please report it",
+            fetched_at=clock(),
+        )
+    return snapshot_of(account, Status.OK, quota=quota, fetched_at=clock())
+
+
+async def fetch_all(
+    pairs: Iterable[tuple[Provider, Account]],
+    http: HttpSession,
+    clock: Callable[[], datetime] = _now,
+) -> list[AccountSnapshot]:
+    """Every account at once: the total time is the slowest request, not the sum."""
+    jobs = [fetch_snapshot(provider, account, http, clock) for provider, account in pairs]
+    return list(await asyncio.gather(*jobs))
+
+
+def ordered(
+    snapshots: Sequence[AccountSnapshot], providers: Sequence[Provider]
+) -> list[AccountSnapshot]:
+    """Provider order first, then each provider's own order."""
+    rank = {provider.id: index for index, provider in enumerate(providers)}
+    by_id = {provider.id: provider for provider in providers}
+    return sorted(
+        snapshots,
+        key=lambda snap: (rank.get(snap.provider, len(rank)), by_id[snap.provider].sort_key(snap)),
+    )

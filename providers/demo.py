@@ -1,0 +1,163 @@
+"""Sample accounts and a fake transport for --demo.
+
+The answers are served to the real provider code through httpx.MockTransport, so the
+demo exercises the same fetch and parse path as real use, with no credentials and no
+network. Times are made relative to the moment of each request so countdowns move.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from providers.base import Account, Provider
+from providers.secrets import Secret
+
+HOUR = 3600
+DAY = 24 * HOUR
+
+
+def fake_jwt(claims: dict[str, Any]) -> str:
+    """An unsigned JWT-shaped string: enough for the offline expiry and e-mail checks."""
+
+    def part(data: dict[str, Any]) -> str:
+        raw = json.dumps(data, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}.ZGVtby1zaWduYXR1cmU"
+
+
+@dataclass(frozen=True)
+class DemoCodex:
+    label: str
+    account_id: str
+    active: bool
+    expires_in: float
+    answer: Callable[[float], dict[str, Any]] | None
+
+
+def _window(used: float, seconds: int, resets_in: float, now: float) -> dict[str, Any]:
+    return {
+        "used_percent": used,
+        "limit_window_seconds": seconds,
+        "reset_after_seconds": int(resets_in),
+        "reset_at": int(now + resets_in),
+    }
+
+
+def _codex_answer(plan: str, five: tuple[float, float], week: tuple[float, float], **extra: Any):
+    def build(now: float) -> dict[str, Any]:
+        return {
+            "plan_type": plan,
+            "rate_limit": {
+                "limit_reached": five[0] >= 100,
+                "primary_window": _window(five[0], 5 * HOUR, five[1], now),
+                "secondary_window": _window(week[0], 7 * DAY, week[1], now),
+            },
+            "credits": {"has_credits": False, "unlimited": False, "balance": "0"},
+            **{key: value(now) if callable(value) else value for key, value in extra.items()},
+        }
+
+    return build
+
+
+def _spark_limits(now: float) -> list[dict[str, Any]]:
+    return [
+        {
+            "limit_name": "GPT-5.3-Codex-Spark",
+            "metered_feature": "codex_bengalfox",
+            "rate_limit": {
+                "primary_window": _window(42, 5 * HOUR, 1.5 * HOUR, now),
+                "secondary_window": _window(12, 7 * DAY, 4.2 * DAY, now),
+            },
+        }
+    ]
+
+
+CODEX_ACCOUNTS = (
+    DemoCodex(
+        "work",
+        "acc-demo-work",
+        True,
+        8 * DAY,
+        _codex_answer("plus", (15, 2.6 * HOUR), (38, 3.1 * DAY)),
+    ),
+    DemoCodex(
+        "side",
+        "acc-demo-side",
+        False,
+        6 * DAY,
+        _codex_answer("plus", (96, 41 * 60), (88, 1.4 * DAY)),
+    ),
+    DemoCodex("old", "acc-demo-old", False, -2 * DAY, None),
+    DemoCodex(
+        "spark",
+        "acc-demo-spark",
+        False,
+        9 * DAY,
+        _codex_answer(
+            "pro",
+            (3, 4.7 * HOUR),
+            (21, 5.5 * DAY),
+            additional_rate_limits=_spark_limits,
+            credits={"has_credits": True, "unlimited": False, "balance": "14.5"},
+        ),
+    ),
+)
+
+
+def _codex_accounts() -> list[Account]:
+    now = time.time()
+    accounts = []
+    for demo in CODEX_ACCOUNTS:
+        token = fake_jwt(
+            {
+                "exp": int(now + demo.expires_in),
+                "https://api.openai.com/auth": {"chatgpt_account_id": demo.account_id},
+                "https://api.openai.com/profile": {"email": f"{demo.label}@example.com"},
+            }
+        )
+        accounts.append(
+            Account(
+                provider="codex",
+                label=demo.label,
+                source="~/.codex/auth.json" if demo.active else f"account/{demo.label}.auth.json",
+                secret=Secret(token),
+                active=demo.active,
+                identity=demo.account_id,
+                extra={"account_id": demo.account_id, "email": f"{demo.label}@example.com"},
+            )
+        )
+    return accounts
+
+
+_DEMO_ACCOUNTS: dict[str, Callable[[], list[Account]]] = {"codex": _codex_accounts}
+
+
+def accounts(providers: list[Provider]) -> list[tuple[Provider, Account]]:
+    pairs = []
+    for provider in providers:
+        for account in _DEMO_ACCOUNTS.get(provider.id, lambda: [])():
+            pairs.append((provider, account))
+    return pairs
+
+
+def _handle(request: httpx.Request) -> httpx.Response:
+    now = time.time()
+    if request.url.path.endswith("/wham/usage"):
+        account_id = request.headers.get("ChatGPT-Account-Id")
+        for demo in CODEX_ACCOUNTS:
+            if demo.account_id == account_id and demo.answer is not None:
+                return httpx.Response(200, json=demo.answer(now))
+        return httpx.Response(401, json={"detail": "unknown demo account"})
+    return httpx.Response(404, json={"detail": "no demo answer for this path"})
+
+
+def transport() -> httpx.MockTransport:
+    return httpx.MockTransport(_handle)

@@ -1,0 +1,226 @@
+"""The one HTTP path every provider uses.
+
+A single shared AsyncClient, a 10 s limit on every request (including a server that
+stalls half way through a body), a cap on body size, origin overrides, and the
+mapping from whatever went wrong to a Status plus one sentence a person can act on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import ssl
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from providers import __version__
+from providers.model import Status
+from providers.secrets import scrub
+
+REQUEST_TIMEOUT = 10.0
+MAX_BODY_BYTES = 2_000_000
+USER_AGENT = f"aiquota-tui/{__version__}"
+
+
+class FetchError(Exception):
+    """A request that did not produce the answer we wanted, already put into words."""
+
+    def __init__(
+        self,
+        status: Status,
+        message: str,
+        *,
+        http_status: int | None = None,
+        retry_after: float | None = None,
+        body: Any = None,
+    ) -> None:
+        super().__init__(scrub(message))
+        self.status = status
+        self.message = scrub(message)
+        self.http_status = http_status
+        self.retry_after = retry_after
+        # The decoded JSON error body, for providers whose errors carry meaning there.
+        self.body = body
+
+
+def with_origin(url: str, origin: str | None) -> str:
+    """Replace scheme, host and port of url with origin's; keep path and query."""
+    if not origin:
+        return url
+    target = urlsplit(origin.strip())
+    if not target.scheme or not target.netloc:
+        return url
+    parts = urlsplit(url)
+    return urlunsplit((target.scheme, target.netloc, parts.path, parts.query, parts.fragment))
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds from now: either delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def status_for_http(code: int) -> Status:
+    if code == 401:
+        return Status.AUTH_EXPIRED
+    if code == 403:
+        return Status.FORBIDDEN
+    if code == 429:
+        return Status.RATE_LIMITED
+    return Status.ERROR
+
+
+_DEFAULT_SENTENCES = {
+    Status.AUTH_EXPIRED: "The service rejected the credentials (HTTP 401): sign in again",
+    Status.FORBIDDEN: "The service refused access (HTTP 403)",
+    Status.RATE_LIMITED: "Rate-limited by the service (HTTP 429): will retry later",
+}
+
+
+def make_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=transport,
+        timeout=httpx.Timeout(REQUEST_TIMEOUT),
+        limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+        headers={"User-Agent": USER_AGENT},
+        follow_redirects=False,
+    )
+
+
+@dataclass
+class HttpSession:
+    """What a provider's fetch gets: the shared client plus the origin override for its id."""
+
+    client: httpx.AsyncClient
+    origins: Mapping[str, str]
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def url(self, provider_id: str, url: str) -> str:
+        return with_origin(url, self.origins.get(provider_id))
+
+    async def request_json(
+        self,
+        provider_id: str,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        form: Mapping[str, str] | None = None,
+        sentences: Mapping[Status, str] | None = None,
+    ) -> Any:
+        """Send one request and return its decoded JSON, or raise FetchError."""
+        target = self.url(provider_id, url)
+        host = urlsplit(target).netloc or target
+        try:
+            async with asyncio.timeout(REQUEST_TIMEOUT):
+                request = self.client.build_request(
+                    method, target, headers=headers, json=json_body, data=form
+                )
+                response = await self.client.send(request, stream=True)
+                try:
+                    body = await _read_capped(response)
+                finally:
+                    await response.aclose()
+        except (TimeoutError, httpx.TimeoutException):
+            raise FetchError(
+                Status.UNREACHABLE, f"{host} did not answer within {REQUEST_TIMEOUT:g} s"
+            ) from None
+        except httpx.ConnectError as error:
+            raise FetchError(Status.UNREACHABLE, _connect_sentence(host, error)) from None
+        except (httpx.TransportError, ssl.SSLError, OSError) as error:
+            raise FetchError(
+                Status.UNREACHABLE, f"connection to {host} failed ({type(error).__name__})"
+            ) from None
+        return _decode(response, body, host, sentences or {})
+
+
+async def _read_capped(response: httpx.Response) -> bytes:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise FetchError(
+            Status.BAD_RESPONSE,
+            f"the answer is {int(declared) // 1_000_000} MB, larger than any quota answer",
+            http_status=response.status_code,
+        )
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise FetchError(
+                Status.BAD_RESPONSE,
+                "the answer is larger than 2 MB, larger than any quota answer",
+                http_status=response.status_code,
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _connect_sentence(host: str, error: Exception) -> str:
+    text = str(error).lower()
+    if "ssl" in text or "certificate" in text or "tls" in text:
+        return f"secure connection to {host} failed (TLS/certificate problem)"
+    if "name or service" in text or "nodename" in text or "getaddrinfo" in text:
+        return f"cannot resolve {host}: offline or DNS failure"
+    return f"cannot connect to {host}: offline or refused"
+
+
+def _try_json(body: bytes) -> tuple[bool, Any]:
+    try:
+        return True, json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return False, None
+
+
+def _decode(
+    response: httpx.Response, body: bytes, host: str, sentences: Mapping[Status, str]
+) -> Any:
+    code = response.status_code
+    parsed_ok, data = _try_json(body)
+    if code >= 300:
+        status = status_for_http(code)
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        sentence = sentences.get(status) or _DEFAULT_SENTENCES.get(status)
+        if sentence is None:
+            sentence = f"{host} answered HTTP {code}"
+            if code >= 500:
+                sentence += ": the service is having trouble, will retry later"
+        raise FetchError(
+            status,
+            sentence,
+            http_status=code,
+            retry_after=retry_after,
+            body=data if parsed_ok else None,
+        )
+    if not body.strip():
+        raise FetchError(Status.BAD_RESPONSE, f"{host} sent an empty answer", http_status=code)
+    if not parsed_ok:
+        content_type = response.headers.get("content-type", "")
+        if "html" in content_type or body.lstrip()[:1] == b"<":
+            reason = "an HTML page instead of JSON (a login or challenge page?)"
+        else:
+            reason = "an answer that is not JSON"
+        raise FetchError(Status.BAD_RESPONSE, f"{host} sent {reason}", http_status=code)
+    return data

@@ -1,0 +1,98 @@
+"""The normalized quota model every provider produces (PROVIDERS.md §0).
+
+Frozen dataclasses so a snapshot can be shared between the fetcher, the store and
+the widgets without anyone mutating it behind the others' backs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    OK = "ok"
+    AUTH_EXPIRED = "auth_expired"
+    FORBIDDEN = "forbidden"
+    RATE_LIMITED = "rate_limited"
+    UNREACHABLE = "unreachable"
+    BAD_RESPONSE = "bad_response"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Window:
+    """One quota window: a share of something that resets on a clock."""
+
+    id: str
+    label: str
+    used_percent: float | None = None
+    resets_at: datetime | None = None
+    window_seconds: int | None = None
+    used: float | None = None
+    limit: float | None = None
+    unit: str | None = None
+    unlimited: bool = False
+
+    @property
+    def remaining_percent(self) -> float | None:
+        if self.unlimited or self.used_percent is None:
+            return None
+        return max(0.0, 100.0 - self.used_percent)
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Money or credits left, with no reset clock."""
+
+    id: str
+    label: str
+    amount: float | None = None
+    limit: float | None = None
+    unit: str | None = None
+    unlimited: bool = False
+
+
+@dataclass(frozen=True)
+class Quota:
+    """What a parser returns: the account-independent part of a snapshot."""
+
+    plan: str | None = None
+    windows: tuple[Window, ...] = ()
+    balances: tuple[Balance, ...] = ()
+    details: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class AccountSnapshot:
+    """Everything known about one account after one fetch attempt."""
+
+    provider: str
+    account: str
+    source: str
+    active: bool
+    status: Status
+    message: str | None = None
+    plan: str | None = None
+    windows: tuple[Window, ...] = ()
+    balances: tuple[Balance, ...] = ()
+    fetched_at: datetime | None = None
+    # Not part of the JSON contract: hints for the refresh scheduler and detail view.
+    retry_after: float | None = field(default=None, compare=False)
+    details: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    key: str = field(default="", compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.status is Status.OK
+
+    def window(self, window_id: str) -> Window | None:
+        for window in self.windows:
+            if window.id == window_id:
+                return window
+        return None
+
+
+JSONValue = Any

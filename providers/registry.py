@@ -1,0 +1,18 @@
+"""The providers, in the order the contract lists them (that is also the display order)."""
+
+from __future__ import annotations
+
+from providers.base import Provider
+from providers.codex import CodexProvider
+
+PROVIDERS: tuple[Provider, ...] = (CodexProvider(),)
+
+BY_ID: dict[str, Provider] = {provider.id: provider for provider in PROVIDERS}
+
+
+def select(ids: list[str] | None) -> list[Provider]:
+    """The chosen providers in registry order; all of them when none are named."""
+    if not ids:
+        return list(PROVIDERS)
+    wanted = set(ids)
+    return [provider for provider in PROVIDERS if provider.id in wanted]

@@ -1,0 +1,154 @@
+"""Defensive readers for JSON values from undocumented endpoints.
+
+Numbers arrive as strings, timestamps in seconds or milliseconds or ISO text, and any
+object may be null. These helpers turn all of that into Python values or None; they
+never raise on odd input.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+# Epoch values above this are milliseconds (10**11 s is the year 5138).
+_MILLISECONDS_THRESHOLD = 10**11
+
+HOUR = 3600
+DAY = 24 * HOUR
+
+
+def as_dict(value: Any) -> dict[str, Any] | None:
+    return value if isinstance(value, dict) else None
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def as_str(value: Any) -> str | None:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return None
+
+
+def as_float(value: Any) -> float | None:
+    """A finite float from a number or numeric string ("12", "0E-10"); booleans are not numbers."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip().rstrip("%"))
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def as_int(value: Any) -> int | None:
+    number = as_float(value)
+    return int(number) if number is not None else None
+
+
+def as_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in {"true", "false"}:
+        return value.strip().lower() == "true"
+    return None
+
+
+def first_present(data: dict[str, Any], *keys: str) -> Any:
+    """The value of the first key that is present and not null."""
+    for key in keys:
+        value = data.get(key)
+        if value is not None:
+            return value
+    return None
+
+
+def epoch_to_datetime(value: Any) -> datetime | None:
+    """Epoch seconds or milliseconds (numbers or strings) to an aware UTC datetime."""
+    number = as_float(value)
+    if number is None or number <= 0:
+        return None
+    if number > _MILLISECONDS_THRESHOLD:
+        number /= 1000
+    try:
+        return datetime.fromtimestamp(number, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def iso_to_datetime(value: Any) -> datetime | None:
+    """ISO 8601 text to an aware UTC datetime; a naive time is taken as UTC."""
+    text = as_str(value)
+    if text is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def any_to_datetime(value: Any) -> datetime | None:
+    """Epoch (s or ms) or ISO text, whichever the value turns out to be."""
+    if isinstance(value, str) and not re.fullmatch(r"\s*\d+(\.\d+)?\s*", value):
+        return iso_to_datetime(value)
+    return epoch_to_datetime(value)
+
+
+def after_seconds(now: datetime, seconds: Any) -> datetime | None:
+    number = as_float(seconds)
+    if number is None or number < 0:
+        return None
+    try:
+        return now + timedelta(seconds=number)
+    except OverflowError:
+        return None
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "limit"
+
+
+def duration_label(seconds: int) -> str:
+    """18000 → "5h", 604800 → "7d", 90 → "90s"."""
+    if seconds % DAY == 0:
+        return f"{seconds // DAY}d"
+    if seconds % HOUR == 0:
+        return f"{seconds // HOUR}h"
+    if seconds % 60 == 0:
+        return f"{seconds // 60}m"
+    return f"{seconds}s"
+
+
+def standard_window(seconds: int | None) -> tuple[str, str] | None:
+    """The standard window id and label for a window length, or None when it fits none."""
+    if seconds is None or seconds <= 0:
+        return None
+    if seconds <= 6 * HOUR:
+        return "five_hour", duration_label(seconds)
+    if 20 * HOUR <= seconds <= 2 * DAY:
+        return "daily", "Daily"
+    if 6 * DAY <= seconds <= 8 * DAY:
+        return "weekly", "Weekly"
+    if 27 * DAY <= seconds <= 32 * DAY:
+        return "monthly", "Monthly"
+    return None
+
+
+def window_id_for_length(seconds: int) -> tuple[str, str]:
+    """Like standard_window, with a made-up but stable id for odd lengths."""
+    return standard_window(seconds) or (
+        f"window_{duration_label(seconds)}",
+        duration_label(seconds),
+    )

@@ -1,0 +1,1 @@
+"""Theme files (*.toml) and the app's stylesheet, shipped as package data."""

@@ -1,0 +1,1 @@
+"""The terminal front ends: the Textual app and the one-shot command line."""

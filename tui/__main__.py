@@ -1,0 +1,3 @@
+from tui.cli import entry_point
+
+entry_point()

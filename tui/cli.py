@@ -1,0 +1,140 @@
+"""The `aiquota-tui` command: arguments, --once table, --json, exit codes (CONTRACT.md)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from providers import __version__
+from providers.collect import fetch_all, ordered
+from providers.http import HttpSession, make_client
+from providers.model import AccountSnapshot
+from providers.registry import BY_ID, select
+from providers.secrets import scrub
+from tui import report
+from tui.config import Config, ConfigError, load_config
+from tui.sources import Sources, build_sources
+
+EXIT_OK = 0
+EXIT_NOT_ALL_OK = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aiquota-tui",
+        description="How much of each AI subscription quota is left, per provider and account.",
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="use built-in sample data: no credentials, no network"
+    )
+    parser.add_argument(
+        "--once", action="store_true", help="fetch every account once, print a table, exit"
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="with --once: print one JSON document (schema 1) instead",
+    )
+    parser.add_argument(
+        "--provider",
+        action="append",
+        metavar="ID",
+        choices=list(BY_ID),
+        help=f"only this provider (repeatable): {', '.join(BY_ID)}",
+    )
+    parser.add_argument(
+        "--account-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        type=Path,
+        help="a folder of saved Codex accounts <name>.auth.json (repeatable); ./account is used when it exists",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        type=Path,
+        help="the config file (default: config.toml in the user config dir)",
+    )
+    parser.add_argument(
+        "--no-mouse",
+        action="store_true",
+        help="do not capture the mouse (keeps terminal text selection)",
+    )
+    parser.add_argument("--version", action="version", version=f"aiquota-tui {__version__}")
+    return parser
+
+
+def _say(message: str) -> None:
+    """Messages for people: stderr, never a secret."""
+    print(scrub(message), file=sys.stderr)
+
+
+async def _fetch(sources: Sources) -> list[AccountSnapshot]:
+    async with make_client(sources.transport) as client:
+        http = HttpSession(client=client, origins=sources.origins)
+        return await fetch_all(sources.pairs, http)
+
+
+def run_once(sources: Sources, *, as_json: bool) -> int:
+    snapshots = ordered(asyncio.run(_fetch(sources)), sources.providers)
+    if as_json:
+        sys.stdout.write(report.json_document(snapshots, datetime.now(UTC)) + "\n")
+    elif snapshots:
+        print(scrub(report.table(snapshots)))
+    else:
+        _say(
+            "No accounts found. Codex logins are read from $CODEX_HOME/auth.json "
+            "(default ~/.codex/auth.json), ./account/*.auth.json, --account-dir and OpenCode's auth.json."
+        )
+    return EXIT_OK if all(snapshot.ok for snapshot in snapshots) else EXIT_NOT_ALL_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.json:
+        args.once = True  # --json only makes sense as a one-shot answer
+    for folder in args.account_dir:
+        if not folder.expanduser().is_dir():
+            parser.error(f"--account-dir {folder}: not a folder")
+    providers = select(args.provider)
+    try:
+        config = load_config(
+            args.config, explicit=args.config is not None, known_providers=set(BY_ID)
+        )
+    except ConfigError as error:
+        _say(f"aiquota-tui: {error}")
+        return EXIT_USAGE
+    for warning in config.warnings:
+        _say(f"aiquota-tui: {warning}")
+    sources = build_sources(
+        providers,
+        config,
+        use_demo=args.demo,
+        account_dirs=[folder.expanduser() for folder in args.account_dir],
+    )
+    if args.once:
+        return run_once(sources, as_json=args.json)
+    return _run_app(sources, config, mouse=not args.no_mouse)
+
+
+def _run_app(sources: Sources, config: Config, *, mouse: bool) -> int:
+    from tui.app import QuotaApp  # Textual is only imported for the full-screen app
+
+    app = QuotaApp(sources, config)
+    app.run(mouse=mouse)
+    return app.return_code or EXIT_OK
+
+
+def entry_point() -> None:
+    try:
+        code = main()
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)

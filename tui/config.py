@@ -1,0 +1,104 @@
+"""config.toml: read only, validated strictly, every problem named with its file and place.
+
+The app never writes this file; its own state goes to state.toml (see state.py).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+APP_NAME = "aiquota-tui"
+
+# Keys each [providers.<id>] table may hold, and the type each must have.
+_PROVIDER_KEYS: dict[str, type | tuple[type, ...]] = {"base_url": str, "account_dirs": list}
+_TOP_LEVEL_KEYS = {"providers"}
+
+
+class ConfigError(Exception):
+    """The config file cannot be used; the message names the file and what is wrong."""
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None
+    providers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    def provider(self, provider_id: str) -> Mapping[str, Any]:
+        return self.providers.get(provider_id, {})
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def load_config(path: Path | None, *, explicit: bool, known_providers: set[str]) -> Config:
+    """Read and check the config. A missing default file is an empty config."""
+    path = path or default_config_path()
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError(f"{path}: no such config file") from None
+        return Config(path=None)
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a config file") from None
+    except PermissionError:
+        raise ConfigError(f"{path}: permission denied") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except OSError as error:
+        raise ConfigError(
+            f"{path}: cannot read ({error.strerror or type(error).__name__})"
+        ) from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        # tomllib's message already says "(at line N, column M)".
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    return _validate(path, document, known_providers)
+
+
+def _type_name(expected: type | tuple[type, ...]) -> str:
+    names = {str: "a string", list: "a list", int: "a whole number", bool: "true or false"}
+    if isinstance(expected, tuple):
+        return " or ".join(names.get(kind, kind.__name__) for kind in expected)
+    return names.get(expected, expected.__name__)
+
+
+def _validate(path: Path, document: dict[str, Any], known_providers: set[str]) -> Config:
+    warnings: list[str] = []
+    for key in document:
+        if key not in _TOP_LEVEL_KEYS:
+            warnings.append(f"{path}: unknown setting '{key}' ignored")
+    providers_table = document.get("providers", {})
+    if not isinstance(providers_table, dict):
+        raise ConfigError(f"{path}: 'providers' must be a table ([providers.<id>])")
+    providers: dict[str, dict[str, Any]] = {}
+    for provider_id, table in providers_table.items():
+        where = f"[providers.{provider_id}]"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: {where} must be a table")
+        if provider_id not in known_providers:
+            warnings.append(f"{path}: unknown provider {where} ignored")
+            continue
+        for key, value in table.items():
+            expected = _PROVIDER_KEYS.get(key)
+            if expected is None:
+                warnings.append(f"{path}: unknown setting '{key}' in {where} ignored")
+                continue
+            if not isinstance(value, expected):
+                raise ConfigError(f"{path}: {where} {key} must be {_type_name(expected)}")
+        if "account_dirs" in table and not all(isinstance(v, str) for v in table["account_dirs"]):
+            raise ConfigError(f"{path}: {where} account_dirs must be a list of strings")
+        base_url = table.get("base_url")
+        if base_url is not None and not base_url.startswith(("http://", "https://")):
+            raise ConfigError(f"{path}: {where} base_url must start with http:// or https://")
+        providers[provider_id] = {k: v for k, v in table.items() if k in _PROVIDER_KEYS}
+    return Config(path=path, providers=providers, warnings=tuple(warnings))

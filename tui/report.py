@@ -1,0 +1,122 @@
+"""The one-shot outputs: the plain table and the schema-1 JSON document (CONTRACT.md)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from providers.model import AccountSnapshot, Balance, Window
+
+SCHEMA_VERSION = 1
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _window_json(window: Window) -> dict[str, Any]:
+    return {
+        "id": window.id,
+        "label": window.label,
+        "used_percent": window.used_percent if not window.unlimited else None,
+        "remaining_percent": window.remaining_percent,
+        "resets_at": iso_utc(window.resets_at),
+        "window_seconds": window.window_seconds,
+        "used": window.used,
+        "limit": window.limit,
+        "unit": window.unit,
+        "unlimited": window.unlimited,
+    }
+
+
+def _balance_json(balance: Balance) -> dict[str, Any]:
+    return {
+        "id": balance.id,
+        "label": balance.label,
+        "amount": balance.amount,
+        "limit": balance.limit,
+        "unit": balance.unit,
+        "unlimited": balance.unlimited,
+    }
+
+
+def snapshot_json(snapshot: AccountSnapshot) -> dict[str, Any]:
+    return {
+        "provider": snapshot.provider,
+        "account": snapshot.account,
+        "active": snapshot.active,
+        "source": snapshot.source,
+        "plan": snapshot.plan,
+        "status": snapshot.status.value,
+        "message": None if snapshot.ok else (snapshot.message or snapshot.status.value),
+        "fetched_at": iso_utc(snapshot.fetched_at),
+        "windows": [_window_json(window) for window in snapshot.windows],
+        "balances": [_balance_json(balance) for balance in snapshot.balances],
+    }
+
+
+def json_document(snapshots: Sequence[AccountSnapshot], generated_at: datetime) -> str:
+    document = {
+        "schema": SCHEMA_VERSION,
+        "generated_at": iso_utc(generated_at),
+        "accounts": [snapshot_json(snapshot) for snapshot in snapshots],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def _percent(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.0f}%" if value == int(value) else f"{value:.1f}%"
+
+
+def _local(moment: datetime | None) -> str:
+    return moment.astimezone().strftime("%a %Y-%m-%d %H:%M") if moment else "-"
+
+
+def _status_text(snapshot: AccountSnapshot) -> str:
+    if snapshot.ok:
+        return "ok"
+    return (
+        f"{snapshot.status.value}: {snapshot.message}"
+        if snapshot.message
+        else snapshot.status.value
+    )
+
+
+def table(snapshots: Sequence[AccountSnapshot]) -> str:
+    """Account, five-hour % left, weekly % left, weekly reset (local time), status."""
+    headers = ("PROVIDER", "ACCOUNT", "PLAN", "5H LEFT", "WEEK LEFT", "WEEK RESETS", "STATUS")
+    rows = []
+    for snapshot in snapshots:
+        five_hour = snapshot.window("five_hour")
+        weekly = snapshot.window("weekly")
+        rows.append(
+            (
+                snapshot.provider,
+                f"{snapshot.account}{' *' if snapshot.active else ''}",
+                snapshot.plan or "-",
+                _percent(five_hour.remaining_percent if five_hour else None),
+                _percent(weekly.remaining_percent if weekly else None),
+                _local(weekly.resets_at if weekly else None),
+                _status_text(snapshot),
+            )
+        )
+    widths = [max(len(header), *(len(row[i]) for row in rows)) for i, header in enumerate(headers)]
+    right_aligned = {3, 4}
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [
+            cell.rjust(widths[i]) if i in right_aligned else cell.ljust(widths[i])
+            for i, cell in enumerate(cells)
+        ]
+        return "  ".join(parts).rstrip()
+
+    out = [line(headers), *(line(row) for row in rows)]
+    if any(snapshot.active for snapshot in snapshots):
+        out.append("* the account a CLI is signed in to now")
+    return "\n".join(out)

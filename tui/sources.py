@@ -1,0 +1,80 @@
+"""From settings to work: which accounts to fetch, through which transport, to which origins.
+
+Shared by the full-screen app and --once so both see exactly the same accounts.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from providers import demo
+from providers.base import Account, DiscoveryContext, Provider
+from providers.paths import Paths
+from tui.config import Config
+
+
+@dataclass(frozen=True)
+class Sources:
+    providers: list[Provider]
+    pairs: list[tuple[Provider, Account]]
+    origins: dict[str, str]
+    transport: httpx.AsyncBaseTransport | None
+    demo: bool
+
+
+def origin_overrides(
+    providers: Sequence[Provider], config: Config, env: Mapping[str, str]
+) -> dict[str, str]:
+    """AIQUOTA_<ID>_URL wins over [providers.<id>] base_url."""
+    origins: dict[str, str] = {}
+    for provider in providers:
+        from_env = env.get(f"AIQUOTA_{provider.id.upper()}_URL", "").strip()
+        from_file = config.provider(provider.id).get("base_url")
+        if from_env or from_file:
+            origins[provider.id] = from_env or from_file
+    return origins
+
+
+def discover(
+    providers: Sequence[Provider],
+    config: Config,
+    account_dirs: Sequence[Path],
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> list[tuple[Provider, Account]]:
+    paths = Paths(os.environ if env is None else env, cwd)
+    pairs = []
+    for provider in providers:
+        context = DiscoveryContext(
+            paths=paths,
+            settings=config.provider(provider.id),
+            account_dirs=tuple(account_dirs) if provider.id == "codex" else (),
+        )
+        pairs.extend((provider, account) for account in provider.discover(context))
+    return pairs
+
+
+def build_sources(
+    providers: list[Provider],
+    config: Config,
+    *,
+    use_demo: bool,
+    account_dirs: Sequence[Path] = (),
+    env: Mapping[str, str] | None = None,
+) -> Sources:
+    env = os.environ if env is None else env
+    if use_demo:
+        # The demo answers every provider's real URLs in-process; overrides would only miss it.
+        return Sources(providers, demo.accounts(providers), {}, demo.transport(), True)
+    return Sources(
+        providers,
+        discover(providers, config, account_dirs, env),
+        origin_overrides(providers, config, env),
+        None,
+        False,
+    )
