@@ -6,6 +6,7 @@ This is the one path used by the app, --once, --json, --demo and the tests.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
@@ -27,7 +28,7 @@ def snapshot_of(
     fetched_at: datetime | None = None,
     retry_after: float | None = None,
 ) -> AccountSnapshot:
-    quota = quota or Quota()
+    quota = _scrubbed(quota or Quota())
     return AccountSnapshot(
         provider=account.provider,
         account=account.label,
@@ -48,6 +49,17 @@ def snapshot_of(
 def pending_snapshot(account: Account) -> AccountSnapshot:
     """What an account looks like before its first answer arrives."""
     return snapshot_of(account, Status.OK if not account.problem else account.problem.status)
+
+
+def _scrubbed(quota: Quota) -> Quota:
+    """Text that came from a server may echo a credential back: clean it like our own."""
+    return replace(
+        quota,
+        plan=scrub(quota.plan) if quota.plan else None,
+        windows=tuple(replace(w, label=scrub(w.label)) for w in quota.windows),
+        balances=tuple(replace(b, label=scrub(b.label)) for b in quota.balances),
+        details=tuple((scrub(k), scrub(v)) for k, v in quota.details),
+    )
 
 
 async def fetch_snapshot(

@@ -1,0 +1,299 @@
+"""The command line end to end: real files, a real local server, the contract's outputs."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from fakes import DAY, LocalServer, Reply, Seen, codex_token, usage_answer, write_codex_auth
+
+from tui.cli import main
+
+ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+ACCOUNT_KEYS = {"provider", "account", "active", "source", "plan", "status", "message", "fetched_at", "windows", "balances"}
+WINDOW_KEYS = {"id", "label", "used_percent", "remaining_percent", "resets_at", "window_seconds", "used", "limit", "unit", "unlimited"}
+BALANCE_KEYS = {"id", "label", "amount", "limit", "unit", "unlimited"}
+STATUSES = {"ok", "auth_expired", "forbidden", "rate_limited", "unreachable", "bad_response", "error"}
+
+
+def run_json(capsys, *args: str) -> tuple[int, dict, str]:
+    code = main(["--once", "--json", *args])
+    out, err = capsys.readouterr()
+    return code, json.loads(out), err
+
+
+def assert_schema_1(document: dict) -> None:
+    assert document["schema"] == 1
+    assert ISO_Z.match(document["generated_at"])
+    for account in document["accounts"]:
+        assert set(account) == ACCOUNT_KEYS
+        assert account["status"] in STATUSES
+        assert (account["message"] is None) == (account["status"] == "ok")
+        assert isinstance(account["active"], bool)
+        assert account["fetched_at"] is None or ISO_Z.match(account["fetched_at"])
+        for window in account["windows"]:
+            assert set(window) == WINDOW_KEYS
+            assert window["resets_at"] is None or ISO_Z.match(window["resets_at"])
+        for balance in account["balances"]:
+            assert set(balance) == BALANCE_KEYS
+
+
+def test_demo_once_json_runs_the_real_parsing_path(capsys) -> None:
+    code, document, _ = run_json(capsys, "--demo")
+    assert_schema_1(document)
+    accounts = {a["account"]: a for a in document["accounts"]}
+    assert set(accounts) >= {"work", "side", "old", "spark"}
+    assert accounts["work"]["active"] and accounts["work"]["status"] == "ok"
+    assert accounts["old"]["status"] == "auth_expired"
+    assert accounts["side"]["windows"][0]["remaining_percent"] < 10
+    spark_ids = {w["id"] for w in accounts["spark"]["windows"]}
+    assert {"five_hour", "weekly", "gpt-5-3-codex-spark:five_hour"} <= spark_ids
+    assert accounts["spark"]["balances"][0]["amount"] == 14.5
+    assert code == 1  # the expired demo account is not ok
+
+
+def test_demo_table_lists_every_account(capsys) -> None:
+    code = main(["--demo", "--once"])
+    out, _ = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines[0].split()[:4] == ["PROVIDER", "ACCOUNT", "PLAN", "5H"]
+    assert any(line.split()[1:3] == ["work", "*"] for line in lines)
+    assert "auth_expired" in out and code == 1
+
+
+@pytest.fixture
+def real_layout(home: Path, work: Path):
+    """~/.codex/auth.json (a saved account's twin) plus saved accounts, some broken."""
+    tokens = {
+        "work": codex_token("acc-work", marker="live"),
+        "side": codex_token("acc-side"),
+        "full": codex_token("acc-full"),
+        "gone": codex_token("acc-gone"),
+    }
+    write_codex_auth(home / ".codex/auth.json", tokens["work"], "acc-work", email="work@example.com")
+    write_codex_auth(work / "account/work.auth.json", codex_token("acc-work", marker="saved"), "acc-work")
+    for name in ("side", "full", "gone"):
+        write_codex_auth(work / f"account/{name}.auth.json", tokens[name], f"acc-{name}")
+    write_codex_auth(work / "account/expired.auth.json", codex_token("acc-exp", expires_in=-DAY), "acc-exp")
+    write_codex_auth(work / "account/browser.auth.json", "sess-0123456789abcdefghij", "acc-browser")
+    return tokens
+
+
+def layout_answer(seen: Seen) -> Reply:
+    account_id = seen.headers.get("chatgpt-account-id")
+    if account_id == "acc-work":
+        return Reply(body=usage_answer(20, 40))
+    if account_id == "acc-side":
+        return Reply(body=usage_answer(70, 10))
+    if account_id == "acc-full":
+        return Reply(body=usage_answer(100, 100))
+    if account_id == "acc-gone":
+        return Reply(status=401, body={"detail": "token invalidated"})
+    return Reply(status=500, body={})
+
+
+def test_real_layout_against_a_local_server(real_layout, monkeypatch, capsys) -> None:
+    with LocalServer(layout_answer) as server:
+        monkeypatch.setenv("AIQUOTA_CODEX_URL", server.url)
+        code, document, _ = run_json(capsys)
+    assert_schema_1(document)
+    rows = [(a["account"], a["active"], a["status"]) for a in document["accounts"]]
+    assert rows == [
+        ("work", True, "ok"),
+        ("side", False, "ok"),
+        ("full", False, "ok"),
+        ("browser", False, "auth_expired"),
+        ("expired", False, "auth_expired"),
+        ("gone", False, "auth_expired"),
+    ]
+    by_name = {a["account"]: a for a in document["accounts"]}
+    assert by_name["work"]["source"] == "~/.codex/auth.json"
+    assert by_name["side"]["source"] == "account/side.auth.json"
+    assert [w["id"] for w in by_name["work"]["windows"]] == ["five_hour", "weekly"]
+    assert by_name["work"]["windows"][0]["remaining_percent"] == 80.0
+    assert by_name["full"]["windows"][1]["remaining_percent"] == 0.0
+    assert "codex login" in by_name["gone"]["message"]
+    assert "session token" in by_name["browser"]["message"]
+    assert code == 1
+    # Only the four usable tokens reached the network, each once, on the contract's path.
+    assert sorted(s.headers["chatgpt-account-id"] for s in server.seen) == ["acc-full", "acc-gone", "acc-side", "acc-work"]
+    assert {s.path for s in server.seen} == {"/backend-api/wham/usage"}
+    sent = {s.headers["chatgpt-account-id"]: s.headers["authorization"] for s in server.seen}
+    assert sent["acc-work"] == f"Bearer {real_layout['work']}"  # the live token, not the saved copy
+
+
+def test_accounts_are_fetched_concurrently(home: Path, work: Path, monkeypatch, capsys) -> None:
+    """Each answer is held until all requests have arrived: sequential fetching would break the barrier."""
+    names = [f"acc{i}" for i in range(5)]
+    for name in names:
+        write_codex_auth(work / f"account/{name}.auth.json", codex_token(name), name)
+    barrier = threading.Barrier(len(names), timeout=5)
+
+    def answer(seen: Seen) -> Reply:
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            return Reply(status=500, body={})
+        return Reply(body=usage_answer(10, 10))
+
+    with LocalServer(answer) as server:
+        monkeypatch.setenv("AIQUOTA_CODEX_URL", server.url)
+        code, document, _ = run_json(capsys)
+    assert [a["status"] for a in document["accounts"]] == ["ok"] * len(names)
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("reply", "status", "words"),
+    [
+        (Reply(status=401, body={}), "auth_expired", "codex login"),
+        (Reply(status=403, body={}), "forbidden", "refused"),
+        (Reply(status=429, body={}, headers={"retry-after": "120"}), "rate_limited", "rate-limited"),
+        (Reply(status=500, body={}), "error", "HTTP 500"),
+        (Reply(status=404, raw=b"<html>nope</html>", headers={"content-type": "text/html"}), "error", "HTTP 404"),
+        (Reply(raw=b"<!doctype html><html>login</html>", headers={"content-type": "text/html"}), "bad_response", "HTML"),
+        (Reply(raw=b""), "bad_response", "empty"),
+        (Reply(raw=b'{"plan_type": "plus", '), "bad_response", "not JSON"),
+        (Reply(body={"detail": "what"}), "bad_response", "expected fields"),
+        (Reply(body=[1, 2, 3]), "bad_response", "not a JSON object"),
+    ],
+)
+def test_each_failure_is_a_status_with_a_sentence(home, monkeypatch, capsys, reply, status, words) -> None:
+    write_codex_auth(home / ".codex/auth.json", codex_token("acc-1"), "acc-1")
+    with LocalServer(lambda seen: reply) as server:
+        monkeypatch.setenv("AIQUOTA_CODEX_URL", server.url)
+        code, document, _ = run_json(capsys)
+    [account] = document["accounts"]
+    assert account["status"] == status
+    assert words in account["message"]
+    assert code == 1
+
+
+def test_a_stalled_server_is_unreachable_and_does_not_hold_the_others(home, work, monkeypatch, capsys) -> None:
+    monkeypatch.setattr("providers.http.REQUEST_TIMEOUT", 0.5)
+    write_codex_auth(work / "account/slow.auth.json", codex_token("acc-slow"), "acc-slow")
+    write_codex_auth(work / "account/fast.auth.json", codex_token("acc-fast"), "acc-fast")
+
+    def answer(seen: Seen) -> Reply:
+        if seen.headers.get("chatgpt-account-id") == "acc-slow":
+            return Reply(body=usage_answer(1, 1), delay=2)
+        return Reply(body=usage_answer(1, 1))
+
+    with LocalServer(answer) as server:
+        monkeypatch.setenv("AIQUOTA_CODEX_URL", server.url)
+        _, document, _ = run_json(capsys)
+    statuses = {a["account"]: a["status"] for a in document["accounts"]}
+    assert statuses == {"fast": "ok", "slow": "unreachable"}
+
+
+def test_refused_connection_is_unreachable(home, monkeypatch, capsys) -> None:
+    write_codex_auth(home / ".codex/auth.json", codex_token("acc-1"), "acc-1")
+    with LocalServer(lambda seen: Reply()) as server:
+        closed = server.url
+    monkeypatch.setenv("AIQUOTA_CODEX_URL", closed)
+    _, document, _ = run_json(capsys)
+    assert document["accounts"][0]["status"] == "unreachable"
+
+
+def test_config_base_url_overrides_and_env_wins(home, monkeypatch, capsys, tmp_path) -> None:
+    write_codex_auth(home / ".codex/auth.json", codex_token("acc-1"), "acc-1")
+    with LocalServer(lambda s: Reply(body=usage_answer(5, 5))) as good, LocalServer(lambda s: Reply(status=500, body={})) as bad:
+        config = tmp_path / "config.toml"
+        config.write_text(f'[providers.codex]\nbase_url = "{good.url}"\n')
+        _, document, _ = run_json(capsys, "--config", str(config))
+        assert document["accounts"][0]["status"] == "ok"
+        monkeypatch.setenv("AIQUOTA_CODEX_URL", bad.url)
+        _, document, _ = run_json(capsys, "--config", str(config))
+        assert document["accounts"][0]["status"] == "error"
+        assert good.seen and bad.seen
+
+
+def test_default_config_file_is_read_from_the_user_config_dir(home, monkeypatch, capsys) -> None:
+    write_codex_auth(home / ".codex/auth.json", codex_token("acc-1"), "acc-1")
+    with LocalServer(lambda s: Reply(body=usage_answer(5, 5))) as server:
+        config = home / ".config/aiquota-tui/config.toml"
+        config.parent.mkdir(parents=True)
+        config.write_text(f'[providers.codex]\nbase_url = "{server.url}"\n')
+        code, document, _ = run_json(capsys)
+    assert document["accounts"][0]["status"] == "ok" and code == 0
+
+
+def test_all_ok_exits_zero(home, monkeypatch, capsys) -> None:
+    write_codex_auth(home / ".codex/auth.json", codex_token("acc-1"), "acc-1")
+    with LocalServer(lambda s: Reply(body=usage_answer(5, 5))) as server:
+        monkeypatch.setenv("AIQUOTA_CODEX_URL", server.url)
+        assert main(["--once"]) == 0
+    out, err = capsys.readouterr()
+    assert "95%" in out and err == ""
+
+
+def test_no_accounts_says_where_it_looked(capsys) -> None:
+    assert main(["--once"]) == 0
+    _, err = capsys.readouterr()
+    assert "No accounts found" in err and "auth.json" in err
+
+
+def test_malformed_config_names_file_and_line(tmp_path, capsys) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[providers.codex]\nbase_url = "http://x"\nbroken = = 1\n')
+    assert main(["--once", "--config", str(config)]) == 2
+    _, err = capsys.readouterr()
+    assert str(config) in err and "line 3" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ("providers = 3\n", "must be a table"),
+        ('[providers.codex]\nbase_url = 5\n', "base_url must be a string"),
+        ('[providers.codex]\naccount_dirs = "x"\n', "account_dirs must be a list"),
+        ('[providers.codex]\nbase_url = "ftp://x"\n', "http:// or https://"),
+    ],
+)
+def test_mistyped_config_is_exit_2(tmp_path, capsys, content, words) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(content)
+    assert main(["--once", "--config", str(config)]) == 2
+    assert words in capsys.readouterr().err
+
+
+def test_unknown_config_keys_are_warned_about_not_fatal(tmp_path, capsys) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('colour = "red"\n[providers.codex]\nfoo = 1\n')
+    assert main(["--once", "--json", "--config", str(config)]) == 0
+    out, err = capsys.readouterr()
+    assert "unknown setting 'colour'" in err and "unknown setting 'foo'" in err
+    assert json.loads(out)["accounts"] == []
+
+
+def test_missing_explicit_config_is_exit_2(tmp_path, capsys) -> None:
+    assert main(["--once", "--config", str(tmp_path / "nope.toml")]) == 2
+    assert "no such config file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args", [["--provider", "nope", "--once"], ["--bogus"], ["--account-dir", "/does/not/exist", "--once"]])
+def test_bad_arguments_exit_2(args) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2
+
+
+def test_version(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith("aiquota-tui ")
+
+
+def test_provider_filter_and_account_dir(home, tmp_path, monkeypatch, capsys) -> None:
+    folder = tmp_path / "elsewhere"
+    write_codex_auth(folder / "extra.auth.json", codex_token("acc-e"), "acc-e")
+    with LocalServer(lambda s: Reply(body=usage_answer(5, 5))) as server:
+        monkeypatch.setenv("AIQUOTA_CODEX_URL", server.url)
+        code, document, _ = run_json(capsys, "--provider", "codex", "--account-dir", str(folder))
+    assert [a["account"] for a in document["accounts"]] == ["extra"]
+    assert code == 0
