@@ -6,8 +6,8 @@ This is the one path used by the app, --once, --json, --demo and the tests.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from providers.base import Account, ParseError, Problem, Provider

@@ -17,7 +17,13 @@ HOUR = 3600
 DAY = 24 * HOUR
 
 
-def codex_token(account_id: str | None, *, expires_in: float = 5 * DAY, email: str | None = None, marker: str = "") -> str:
+def codex_token(
+    account_id: str | None,
+    *,
+    expires_in: float = 5 * DAY,
+    email: str | None = None,
+    marker: str = "",
+) -> str:
     """A JWT-shaped Codex access token; `marker` makes otherwise equal tokens differ."""
     claims: dict[str, Any] = {"exp": int(time.time() + expires_in)}
     if account_id:
@@ -46,18 +52,30 @@ def write_codex_auth(
     if account_id:
         tokens["account_id"] = account_id
     path.write_text(
-        json.dumps({"OPENAI_API_KEY": None, "tokens": tokens, "last_refresh": "2026-11-20T10:00:00Z"})
+        json.dumps(
+            {"OPENAI_API_KEY": None, "tokens": tokens, "last_refresh": "2026-11-20T10:00:00Z"}
+        )
     )
     return path
 
 
-def usage_answer(five_used: float, week_used: float, *, plan: str = "plus", now: float | None = None) -> dict[str, Any]:
+def usage_answer(
+    five_used: float, week_used: float, *, plan: str = "plus", now: float | None = None
+) -> dict[str, Any]:
     now = time.time() if now is None else now
     return {
         "plan_type": plan,
         "rate_limit": {
-            "primary_window": {"used_percent": five_used, "limit_window_seconds": 5 * HOUR, "reset_at": int(now + 2 * HOUR)},
-            "secondary_window": {"used_percent": week_used, "limit_window_seconds": 7 * DAY, "reset_at": int(now + 3 * DAY)},
+            "primary_window": {
+                "used_percent": five_used,
+                "limit_window_seconds": 5 * HOUR,
+                "reset_at": int(now + 2 * HOUR),
+            },
+            "secondary_window": {
+                "used_percent": week_used,
+                "limit_window_seconds": 7 * DAY,
+                "reset_at": int(now + 3 * DAY),
+            },
         },
     }
 
@@ -92,7 +110,9 @@ class LocalServer:
                 length = int(self.headers.get("content-length") or 0)
                 if length:
                     self.rfile.read(length)
-                seen = Seen(self.command, self.path, {k.lower(): v for k, v in self.headers.items()})
+                seen = Seen(
+                    self.command, self.path, {k.lower(): v for k, v in self.headers.items()}
+                )
                 with outer._lock:
                     outer.seen.append(seen)
                 reply = outer.answer(seen)

@@ -13,10 +13,40 @@ from fakes import DAY, LocalServer, Reply, Seen, codex_token, usage_answer, writ
 from tui.cli import main
 
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-ACCOUNT_KEYS = {"provider", "account", "active", "source", "plan", "status", "message", "fetched_at", "windows", "balances"}
-WINDOW_KEYS = {"id", "label", "used_percent", "remaining_percent", "resets_at", "window_seconds", "used", "limit", "unit", "unlimited"}
+ACCOUNT_KEYS = {
+    "provider",
+    "account",
+    "active",
+    "source",
+    "plan",
+    "status",
+    "message",
+    "fetched_at",
+    "windows",
+    "balances",
+}
+WINDOW_KEYS = {
+    "id",
+    "label",
+    "used_percent",
+    "remaining_percent",
+    "resets_at",
+    "window_seconds",
+    "used",
+    "limit",
+    "unit",
+    "unlimited",
+}
 BALANCE_KEYS = {"id", "label", "amount", "limit", "unit", "unlimited"}
-STATUSES = {"ok", "auth_expired", "forbidden", "rate_limited", "unreachable", "bad_response", "error"}
+STATUSES = {
+    "ok",
+    "auth_expired",
+    "forbidden",
+    "rate_limited",
+    "unreachable",
+    "bad_response",
+    "error",
+}
 
 
 def run_json(capsys, *args: str) -> tuple[int, dict, str]:
@@ -73,11 +103,17 @@ def real_layout(home: Path, work: Path):
         "full": codex_token("acc-full"),
         "gone": codex_token("acc-gone"),
     }
-    write_codex_auth(home / ".codex/auth.json", tokens["work"], "acc-work", email="work@example.com")
-    write_codex_auth(work / "account/work.auth.json", codex_token("acc-work", marker="saved"), "acc-work")
+    write_codex_auth(
+        home / ".codex/auth.json", tokens["work"], "acc-work", email="work@example.com"
+    )
+    write_codex_auth(
+        work / "account/work.auth.json", codex_token("acc-work", marker="saved"), "acc-work"
+    )
     for name in ("side", "full", "gone"):
         write_codex_auth(work / f"account/{name}.auth.json", tokens[name], f"acc-{name}")
-    write_codex_auth(work / "account/expired.auth.json", codex_token("acc-exp", expires_in=-DAY), "acc-exp")
+    write_codex_auth(
+        work / "account/expired.auth.json", codex_token("acc-exp", expires_in=-DAY), "acc-exp"
+    )
     write_codex_auth(work / "account/browser.auth.json", "sess-0123456789abcdefghij", "acc-browser")
     return tokens
 
@@ -119,7 +155,12 @@ def test_real_layout_against_a_local_server(real_layout, monkeypatch, capsys) ->
     assert "session token" in by_name["browser"]["message"]
     assert code == 1
     # Only the four usable tokens reached the network, each once, on the contract's path.
-    assert sorted(s.headers["chatgpt-account-id"] for s in server.seen) == ["acc-full", "acc-gone", "acc-side", "acc-work"]
+    assert sorted(s.headers["chatgpt-account-id"] for s in server.seen) == [
+        "acc-full",
+        "acc-gone",
+        "acc-side",
+        "acc-work",
+    ]
     assert {s.path for s in server.seen} == {"/backend-api/wham/usage"}
     sent = {s.headers["chatgpt-account-id"]: s.headers["authorization"] for s in server.seen}
     assert sent["acc-work"] == f"Bearer {real_layout['work']}"  # the live token, not the saved copy
@@ -151,17 +192,31 @@ def test_accounts_are_fetched_concurrently(home: Path, work: Path, monkeypatch, 
     [
         (Reply(status=401, body={}), "auth_expired", "codex login"),
         (Reply(status=403, body={}), "forbidden", "refused"),
-        (Reply(status=429, body={}, headers={"retry-after": "120"}), "rate_limited", "rate-limited"),
+        (
+            Reply(status=429, body={}, headers={"retry-after": "120"}),
+            "rate_limited",
+            "rate-limited",
+        ),
         (Reply(status=500, body={}), "error", "HTTP 500"),
-        (Reply(status=404, raw=b"<html>nope</html>", headers={"content-type": "text/html"}), "error", "HTTP 404"),
-        (Reply(raw=b"<!doctype html><html>login</html>", headers={"content-type": "text/html"}), "bad_response", "HTML"),
+        (
+            Reply(status=404, raw=b"<html>nope</html>", headers={"content-type": "text/html"}),
+            "error",
+            "HTTP 404",
+        ),
+        (
+            Reply(raw=b"<!doctype html><html>login</html>", headers={"content-type": "text/html"}),
+            "bad_response",
+            "HTML",
+        ),
         (Reply(raw=b""), "bad_response", "empty"),
         (Reply(raw=b'{"plan_type": "plus", '), "bad_response", "not JSON"),
         (Reply(body={"detail": "what"}), "bad_response", "expected fields"),
         (Reply(body=[1, 2, 3]), "bad_response", "not a JSON object"),
     ],
 )
-def test_each_failure_is_a_status_with_a_sentence(home, monkeypatch, capsys, reply, status, words) -> None:
+def test_each_failure_is_a_status_with_a_sentence(
+    home, monkeypatch, capsys, reply, status, words
+) -> None:
     write_codex_auth(home / ".codex/auth.json", codex_token("acc-1"), "acc-1")
     with LocalServer(lambda seen: reply) as server:
         monkeypatch.setenv("AIQUOTA_CODEX_URL", server.url)
@@ -172,7 +227,9 @@ def test_each_failure_is_a_status_with_a_sentence(home, monkeypatch, capsys, rep
     assert code == 1
 
 
-def test_a_stalled_server_is_unreachable_and_does_not_hold_the_others(home, work, monkeypatch, capsys) -> None:
+def test_a_stalled_server_is_unreachable_and_does_not_hold_the_others(
+    home, work, monkeypatch, capsys
+) -> None:
     monkeypatch.setattr("providers.http.REQUEST_TIMEOUT", 0.5)
     write_codex_auth(work / "account/slow.auth.json", codex_token("acc-slow"), "acc-slow")
     write_codex_auth(work / "account/fast.auth.json", codex_token("acc-fast"), "acc-fast")
@@ -200,7 +257,10 @@ def test_refused_connection_is_unreachable(home, monkeypatch, capsys) -> None:
 
 def test_config_base_url_overrides_and_env_wins(home, monkeypatch, capsys, tmp_path) -> None:
     write_codex_auth(home / ".codex/auth.json", codex_token("acc-1"), "acc-1")
-    with LocalServer(lambda s: Reply(body=usage_answer(5, 5))) as good, LocalServer(lambda s: Reply(status=500, body={})) as bad:
+    with (
+        LocalServer(lambda s: Reply(body=usage_answer(5, 5))) as good,
+        LocalServer(lambda s: Reply(status=500, body={})) as bad,
+    ):
         config = tmp_path / "config.toml"
         config.write_text(f'[providers.codex]\nbase_url = "{good.url}"\n')
         _, document, _ = run_json(capsys, "--config", str(config))
@@ -249,7 +309,7 @@ def test_malformed_config_names_file_and_line(tmp_path, capsys) -> None:
     ("content", "words"),
     [
         ("providers = 3\n", "must be a table"),
-        ('[providers.codex]\nbase_url = 5\n', "base_url must be a string"),
+        ("[providers.codex]\nbase_url = 5\n", "base_url must be a string"),
         ('[providers.codex]\naccount_dirs = "x"\n', "account_dirs must be a list"),
         ('[providers.codex]\nbase_url = "ftp://x"\n', "http:// or https://"),
     ],
@@ -275,7 +335,10 @@ def test_missing_explicit_config_is_exit_2(tmp_path, capsys) -> None:
     assert "no such config file" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("args", [["--provider", "nope", "--once"], ["--bogus"], ["--account-dir", "/does/not/exist", "--once"]])
+@pytest.mark.parametrize(
+    "args",
+    [["--provider", "nope", "--once"], ["--bogus"], ["--account-dir", "/does/not/exist", "--once"]],
+)
 def test_bad_arguments_exit_2(args) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(args)

@@ -25,7 +25,9 @@ def by_label(accounts):
 
 
 def test_live_login_is_active_and_named_by_its_email(home: Path) -> None:
-    write_codex_auth(home / ".codex/auth.json", codex_token("acc-1"), "acc-1", email="me@example.com")
+    write_codex_auth(
+        home / ".codex/auth.json", codex_token("acc-1"), "acc-1", email="me@example.com"
+    )
     [account] = discover(home)
     assert account.active
     assert account.label == "me@example.com"
@@ -78,7 +80,18 @@ def test_duplicate_saved_accounts_and_opencode_twin_collapse_to_one(home: Path, 
     write_codex_auth(work / "account/b.auth.json", codex_token("acc-1", marker="b"), "acc-1")
     opencode = home / ".local/share/opencode/auth.json"
     opencode.parent.mkdir(parents=True)
-    opencode.write_text(json.dumps({"openai": {"type": "oauth", "access": codex_token("acc-1", marker="oc"), "accountId": "acc-1", "expires": 0}}))
+    opencode.write_text(
+        json.dumps(
+            {
+                "openai": {
+                    "type": "oauth",
+                    "access": codex_token("acc-1", marker="oc"),
+                    "accountId": "acc-1",
+                    "expires": 0,
+                }
+            }
+        )
+    )
     accounts = discover(home)
     assert [account.label for account in accounts] == ["a"]
 
@@ -95,7 +108,19 @@ def test_opencode_openai_entry_is_an_account(home: Path, monkeypatch, tmp_path: 
     monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
     (data_home / "opencode").mkdir(parents=True)
     token = codex_token("acc-oc", email="oc@example.com")
-    (data_home / "opencode/auth.json").write_text(json.dumps({"openai": {"type": "oauth", "access": token, "refresh": "r", "expires": 4102444800000, "accountId": "acc-oc"}}))
+    (data_home / "opencode/auth.json").write_text(
+        json.dumps(
+            {
+                "openai": {
+                    "type": "oauth",
+                    "access": token,
+                    "refresh": "r",
+                    "expires": 4102444800000,
+                    "accountId": "acc-oc",
+                }
+            }
+        )
+    )
     [account] = discover(home)
     assert account.label == "oc@example.com"
     assert account.identity == "acc-oc"
@@ -107,7 +132,9 @@ def test_extra_account_dirs_from_cli_and_config(home: Path, tmp_path: Path) -> N
     cfg_dir = home / "codex-accounts"
     write_codex_auth(cli_dir / "c.auth.json", codex_token("acc-c"), "acc-c")
     write_codex_auth(cfg_dir / "d.auth.json", codex_token("acc-d"), "acc-d")
-    accounts = discover(home, account_dirs=(cli_dir,), settings={"account_dirs": ["~/codex-accounts"]})
+    accounts = discover(
+        home, account_dirs=(cli_dir,), settings={"account_dirs": ["~/codex-accounts"]}
+    )
     assert {account.label for account in accounts} == {"c", "d"}
 
 
@@ -120,7 +147,9 @@ def test_extra_account_dirs_from_cli_and_config(home: Path, tmp_path: Path) -> N
         (b"\xff\xfe\x00garbage", "not UTF-8"),
     ],
 )
-def test_broken_saved_file_is_its_own_account_with_a_clear_message(work: Path, home: Path, content: bytes, expected: str) -> None:
+def test_broken_saved_file_is_its_own_account_with_a_clear_message(
+    work: Path, home: Path, content: bytes, expected: str
+) -> None:
     (work / "account").mkdir()
     (work / "account/bad.auth.json").write_bytes(content)
     write_codex_auth(work / "account/good.auth.json", codex_token("acc-g"), "acc-g")
@@ -134,7 +163,9 @@ def test_broken_saved_file_is_its_own_account_with_a_clear_message(work: Path, h
 def test_api_key_login_has_no_plan_quota(home: Path) -> None:
     path = home / ".codex/auth.json"
     path.parent.mkdir(parents=True)
-    path.write_text(json.dumps({"OPENAI_API_KEY": "sk-proj-abcdefghijklmnopqrstuvwxyz", "tokens": None}))
+    path.write_text(
+        json.dumps({"OPENAI_API_KEY": "sk-proj-abcdefghijklmnopqrstuvwxyz", "tokens": None})
+    )
     [account] = discover(home)
     assert account.problem.status is Status.AUTH_EXPIRED
     assert "API key" in account.problem.message
@@ -167,17 +198,36 @@ def test_precheck_rejects_an_expired_jwt_and_passes_a_valid_one(home: Path, work
 def test_precheck_uses_opencode_expiry_for_opaque_tokens(home: Path) -> None:
     opencode = home / ".local/share/opencode/auth.json"
     opencode.parent.mkdir(parents=True)
-    opencode.write_text(json.dumps({"openai": {"access": "opaque-token-value-123456", "accountId": "acc-x", "expires": 1_700_000_000_000}}))
+    opencode.write_text(
+        json.dumps(
+            {
+                "openai": {
+                    "access": "opaque-token-value-123456",
+                    "accountId": "acc-x",
+                    "expires": 1_700_000_000_000,
+                }
+            }
+        )
+    )
     [account] = discover(home)
     assert codex.precheck(account, NOW).status is Status.AUTH_EXPIRED
 
 
-def _snap(name: str, five: float | None, week: float | None, week_reset_days: float = 3) -> AccountSnapshot:
+def _snap(
+    name: str, five: float | None, week: float | None, week_reset_days: float = 3
+) -> AccountSnapshot:
     windows = []
     if five is not None:
         windows.append(Window("five_hour", "5h", used_percent=100 - five))
     if week is not None:
-        windows.append(Window("weekly", "Weekly", used_percent=100 - week, resets_at=NOW + timedelta(days=week_reset_days)))
+        windows.append(
+            Window(
+                "weekly",
+                "Weekly",
+                used_percent=100 - week,
+                resets_at=NOW + timedelta(days=week_reset_days),
+            )
+        )
     return AccountSnapshot("codex", name, "x", False, Status.OK, windows=tuple(windows))
 
 
@@ -191,4 +241,11 @@ def test_order_is_five_hour_left_then_weekly_left_then_reset_then_name() -> None
         _snap("unknown", None, None),
     ]
     ordered = sorted(snapshots, key=codex.sort_key)
-    assert [s.account for s in ordered] == ["top", "more-weekly", "early", "alpha", "zeta", "unknown"]
+    assert [s.account for s in ordered] == [
+        "top",
+        "more-weekly",
+        "early",
+        "alpha",
+        "zeta",
+        "unknown",
+    ]

@@ -64,17 +64,39 @@ def planted(home: Path, work: Path) -> dict[str, str]:
         # Half JWTs, half opaque tokens: both shapes must stay hidden.
         token = canary_jwt(f"acc-{name}") if len(name) % 2 else f"{CANARY}-opaque-{name}-0123456789"
         tokens[name] = token
-        write_codex_auth(work / f"account/{name}.auth.json", token, f"acc-{name}", refresh_token=f"{CANARY}-refresh-{name}")
+        write_codex_auth(
+            work / f"account/{name}.auth.json",
+            token,
+            f"acc-{name}",
+            refresh_token=f"{CANARY}-refresh-{name}",
+        )
     tokens["expired"] = canary_jwt("acc-expired", expires_in=-DAY)
     write_codex_auth(work / "account/expired.auth.json", tokens["expired"], "acc-expired")
     tokens["sess"] = f"sess-{CANARY}0123456789"
     write_codex_auth(work / "account/sess.auth.json", tokens["sess"], "acc-sess")
     tokens["live"] = canary_jwt("acc-live")
-    write_codex_auth(home / ".codex/auth.json", tokens["live"], "acc-live", refresh_token=f"{CANARY}-live-refresh")
+    write_codex_auth(
+        home / ".codex/auth.json",
+        tokens["live"],
+        "acc-live",
+        refresh_token=f"{CANARY}-live-refresh",
+    )
     tokens["opencode"] = f"{CANARY}-opencode-access-0123456789"
     opencode = home / ".local/share/opencode/auth.json"
     opencode.parent.mkdir(parents=True)
-    opencode.write_text(json.dumps({"openai": {"type": "oauth", "access": tokens["opencode"], "refresh": f"{CANARY}-oc-refresh", "accountId": "acc-opencode", "expires": 4102444800000}}))
+    opencode.write_text(
+        json.dumps(
+            {
+                "openai": {
+                    "type": "oauth",
+                    "access": tokens["opencode"],
+                    "refresh": f"{CANARY}-oc-refresh",
+                    "accountId": "acc-opencode",
+                    "expires": 4102444800000,
+                }
+            }
+        )
+    )
     return tokens
 
 
@@ -86,14 +108,20 @@ def echoing_answer(seen: Seen) -> Reply:
     if behaviour in {"ok", "live", "opencode"}:
         return Reply(body=usage_answer(10, 20), headers=echo_headers)
     if behaviour.startswith("e") and behaviour[1:].isdigit():
-        return Reply(status=int(behaviour[1:]), body={"detail": f"rejected {token}"}, headers={"retry-after": "5", **echo_headers})
+        return Reply(
+            status=int(behaviour[1:]),
+            body={"detail": f"rejected {token}"},
+            headers={"retry-after": "5", **echo_headers},
+        )
     if behaviour == "timeout":
         return Reply(body=usage_answer(1, 1), delay=1.5)
     if behaviour == "malformed":
         return Reply(raw=f'{{"plan_type": "{token}", '.encode())
     if behaviour == "html":
         return Reply(raw=f"<html>{token}</html>".encode(), headers={"content-type": "text/html"})
-    return Reply(body={"plan_type": token, "rate_limit": {"primary_window": {"used_percent": token}}})
+    return Reply(
+        body={"plan_type": token, "rate_limit": {"primary_window": {"used_percent": token}}}
+    )
 
 
 def leaked(text: str, tokens: dict[str, str]) -> list[str]:
@@ -127,11 +155,17 @@ def test_canary_never_reaches_stdout_or_stderr(planted, monkeypatch, capsys, arg
 
 
 def _fingerprint(paths: list[Path]) -> dict[Path, tuple[bytes, int, int]]:
-    return {path: (path.read_bytes(), path.stat().st_mtime_ns, path.stat().st_mode) for path in paths}
+    return {
+        path: (path.read_bytes(), path.stat().st_mtime_ns, path.stat().st_mode) for path in paths
+    }
 
 
 def test_credential_files_are_only_read(planted, home, work, monkeypatch, capsys) -> None:
-    files = sorted((work / "account").glob("*.json")) + [home / ".codex/auth.json", home / ".local/share/opencode/auth.json"]
+    files = [
+        *sorted((work / "account").glob("*.json")),
+        home / ".codex/auth.json",
+        home / ".local/share/opencode/auth.json",
+    ]
     past = 1_600_000_000
     for path in files:
         os.utime(path, (past, past))
