@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -112,10 +112,10 @@ CODEX_ACCOUNTS = (
 )
 
 
-def _codex_accounts() -> list[Account]:
-    now = time.time()
+def _codex_accounts(now: float, copy: int) -> list[Account]:
     accounts = []
-    for demo in CODEX_ACCOUNTS:
+    for original in CODEX_ACCOUNTS:
+        demo = _copy_of(original, copy)
         token = fake_jwt(
             {
                 "exp": int(now + demo.expires_in),
@@ -137,27 +137,54 @@ def _codex_accounts() -> list[Account]:
     return accounts
 
 
-_DEMO_ACCOUNTS: dict[str, Callable[[], list[Account]]] = {"codex": _codex_accounts}
+def _copy_of(demo: DemoCodex, copy: int) -> DemoCodex:
+    """The n-th copy of a demo account (copy 0 is the original), for a bigger demo."""
+    if copy == 0:
+        return demo
+    return replace(
+        demo, label=f"{demo.label}-{copy + 1}", account_id=f"{demo.account_id}-{copy}", active=False
+    )
 
 
-def accounts(providers: list[Provider]) -> list[tuple[Provider, Account]]:
+_DEMO_ACCOUNTS: dict[str, Callable[[float, int], list[Account]]] = {"codex": _codex_accounts}
+
+Clock = Callable[[], datetime]
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def accounts(
+    providers: list[Provider], *, copies: int = 1, clock: Clock = wall_clock
+) -> list[tuple[Provider, Account]]:
+    """The demo accounts of the given providers; `copies` > 1 grows the demo for benchmarks."""
+    now = clock().timestamp()
     pairs = []
     for provider in providers:
-        for account in _DEMO_ACCOUNTS.get(provider.id, lambda: [])():
-            pairs.append((provider, account))
+        build = _DEMO_ACCOUNTS.get(provider.id)
+        if build is None:
+            continue
+        for copy in range(max(1, copies)):
+            pairs.extend((provider, account) for account in build(now, copy))
     return pairs
 
 
-def _handle(request: httpx.Request) -> httpx.Response:
-    now = time.time()
-    if request.url.path.endswith("/wham/usage"):
-        account_id = request.headers.get("ChatGPT-Account-Id")
-        for demo in CODEX_ACCOUNTS:
-            if demo.account_id == account_id and demo.answer is not None:
+def _codex_answer_for(account_id: str | None) -> DemoCodex | None:
+    for demo in CODEX_ACCOUNTS:
+        if account_id == demo.account_id or (account_id or "").startswith(demo.account_id + "-"):
+            return demo
+    return None
+
+
+def transport(clock: Clock = wall_clock) -> httpx.MockTransport:
+    def handle(request: httpx.Request) -> httpx.Response:
+        now = clock().timestamp()
+        if request.url.path.endswith("/wham/usage"):
+            demo = _codex_answer_for(request.headers.get("ChatGPT-Account-Id"))
+            if demo is not None and demo.answer is not None:
                 return httpx.Response(200, json=demo.answer(now))
-        return httpx.Response(401, json={"detail": "unknown demo account"})
-    return httpx.Response(404, json={"detail": "no demo answer for this path"})
+            return httpx.Response(401, json={"detail": "unknown demo account"})
+        return httpx.Response(404, json={"detail": "no demo answer for this path"})
 
-
-def transport() -> httpx.MockTransport:
-    return httpx.MockTransport(_handle)
+    return httpx.MockTransport(handle)

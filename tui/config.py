@@ -7,17 +7,22 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
+from tui.refresh import RefreshPolicy
+
 APP_NAME = "aiquota-tui"
 
 # Keys each [providers.<id>] table may hold, and the type each must have.
 _PROVIDER_KEYS: dict[str, type | tuple[type, ...]] = {"base_url": str, "account_dirs": list}
-_TOP_LEVEL_KEYS = {"providers"}
+_TOP_LEVEL_KEYS = {"providers", "refresh", "keys"}
+# [refresh]: how often, in seconds, and how many requests at once.
+_REFRESH_KEYS: dict[str, tuple[type, ...]] = {"interval": (int, float), "max_in_flight": (int,)}
+MIN_INTERVAL = 30
 
 
 class ConfigError(Exception):
@@ -28,14 +33,28 @@ class ConfigError(Exception):
 class Config:
     path: Path | None = None
     providers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    refresh: Mapping[str, float] = field(default_factory=dict)
+    keys: Mapping[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 
     def provider(self, provider_id: str) -> Mapping[str, Any]:
         return self.providers.get(provider_id, {})
 
+    def refresh_policy(self) -> RefreshPolicy:
+        policy = RefreshPolicy()
+        if "interval" in self.refresh:
+            policy = replace(policy, interval=float(self.refresh["interval"]))
+        if "max_in_flight" in self.refresh:
+            policy = replace(policy, max_in_flight=int(self.refresh["max_in_flight"]))
+        return policy
+
+
+def config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME))
+
 
 def default_config_path() -> Path:
-    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+    return config_dir() / "config.toml"
 
 
 def load_config(path: Path | None, *, explicit: bool, known_providers: set[str]) -> Config:
@@ -101,4 +120,37 @@ def _validate(path: Path, document: dict[str, Any], known_providers: set[str]) -
         if base_url is not None and not base_url.startswith(("http://", "https://")):
             raise ConfigError(f"{path}: {where} base_url must start with http:// or https://")
         providers[provider_id] = {k: v for k, v in table.items() if k in _PROVIDER_KEYS}
-    return Config(path=path, providers=providers, warnings=tuple(warnings))
+    refresh = _validate_refresh(path, document.get("refresh", {}), warnings)
+    keys = _validate_keys(path, document.get("keys", {}))
+    return Config(
+        path=path, providers=providers, refresh=refresh, keys=keys, warnings=tuple(warnings)
+    )
+
+
+def _validate_refresh(path: Path, table: Any, warnings: list[str]) -> dict[str, float]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: 'refresh' must be a table ([refresh])")
+    result: dict[str, float] = {}
+    for key, value in table.items():
+        expected = _REFRESH_KEYS.get(key)
+        if expected is None:
+            warnings.append(f"{path}: unknown setting '{key}' in [refresh] ignored")
+            continue
+        if isinstance(value, bool) or not isinstance(value, expected):
+            raise ConfigError(f"{path}: [refresh] {key} must be a number")
+        if key == "interval" and value < MIN_INTERVAL:
+            raise ConfigError(f"{path}: [refresh] interval must be at least {MIN_INTERVAL} seconds")
+        if key == "max_in_flight" and not 1 <= value <= 64:
+            raise ConfigError(f"{path}: [refresh] max_in_flight must be between 1 and 64")
+        result[key] = value
+    return result
+
+
+def _validate_keys(path: Path, table: Any) -> dict[str, str]:
+    """[keys]: binding id = "key" or "key1,key2", e.g. refresh_all = "ctrl+r"."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: 'keys' must be a table ([keys])")
+    for binding_id, keys in table.items():
+        if not isinstance(keys, str) or not keys.strip():
+            raise ConfigError(f'{path}: [keys] {binding_id} must be a key name such as "ctrl+r"')
+    return dict(table)

@@ -25,6 +25,7 @@ class Sources:
     origins: dict[str, str]
     transport: httpx.AsyncBaseTransport | None
     demo: bool
+    account_dirs: tuple[Path, ...] = ()
 
 
 def origin_overrides(
@@ -66,15 +67,20 @@ def build_sources(
     use_demo: bool,
     account_dirs: Sequence[Path] = (),
     env: Mapping[str, str] | None = None,
+    demo_copies: int = 1,
+    clock: demo.Clock | None = None,
 ) -> Sources:
     env = os.environ if env is None else env
     if use_demo:
         # The demo answers every provider's real URLs in-process; overrides would only miss it.
-        return Sources(providers, demo.accounts(providers), {}, demo.transport(), True)
+        clock = clock or demo.wall_clock
+        pairs = demo.accounts(providers, copies=demo_copies, clock=clock)
+        return Sources(providers, pairs, {}, demo.transport(clock), True)
     return Sources(
         providers,
         discover(providers, config, account_dirs, env),
         origin_overrides(providers, config, env),
         None,
         False,
+        tuple(account_dirs),
     )

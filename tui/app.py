@@ -1,0 +1,523 @@
+"""The full-screen app: an overview of every account, a tab per provider, live refresh.
+
+Data flows one way: the store decides what is due, workers fetch through the shared
+client, the store records the answer, and only the visible widgets redraw. One 1 Hz
+clock drives both the schedule and the countdowns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from importlib.resources import files
+from pathlib import Path
+
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from providers.collect import fetch_snapshot, snapshot_of
+from providers.http import HttpSession, make_client
+from providers.model import Status
+from providers.registry import BY_ID
+from tui.config import Config, config_dir
+from tui.screens.help import HelpScreen
+from tui.screens.pickers import AccountPicker, ThemePicker
+from tui.sorting import sort_entries
+from tui.sources import Sources, discover
+from tui.state import AppState, default_state_path, load_state, save_state
+from tui.store import Entry, Store
+from tui.themes import bundled_themes, quota_colour_defaults, user_themes
+from tui.widgets.detail import ProviderPane, list_prompt
+from tui.widgets.overview import SORT_LABELS, SORTS, OverviewPane, OverviewRow
+
+OVERVIEW_TAB = "tab-overview"
+DEFAULT_THEME = "aiquota-dark"
+REDISCOVER_SECONDS = 60.0
+
+Clock = Callable[[], datetime]
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def tab_id(provider_id: str) -> str:
+    return f"tab-{provider_id}"
+
+
+class QuotaApp(App[int]):
+    CSS_PATH = str(files("themes") / "app.tcss")
+    TITLE = "aiquota-tui"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("question_mark", "help", "Keys", id="help"),
+        Binding("a", "pick_account", "Find", id="pick_account"),
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("R", "refresh_all", "All", id="refresh_all"),
+        Binding("s", "sort", "Sort", id="sort"),
+        Binding("t", "pick_theme", "Theme", id="pick_theme"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("right_square_bracket", "next_account", "Next", id="next_account"),
+        Binding("left_square_bracket", "previous_account", "Prev", id="previous_account"),
+        Binding("tab", "next_tab", "Next tab", show=False, priority=True, id="next_tab"),
+        Binding(
+            "shift+tab",
+            "previous_tab",
+            "Previous tab",
+            show=False,
+            priority=True,
+            id="previous_tab",
+        ),
+        Binding("j,down", "cursor(1)", "Down", show=False, id="down"),
+        Binding("k,up", "cursor(-1)", "Up", show=False, id="up"),
+        Binding("enter", "open_selected", "Open", show=False, id="open"),
+        *[
+            Binding(str(n), f"goto_tab({n})", f"Tab {n}", show=False, id=f"tab_{n}")
+            for n in range(1, 10)
+        ],
+    ]
+
+    # Actions that make no sense while a dialog is open on top of the dashboard.
+    _DASHBOARD_ACTIONS = frozenset(
+        {
+            "help", "pick_account", "refresh", "refresh_all", "sort", "pick_theme",
+            "next_account", "previous_account", "next_tab", "previous_tab", "cursor",
+            "open_selected", "goto_tab",
+        }
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        sources: Sources,
+        config: Config | None = None,
+        *,
+        clock: Clock | None = None,
+        state_path: Path | None = None,
+        store: Store | None = None,
+    ) -> None:
+        self.sources = sources
+        self.config = config or Config()
+        self.clock = clock or _wall_clock
+        self.state_path = state_path or default_state_path()
+        self.store = store or Store(policy=self.config.refresh_policy())
+        self.store.merge(sources.pairs)
+        self.saved = load_state(self.state_path)
+        self.startup_messages: list[str] = list(self.config.warnings)
+        self._http: HttpSession | None = None
+        self._last_discovery = self.clock()
+        self._provider_panes: dict[str, ProviderPane] = {}
+        self._order_generation = -1
+        super().__init__()
+        self._register_themes()
+        if self.config.keys:
+            self.set_keymap(dict(self.config.keys))
+
+    # ------------------------------------------------------------------ setup
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def _register_themes(self) -> None:
+        for theme in bundled_themes():
+            self.register_theme(theme)
+        themes, messages = user_themes(config_dir() / "themes")
+        for theme in themes:
+            self.register_theme(theme)
+        self.startup_messages += messages
+        wanted = self.saved.theme if self.saved.theme in self.available_themes else DEFAULT_THEME
+        self.theme = wanted
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        # Built-in Textual themes know nothing of quota colours; derive them from theirs.
+        return quota_colour_defaults(self.current_theme)
+
+    def _providers_with_accounts(self) -> list[str]:
+        present = {entry.provider.id for entry in self.store}
+        return [p.id for p in self.sources.providers if p.id in present]
+
+    def compose(self) -> ComposeResult:
+        names = {p.id: p.name for p in self.sources.providers}
+        with TabbedContent(id="tabs", initial=OVERVIEW_TAB):
+            with TabPane("1 Overview", id=OVERVIEW_TAB):
+                yield OverviewPane(names, id="overview")
+            for number, provider_id in enumerate(self._providers_with_accounts(), start=2):
+                with TabPane(self._tab_title(number, provider_id), id=tab_id(provider_id)):
+                    yield ProviderPane(provider_id, id=f"pane-{provider_id}")
+        if not len(self.store):
+            yield Static(self._no_accounts_text(), classes="empty-note", id="no-accounts")
+        yield Footer(compact=True)
+
+    def _tab_title(self, number: int, provider_id: str) -> str:
+        provider = BY_ID.get(provider_id)
+        name = provider.name if provider else provider_id
+        return f"{number} {name}" if number <= 9 else name
+
+    def _no_accounts_text(self) -> str:
+        return (
+            "No accounts found. Codex logins are read from $CODEX_HOME/auth.json "
+            "(~/.codex/auth.json), ./account/*.auth.json and --account-dir. "
+            "Try `aiquota-tui --demo` to see the dashboard on sample data."
+        )
+
+    async def on_mount(self) -> None:
+        self._http = HttpSession(
+            client=make_client(self.sources.transport),
+            origins=self.sources.origins,
+            clock=self.clock,
+        )
+        self._install_signal_handlers()
+        overview = self.query_one(OverviewPane)
+        if self.saved.sort in SORTS:
+            overview.sort = self.saved.sort
+        for pane in self.query(ProviderPane):
+            self._provider_panes[pane.provider_id] = pane
+        self._reorder(force=True)
+        self._restore_position()
+        for message in self.startup_messages:
+            self.notify(message, severity="warning", timeout=10)
+        self.set_interval(1.0, self._tick)
+        self._tick()
+
+    def _restore_position(self) -> None:
+        tab = self.saved.tab
+        if tab and tab in self._tab_ids():
+            self.query_one(TabbedContent).active = tab
+        if self.saved.account:
+            entry = self.store.get(self.saved.account)
+            if entry is not None:
+                pane = self._provider_panes.get(entry.provider.id)
+                if pane is not None:
+                    pane.select_key(entry.key)
+                self.query_one(OverviewPane).select_key(entry.key)
+        self._focus_active_tab()
+
+    def _install_signal_handlers(self) -> None:
+        """SIGTERM quits cleanly; SIGHUP (the terminal or SSH session went away) too."""
+        try:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGHUP):
+                loop.add_signal_handler(sig, self._exit_from_signal)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # not the main thread, or a platform without these signals
+
+    def _exit_from_signal(self) -> None:
+        self._save_state()
+        self.exit(0)
+
+    async def on_unmount(self) -> None:
+        self._save_state()
+        try:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGHUP):
+                loop.remove_signal_handler(sig)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
+        if self._http is not None:
+            await self._http.client.aclose()
+
+    # ------------------------------------------------------------------ the clock
+
+    def _tick(self) -> None:
+        now = self.clock()
+        if (
+            not self.sources.demo
+            and (now - self._last_discovery).total_seconds() >= REDISCOVER_SECONDS
+        ):
+            self._rediscover()
+        for entry in self.store.due(now):
+            self.store.begin(entry, now)
+            self.run_worker(self._fetch(entry), group="refresh", exit_on_error=False)
+        self._redraw_visible(now)
+
+    async def _fetch(self, entry: Entry) -> None:
+        assert self._http is not None
+        try:
+            snapshot = await fetch_snapshot(entry.provider, entry.account, self._http, self.clock)
+        except Exception as error:  # fetch_snapshot should never raise; never let it stop the app
+            snapshot = snapshot_of(
+                entry.account, Status.ERROR, f"Internal error ({type(error).__name__})"
+            )
+        self.store.finish(entry, snapshot, self.clock())
+        self._entry_changed(entry)
+
+    def _rediscover(self) -> None:
+        self._last_discovery = self.clock()
+        pairs = discover(self.sources.providers, self.config, self.sources.account_dirs)
+        if self.store.merge(pairs):
+            self._sync_provider_tabs()
+            self._reorder(force=True)
+
+    def _sync_provider_tabs(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        for provider_id in self._providers_with_accounts():
+            if provider_id not in self._provider_panes:
+                pane = ProviderPane(provider_id, id=f"pane-{provider_id}")
+                number = len(self._provider_panes) + 2
+                tabs.add_pane(
+                    TabPane(self._tab_title(number, provider_id), pane, id=tab_id(provider_id))
+                )
+                self._provider_panes[provider_id] = pane
+
+    # ------------------------------------------------------------------ drawing
+
+    def _active_tab(self) -> str:
+        return self.query_one(TabbedContent).active or OVERVIEW_TAB
+
+    def _tab_ids(self) -> list[str]:
+        return [OVERVIEW_TAB, *(tab_id(p) for p in self._provider_panes)]
+
+    def _active_pane(self) -> ProviderPane | None:
+        active = self._active_tab()
+        for provider_id, pane in self._provider_panes.items():
+            if tab_id(provider_id) == active:
+                return pane
+        return None
+
+    def _reorder(self, *, force: bool = False) -> None:
+        now = self.clock()
+        overview = self.query_one(OverviewPane)
+        ordered = sort_entries(list(self.store), overview.sort, self.sources.providers, now)
+        if force or [r.entry.key for r in overview.rows] != [e.key for e in ordered]:
+            overview.set_order(ordered, now)
+        by_provider = sort_entries(list(self.store), "provider", self.sources.providers, now)
+        for provider_id, pane in self._provider_panes.items():
+            entries = [e for e in by_provider if e.provider.id == provider_id]
+            changed = force or [e.key for e in pane.entries] != [e.key for e in entries]
+            if changed and pane.is_mounted:
+                pane.set_entries(entries, now)
+
+    def _entry_changed(self, entry: Entry) -> None:
+        now = self.clock()
+        self._reorder()
+        active = self._active_tab()
+        if active == OVERVIEW_TAB:
+            self.query_one(OverviewPane).redraw(now)
+        pane = self._provider_panes.get(entry.provider.id)
+        if pane is not None and pane.is_mounted:
+            pane.refresh_entry(entry, now)
+
+    def _redraw_visible(self, now: datetime) -> None:
+        """Only what is on screen redraws, and each widget only when its text changed."""
+        if self._active_tab() == OVERVIEW_TAB:
+            self.query_one(OverviewPane).redraw(now)
+        else:
+            pane = self._active_pane()
+            if pane is not None:
+                pane.detail.redraw(now)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        now = self.clock()
+        pane = self._active_pane()
+        if pane is not None and not pane.entries:
+            self._reorder(force=True)
+        self._redraw_visible(now)
+        self._focus_active_tab()
+        self.refresh_bindings()
+
+    def _focus_active_tab(self) -> None:
+        pane = self._active_pane()
+        if pane is not None:
+            pane.account_list.focus()
+        else:
+            self.set_focus(None)
+
+    def on_overview_row_chosen(self, message: OverviewRow.Chosen) -> None:
+        self.query_one(OverviewPane).select_key(message.key)
+        self._open(message.key)
+
+    # ------------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self._DASHBOARD_ACTIONS and isinstance(self.screen, ModalScreen):
+            return False
+        if action in {"next_account", "previous_account"} and self.is_mounted:
+            try:
+                return self._active_pane() is not None
+            except Exception:
+                return True
+        return True
+
+    def selected_entry(self) -> Entry | None:
+        pane = self._active_pane()
+        if pane is not None:
+            return pane.selected_entry()
+        key = self.query_one(OverviewPane).selected_key()
+        return self.store.get(key) if key else None
+
+    def action_goto_tab(self, number: int) -> None:
+        ids = self._tab_ids()
+        if 1 <= number <= len(ids):
+            self.query_one(TabbedContent).active = ids[number - 1]
+
+    def _step_tab(self, delta: int) -> None:
+        ids = self._tab_ids()
+        current = ids.index(self._active_tab()) if self._active_tab() in ids else 0
+        self.query_one(TabbedContent).active = ids[(current + delta) % len(ids)]
+
+    def action_next_tab(self) -> None:
+        self._step_tab(1)
+
+    def action_previous_tab(self) -> None:
+        self._step_tab(-1)
+
+    def _step_account(self, delta: int) -> None:
+        pane = self._active_pane()
+        if pane is not None:
+            pane.move(delta)
+        else:
+            self.query_one(OverviewPane).move(delta)
+
+    def action_next_account(self) -> None:
+        self._step_account(1)
+
+    def action_previous_account(self) -> None:
+        self._step_account(-1)
+
+    def action_cursor(self, delta: int) -> None:
+        # Only reached when no list has focus (a focused list moves itself).
+        pane = self._active_pane()
+        if pane is not None:
+            pane.move(delta, wrap=False)
+            pane.account_list.focus()
+        else:
+            self.query_one(OverviewPane).move(delta)
+
+    def action_open_selected(self) -> None:
+        if self._active_pane() is None:
+            key = self.query_one(OverviewPane).selected_key()
+            if key:
+                self._open(key)
+
+    def _open(self, key: str) -> None:
+        """Show an account in its provider tab."""
+        entry = self.store.get(key)
+        if entry is None:
+            return
+        pane = self._provider_panes.get(entry.provider.id)
+        if pane is None:
+            return
+        self.query_one(TabbedContent).active = tab_id(entry.provider.id)
+        pane.select_key(key)
+        pane.account_list.focus()
+
+    def action_refresh(self) -> None:
+        entry = self.selected_entry()
+        if entry is None:
+            return
+        self.store.request_now(entry, self.clock())
+        self.notify(f"Refreshing {entry.provider.name} {entry.shown.account}…", timeout=2)
+        self._tick()
+
+    def action_refresh_all(self) -> None:
+        now = self.clock()
+        if not self.sources.demo:
+            self._rediscover()
+        for entry in self.store:
+            self.store.request_now(entry, now)
+        self.notify(f"Refreshing all {len(self.store)} accounts…", timeout=2)
+        self._tick()
+
+    def action_sort(self) -> None:
+        overview = self.query_one(OverviewPane)
+        overview.sort = SORTS[(SORTS.index(overview.sort) + 1) % len(SORTS)]
+        self._reorder(force=True)
+        self._save_state()
+        self.notify(f"Sorted by {SORT_LABELS[overview.sort]}", timeout=2)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_pick_account(self) -> None:
+        candidates = []
+        for entry in sort_entries(
+            list(self.store), "provider", self.sources.providers, self.clock()
+        ):
+            shown = entry.shown
+            text = f"{entry.provider.name} {shown.account} {shown.plan or ''}"
+            prompt = Content.assemble(
+                (f"{entry.provider.name:<12}", "$text-muted"), list_prompt(entry)
+            )
+            candidates.append((entry.key, text, prompt))
+
+        def chosen(key: str | None) -> None:
+            if key:
+                self.query_one(OverviewPane).select_key(key)
+                self._open(key)
+
+        self.push_screen(AccountPicker(candidates), chosen)
+
+    def action_pick_theme(self) -> None:
+        names = sorted(self.available_themes)
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self.theme = name
+                self._save_state()
+
+        self.push_screen(ThemePicker(names, self.theme), chosen)
+
+    async def action_quit(self) -> None:
+        self._save_state()
+        self.exit(0)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Refresh selected account", "Fetch the selected account now (r)", self.action_refresh
+        )
+        yield SystemCommand(
+            "Refresh all accounts", "Fetch every account now (R)", self.action_refresh_all
+        )
+        yield SystemCommand(
+            "Change overview order", "Provider, most remaining, soonest reset (s)", self.action_sort
+        )
+        yield SystemCommand(
+            "Find account", "Fuzzy-find an account and jump to it (a)", self.action_pick_account
+        )
+        yield SystemCommand("Choose theme", "Preview and pick a theme (t)", self.action_pick_theme)
+        yield SystemCommand("Next tab", "Go to the next tab (tab)", self.action_next_tab)
+        yield SystemCommand(
+            "Previous tab", "Go to the previous tab (shift+tab)", self.action_previous_tab
+        )
+        yield SystemCommand(
+            "Next account", "Next account in this provider tab (])", self.action_next_account
+        )
+        yield SystemCommand(
+            "Previous account",
+            "Previous account in this provider tab ([)",
+            self.action_previous_account,
+        )
+        yield SystemCommand("Keys", "Show every key (?)", self.action_help)
+        for number, tab in enumerate(self._tab_ids(), start=1):
+            title = "Overview" if tab == OVERVIEW_TAB else BY_ID[tab.removeprefix("tab-")].name
+            yield SystemCommand(
+                f"Go to {title}", f"Tab {number}", lambda n=number: self.action_goto_tab(n)
+            )
+
+    # ------------------------------------------------------------------ state
+
+    def _save_state(self) -> None:
+        if not self.is_running and not self.is_mounted:
+            return
+        try:
+            overview = self.query_one(OverviewPane)
+            entry = self.selected_entry()
+            state = AppState(
+                theme=self.theme,
+                sort=overview.sort,
+                tab=self._active_tab(),
+                account=entry.key if entry else None,
+            )
+        except Exception:
+            return  # the screen is already gone; the last save stands
+        if state != self.saved:
+            error = save_state(state, self.state_path)
+            if error is None:
+                self.saved = state

@@ -1,0 +1,131 @@
+"""Pure text formatting for the app: countdowns, ages, percentages, bars, levels.
+
+No Textual here, so every rule the screen follows can be tested as plain functions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from providers.model import AccountSnapshot, Status, Window
+
+LEVELS = ("plenty", "low", "critical", "exhausted")
+
+
+def countdown(seconds: float) -> str:
+    """'4d 3h', '2h 13m', '12m 05s' (seconds only under an hour), 'resetting…' at zero."""
+    if seconds <= 0:
+        return "resetting…"
+    total = int(seconds)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m {secs:02d}s"
+    return f"{secs}s"
+
+
+def until(moment: datetime | None, now: datetime) -> str:
+    return "-" if moment is None else countdown((moment - now).total_seconds())
+
+
+def age(seconds: float) -> str:
+    """A coarse age that changes at most once a minute: 'just now', '3m', '2h', '4d'."""
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)}h"
+    return f"{int(seconds // 86400)}d"
+
+
+def ago(moment: datetime | None, now: datetime) -> str:
+    if moment is None:
+        return "never"
+    text = age((now - moment).total_seconds())
+    return text if text == "just now" else f"{text} ago"
+
+
+def percent(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if value != int(value) and abs(value) < 10:
+        return f"{value:.1f}%"
+    return f"{value:.0f}%"
+
+
+def level(remaining: float | None) -> str:
+    """Colour class of a remaining share: plenty, low (< 50 %), critical (< 20 %), exhausted."""
+    if remaining is None:
+        return "plenty"
+    if remaining <= 0:
+        return "exhausted"
+    if remaining < 20:
+        return "critical"
+    if remaining < 50:
+        return "low"
+    return "plenty"
+
+
+def bar_cells(remaining: float | None, width: int) -> tuple[int, int]:
+    """How many of `width` cells are filled (remaining) and empty (used)."""
+    if remaining is None or width <= 0:
+        return 0, max(width, 0)
+    filled = round(max(0.0, min(100.0, remaining)) / 100 * width)
+    if remaining > 0 and filled == 0:
+        filled = 1  # a sliver left must not look exhausted
+    if remaining < 100 and filled == width and width > 1:
+        filled = width - 1  # nor a little used look untouched
+    return filled, width - filled
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return "?"
+    if value == int(value):
+        return f"{int(value):,}"
+    return f"{value:,.2f}"
+
+
+def next_reset(snapshot: AccountSnapshot, now: datetime) -> datetime | None:
+    """The soonest future reset among the windows the overview shows."""
+    upcoming = [
+        w.resets_at
+        for w in headline_windows(snapshot)
+        if w is not None and w.resets_at and w.resets_at > now
+    ]
+    return min(upcoming) if upcoming else None
+
+
+def headline_windows(snapshot: AccountSnapshot) -> tuple[Window | None, Window | None]:
+    """The two windows the overview shows: the provider's first two, in display order."""
+    windows = list(snapshot.windows)
+    return (
+        windows[0] if windows else None,
+        windows[1] if len(windows) > 1 else None,
+    )
+
+
+STATUS_WORDS = {
+    Status.OK: "ok",
+    Status.AUTH_EXPIRED: "expired",
+    Status.FORBIDDEN: "forbidden",
+    Status.RATE_LIMITED: "rate-limited",
+    Status.UNREACHABLE: "offline",
+    Status.BAD_RESPONSE: "bad answer",
+    Status.ERROR: "error",
+}
+
+
+def status_word(status: Status, since: datetime | None, now: datetime) -> str:
+    """'ok', or the problem in a word with its age: 'offline 3m', 'expired'."""
+    word = STATUS_WORDS[status]
+    if status in (Status.OK, Status.AUTH_EXPIRED, Status.FORBIDDEN) or since is None:
+        return word
+    elapsed = (now - since).total_seconds()
+    return word if elapsed < 60 else f"{word} {age(elapsed)}"

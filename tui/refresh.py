@@ -1,0 +1,58 @@
+"""When each account is fetched next: interval, backoff, Retry-After, refresh after a reset.
+
+Pure functions of (what happened, when): the app's clock drives them, tests drive them
+with a fake one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from providers.model import AccountSnapshot, Status
+
+
+@dataclass(frozen=True)
+class RefreshPolicy:
+    interval: float = 300.0
+    backoff_base: float = 30.0
+    backoff_cap: float = 1800.0
+    # A window that has just reset is worth a fresh look shortly after, not at the next round.
+    after_reset: float = 30.0
+    max_in_flight: int = 8
+    # Services that punish frequent polling: never ask them more often than this.
+    min_interval: Mapping[str, float] = field(default_factory=lambda: {"claude": 60.0})
+    # How long to wait after a 429 that named no Retry-After.
+    rate_limit_wait: Mapping[str, float] = field(default_factory=lambda: {"claude": 300.0})
+
+    def floor(self, provider: str) -> float:
+        return self.min_interval.get(provider, 0.0)
+
+
+def backoff(failures: int, policy: RefreshPolicy) -> float:
+    """30 s, 60 s, 120 s … capped at 30 min, for the n-th failure in a row."""
+    if failures <= 0:
+        return 0.0
+    return min(policy.backoff_cap, policy.backoff_base * 2 ** min(failures - 1, 20))
+
+
+def next_after_success(snapshot: AccountSnapshot, now: datetime, policy: RefreshPolicy) -> datetime:
+    floor = policy.floor(snapshot.provider)
+    due = now + timedelta(seconds=max(policy.interval, floor))
+    upcoming = [w.resets_at for w in snapshot.windows if w.resets_at and w.resets_at > now]
+    if upcoming:
+        after_reset = min(upcoming) + timedelta(seconds=policy.after_reset)
+        due = min(due, max(after_reset, now + timedelta(seconds=floor)))
+    return due
+
+
+def next_after_failure(
+    snapshot: AccountSnapshot, failures: int, now: datetime, policy: RefreshPolicy
+) -> datetime:
+    wait = max(backoff(failures, policy), policy.floor(snapshot.provider))
+    if snapshot.retry_after is not None:
+        wait = max(wait, snapshot.retry_after)
+    elif snapshot.status is Status.RATE_LIMITED:
+        wait = max(wait, policy.rate_limit_wait.get(snapshot.provider, 0.0))
+    return now + timedelta(seconds=wait)

@@ -1,0 +1,110 @@
+"""Modal pickers: the fuzzy account finder (`a`) and the theme chooser (`t`)."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.fuzzy import rank
+
+
+class AccountPicker(ModalScreen[str | None]):
+    """Type a few letters of a provider, account or plan; enter jumps to it."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Close"),
+        Binding("down", "move(1)", "Down", show=False),
+        Binding("up", "move(-1)", "Up", show=False),
+    ]
+
+    def __init__(self, candidates: list[tuple[str, str, Content]]) -> None:
+        """candidates: (key, searchable text, what to show)."""
+        super().__init__()
+        self.candidates = candidates
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker-box", classes="dialog"):
+            yield Static(Content.styled("Go to account", "bold $accent"))
+            yield Input(placeholder="type to filter: provider, account, plan", id="picker-input")
+            yield OptionList(id="picker-options")
+
+    def on_mount(self) -> None:
+        self._fill("")
+
+    def _fill(self, query: str) -> None:
+        shown = {key: prompt for key, _, prompt in self.candidates}
+        keys = rank(query, [(key, text) for key, text, _ in self.candidates])
+        options = self.query_one("#picker-options", OptionList)
+        options.set_options([Option(shown[key], id=key) for key in keys])
+        if keys:
+            options.highlighted = 0
+
+    @on(Input.Changed, "#picker-input")
+    def _filter(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    @on(Input.Submitted, "#picker-input")
+    def _submit(self) -> None:
+        options = self.query_one("#picker-options", OptionList)
+        if options.highlighted is not None:
+            self.dismiss(options.get_option_at_index(options.highlighted).id)
+
+    @on(OptionList.OptionSelected, "#picker-options")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_move(self, delta: int) -> None:
+        options = self.query_one("#picker-options", OptionList)
+        if options.option_count:
+            current = options.highlighted or 0
+            options.highlighted = max(0, min(options.option_count - 1, current + delta))
+
+
+class ThemePicker(ModalScreen[str | None]):
+    """Themes preview as you move; enter keeps one, escape puts the old one back."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("j", "move(1)", "Down", show=False),
+        Binding("k", "move(-1)", "Up", show=False),
+    ]
+
+    def __init__(self, names: list[str], current: str) -> None:
+        super().__init__()
+        self.names = names
+        self.original = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="theme-box", classes="dialog"):
+            yield Static(Content.styled("Theme", "bold $accent"))
+            yield OptionList(*[Option(name, id=name) for name in self.names], id="theme-options")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#theme-options", OptionList)
+        if self.original in self.names:
+            options.highlighted = self.names.index(self.original)
+        options.focus()
+
+    @on(OptionList.OptionHighlighted, "#theme-options")
+    def _preview(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id:
+            self.app.theme = event.option.id
+
+    @on(OptionList.OptionSelected, "#theme-options")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_move(self, delta: int) -> None:
+        options = self.query_one("#theme-options", OptionList)
+        current = options.highlighted or 0
+        options.highlighted = max(0, min(options.option_count - 1, current + delta))
+
+    def action_cancel(self) -> None:
+        self.app.theme = self.original
+        self.dismiss(None)

@@ -1,0 +1,117 @@
+"""Every account's latest and last good snapshot, and when it is due again.
+
+The app asks the store what to fetch and tells it what came back; nothing here knows
+about widgets or HTTP, so the scheduling rules are tested with a fake clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from providers.base import Account, Provider
+from providers.collect import pending_snapshot
+from providers.model import AccountSnapshot
+from tui.refresh import RefreshPolicy, next_after_failure, next_after_success
+
+
+@dataclass
+class Entry:
+    provider: Provider
+    account: Account
+    snapshot: AccountSnapshot
+    last_good: AccountSnapshot | None = None
+    loading: bool = True
+    in_flight: bool = False
+    failures: int = 0
+    problem_since: datetime | None = None
+    last_attempt: datetime | None = None
+    next_due: datetime | None = None  # None: as soon as possible
+
+    @property
+    def key(self) -> str:
+        return self.account.key
+
+    @property
+    def shown(self) -> AccountSnapshot:
+        """The data to draw: the latest, or the last good one while the latest is an error."""
+        if not self.snapshot.ok and self.last_good is not None:
+            return self.last_good
+        return self.snapshot
+
+    @property
+    def stale(self) -> bool:
+        return not self.snapshot.ok and self.last_good is not None
+
+
+@dataclass
+class Store:
+    policy: RefreshPolicy = field(default_factory=RefreshPolicy)
+    entries: dict[str, Entry] = field(default_factory=dict)
+    # Bumped whenever the set of accounts changes, so views know to rebuild.
+    generation: int = 0
+
+    def merge(self, pairs: Iterable[tuple[Provider, Account]]) -> bool:
+        """Take a fresh discovery: new accounts join, gone ones leave, known ones get new credentials."""
+        fresh: dict[str, Entry] = {}
+        for provider, account in pairs:
+            entry = self.entries.get(account.key)
+            if entry is None:
+                entry = Entry(provider, account, pending_snapshot(account))
+            else:
+                if entry.account != account:
+                    entry.next_due = None if entry.failures else entry.next_due
+                entry.account = account
+            fresh.setdefault(account.key, entry)
+        changed = list(fresh) != list(self.entries)
+        self.entries = fresh
+        if changed:
+            self.generation += 1
+        return changed
+
+    def get(self, key: str) -> Entry | None:
+        return self.entries.get(key)
+
+    def __iter__(self):
+        return iter(self.entries.values())
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def due(self, now: datetime) -> list[Entry]:
+        """Accounts to fetch now, within the cap on requests in flight."""
+        room = self.policy.max_in_flight - sum(1 for e in self.entries.values() if e.in_flight)
+        ready = [
+            entry
+            for entry in self.entries.values()
+            if not entry.in_flight and (entry.next_due is None or entry.next_due <= now)
+        ]
+        ready.sort(key=lambda e: e.next_due or datetime.min.replace(tzinfo=now.tzinfo))
+        return ready[: max(room, 0)]
+
+    def begin(self, entry: Entry, now: datetime) -> None:
+        entry.in_flight = True
+        entry.last_attempt = now
+
+    def finish(self, entry: Entry, snapshot: AccountSnapshot, now: datetime) -> None:
+        entry.in_flight = False
+        entry.loading = False
+        entry.snapshot = snapshot
+        if snapshot.ok:
+            entry.last_good = snapshot
+            entry.failures = 0
+            entry.problem_since = None
+            entry.next_due = next_after_success(snapshot, now, self.policy)
+        else:
+            entry.failures += 1
+            entry.problem_since = entry.problem_since or now
+            entry.next_due = next_after_failure(snapshot, entry.failures, now, self.policy)
+
+    def request_now(self, entry: Entry, now: datetime) -> None:
+        """A refresh the user asked for: skip any backoff, but never poll faster than allowed."""
+        floor = self.policy.floor(entry.provider.id)
+        earliest = now
+        if floor and entry.last_attempt is not None:
+            earliest = max(now, entry.last_attempt + timedelta(seconds=floor))
+        entry.next_due = earliest

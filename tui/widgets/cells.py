@@ -1,0 +1,70 @@
+"""Building blocks for one-line rows: fixed-width cells and text-drawn quota bars.
+
+Bars are drawn as text rather than ProgressBar widgets: every ProgressBar runs its own
+timer, and a screen of them costs CPU and bytes over SSH while nothing changes.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from textual.content import Content
+
+from providers.model import Window
+from tui.format import bar_cells, level, percent
+
+FILLED = "█"
+EMPTY = "░"
+
+
+def fit(text: str, width: int, *, right: bool = False) -> str:
+    """Pad or cut text to exactly `width` terminal cells (cut text ends with …)."""
+    if width <= 0:
+        return ""
+    if cell_len(text) > width:
+        while text and cell_len(text) > width - 1:
+            text = text[:-1]
+        text += "…"
+    pad = " " * (width - cell_len(text))
+    return pad + text if right else text + pad
+
+
+def level_style(remaining: float | None) -> str:
+    return f"$quota-{level(remaining)}"
+
+
+def bar(remaining: float | None, width: int, *, stale: bool = False) -> Content:
+    filled, empty = bar_cells(remaining, width)
+    style = "$text-disabled" if stale else level_style(remaining)
+    return Content.assemble((FILLED * filled, style), (EMPTY * empty, "$text-disabled"))
+
+
+SHORT_LABELS = {"five_hour": "5h", "daily": "day", "weekly": "wk", "monthly": "mo"}
+
+
+def short_label(window: Window, width: int) -> str:
+    """The window's label, or a standard abbreviation when the label will not fit."""
+    if len(window.label) <= width:
+        return window.label
+    return SHORT_LABELS.get(window.id, window.label)
+
+
+def cell_width(label_width: int, bar_width: int) -> int:
+    return label_width + 1 + bar_width + 6
+
+
+def window_cell(window: Window | None, bar_width: int, label_width: int, *, stale: bool) -> Content:
+    """'5h ██████░░  85% ' — label, bar of what is left, percent left."""
+    total = cell_width(label_width, bar_width)
+    if window is None:
+        return Content(" " * total)
+    label = fit(short_label(window, label_width), label_width) + " "
+    if window.unlimited:
+        return Content.assemble((label, "$text-muted"), fit("unlimited", bar_width + 6))
+    remaining = window.remaining_percent
+    style = "$text-disabled" if stale else level_style(remaining)
+    return Content.assemble(
+        (label, "$text-muted"),
+        bar(remaining, bar_width, stale=stale),
+        (fit(percent(remaining), 5, right=True), style),
+        " ",
+    )

@@ -1,0 +1,275 @@
+"""A provider tab: the account list and the selected account's detail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from providers.model import Balance, Status, Window
+from tui.format import ago, countdown, number, percent, status_word
+from tui.store import Entry
+from tui.widgets.cells import bar, fit, level_style
+from tui.widgets.overview import status_style
+
+STATUS_GLYPH = {
+    Status.OK: "",
+    Status.AUTH_EXPIRED: " ✗",
+    Status.FORBIDDEN: " ✗",
+    Status.RATE_LIMITED: " !",
+    Status.UNREACHABLE: " !",
+    Status.BAD_RESPONSE: " ✗",
+    Status.ERROR: " ✗",
+}
+
+
+def list_prompt(entry: Entry) -> Content:
+    """'● work 85%' — active marker, name, the least remaining share, a glyph for trouble."""
+    shown = entry.shown
+    lefts = [w.remaining_percent for w in shown.windows[:2] if w.remaining_percent is not None]
+    least = min(lefts) if lefts else None
+    marker = "● " if shown.active else "  "
+    glyph = "" if entry.loading else STATUS_GLYPH[entry.snapshot.status]
+    return Content.assemble(
+        (marker, "$accent"),
+        shown.account,
+        (f" {percent(least)}" if least is not None else "", level_style(least)),
+        (glyph, status_style(entry)),
+    )
+
+
+class AccountList(OptionList):
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+
+def _local_time(moment: datetime, now: datetime) -> str:
+    local = moment.astimezone()
+    if (moment - now).total_seconds() < 20 * 3600:
+        return local.strftime("%H:%M")
+    return local.strftime("%a %d %b %H:%M")
+
+
+def window_lines(window: Window, now: datetime, width: int, stale: bool) -> list[Content]:
+    """Three lines: label and reset, the bar with % used/left, used/limit and length."""
+    reset = ""
+    if window.resets_at is not None:
+        reset = f"resets in {countdown((window.resets_at - now).total_seconds())} · {_local_time(window.resets_at, now)}"
+    title_width = max(10, width - len(reset) - 1)
+    lines = [
+        Content.assemble((fit(window.label, title_width), "bold"), " ", (reset, "$text-muted"))
+    ]
+    facts = []
+    if window.unlimited:
+        lines.append(Content.styled("unlimited", "$quota-plenty"))
+    else:
+        remaining = window.remaining_percent
+        numbers = f" {percent(window.used_percent)} used · {percent(remaining)} left"
+        bar_width = max(8, width - len(numbers))
+        lines.append(
+            Content.assemble(
+                bar(remaining, bar_width, stale=stale),
+                (numbers, "$text-disabled" if stale else level_style(remaining)),
+            )
+        )
+    if window.used is not None or window.limit is not None:
+        unit = f" {window.unit}" if window.unit else ""
+        if window.limit is not None and not window.unlimited:
+            facts.append(f"{number(window.used)} of {number(window.limit)}{unit} used")
+        else:
+            facts.append(f"{number(window.used)}{unit} used")
+    if window.window_seconds:
+        facts.append(f"{_length(window.window_seconds)} window")
+    if facts:
+        lines.append(Content.styled(" · ".join(facts), "$text-muted"))
+    return lines
+
+
+def _length(seconds: int) -> str:
+    if seconds % 86400 == 0:
+        days = seconds // 86400
+        return f"{days}-day"
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600}-hour"
+    return f"{seconds // 60}-minute"
+
+
+def balance_line(balance: Balance, width: int) -> Content:
+    unit = balance.unit or ""
+    if balance.unlimited:
+        value = "unlimited"
+    elif balance.limit is not None:
+        value = f"{number(balance.amount)} of {number(balance.limit)} {unit}"
+    else:
+        value = f"{number(balance.amount)} {unit}"
+    return Content.assemble(
+        (fit(balance.label, max(10, width - len(value) - 1)), ""), " ", (value.strip(), "bold")
+    )
+
+
+def detail_content(entry: Entry | None, now: datetime, width: int) -> Content:
+    if entry is None:
+        return Content.styled("No account selected.", "$text-muted")
+    shown = entry.shown
+    width = max(30, width)
+    lines: list[Content] = []
+    title = [(shown.account, "bold")]
+    if shown.active:
+        title.append(("  ● active", "$accent"))
+    lines.append(Content.assemble(*title))
+    facts = [shown.plan or "plan unknown", shown.source]
+    if entry.loading:
+        facts.append("loading…")
+    else:
+        facts.append(f"updated {ago(entry.snapshot.fetched_at or entry.last_attempt, now)}")
+    lines.append(Content.styled(" · ".join(facts), "$text-muted"))
+    snapshot = entry.snapshot
+    if not entry.loading and not snapshot.ok:
+        word = status_word(snapshot.status, entry.problem_since, now)
+        lines.append(Content(""))
+        lines.append(
+            Content.assemble(
+                (f"{word}: ", f"bold {status_style(entry)}"),
+                (snapshot.message or "", status_style(entry)),
+            )
+        )
+        if entry.stale and entry.last_good is not None:
+            lines.append(
+                Content.styled(
+                    f"Showing the last good data, from {ago(entry.last_good.fetched_at, now)} (stale).",
+                    "$text-muted italic",
+                )
+            )
+        if entry.next_due is not None and entry.next_due > now:
+            lines.append(
+                Content.styled(
+                    f"Next try in {countdown((entry.next_due - now).total_seconds())} (r to retry now).",
+                    "$text-muted",
+                )
+            )
+    if entry.loading:
+        lines += [Content(""), Content.styled("Fetching…", "$text-muted")]
+    for window in shown.windows:
+        lines.append(Content(""))
+        lines.extend(window_lines(window, now, width, entry.stale))
+    if not shown.windows and not entry.loading and shown.ok:
+        lines += [
+            Content(""),
+            Content.styled(
+                "The service reported no quota windows for this account.", "$text-muted"
+            ),
+        ]
+    if shown.balances:
+        lines += [Content(""), Content.styled("Balances", "bold")]
+        lines.extend(balance_line(balance, width) for balance in shown.balances)
+    if shown.details:
+        lines += [Content(""), Content.styled("Details", "bold")]
+        for label, value in shown.details:
+            lines.append(
+                Content.assemble(fit(label, max(10, width - len(value) - 1)), " ", (value, "bold"))
+            )
+    return Content("\n").join(lines)
+
+
+class DetailView(VerticalScroll, can_focus=False):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.entry: Entry | None = None
+        self._drawn: tuple[object, ...] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="detail-body")
+
+    def show(self, entry: Entry | None, now: datetime) -> None:
+        if entry is not self.entry:
+            self.entry = entry
+            self._drawn = None
+            self.scroll_home(animate=False)
+        self.redraw(now)
+
+    def redraw(self, now: datetime) -> None:
+        width = self.scrollable_content_region.width or 60
+        content = detail_content(self.entry, now, width - 1)
+        drawn = (content.plain, tuple(content.spans))
+        if drawn != self._drawn:
+            self._drawn = drawn
+            self.query_one(".detail-body", Static).update(content)
+
+    def on_resize(self) -> None:
+        self._drawn = None
+        self.redraw(self.app.now())  # type: ignore[attr-defined]
+
+
+class ProviderPane(Horizontal):
+    """The account list beside the detail of the highlighted account."""
+
+    def __init__(self, provider_id: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.provider_id = provider_id
+        self.entries: list[Entry] = []
+
+    def compose(self) -> ComposeResult:
+        yield AccountList(id=f"list-{self.provider_id}", classes="account-list")
+        yield DetailView(id=f"detail-{self.provider_id}", classes="detail")
+
+    @property
+    def account_list(self) -> AccountList:
+        return self.query_one(AccountList)
+
+    @property
+    def detail(self) -> DetailView:
+        return self.query_one(DetailView)
+
+    def set_entries(self, entries: list[Entry], now: datetime) -> None:
+        selected = self.selected_key()
+        self.entries = entries
+        options = [Option(list_prompt(entry), id=entry.key) for entry in entries]
+        account_list = self.account_list
+        account_list.set_options(options)
+        keys = [entry.key for entry in entries]
+        if entries:
+            account_list.highlighted = keys.index(selected) if selected in keys else 0
+        self.detail.show(self.selected_entry(), now)
+
+    def refresh_entry(self, entry: Entry, now: datetime) -> None:
+        if any(e is entry for e in self.entries):
+            self.account_list.replace_option_prompt(entry.key, list_prompt(entry))
+            if self.selected_entry() is entry:
+                self.detail.redraw(now)
+
+    def selected_key(self) -> str | None:
+        entry = self.selected_entry()
+        return entry.key if entry else None
+
+    def selected_entry(self) -> Entry | None:
+        index = self.account_list.highlighted if self.is_mounted else None
+        if index is None or not (0 <= index < len(self.entries)):
+            return None
+        return self.entries[index]
+
+    def select_key(self, key: str) -> bool:
+        for index, entry in enumerate(self.entries):
+            if entry.key == key:
+                self.account_list.highlighted = index
+                return True
+        return False
+
+    def move(self, delta: int, *, wrap: bool = True) -> None:
+        if not self.entries:
+            return
+        current = self.account_list.highlighted or 0
+        if wrap:
+            self.account_list.highlighted = (current + delta) % len(self.entries)
+        else:
+            self.account_list.highlighted = max(0, min(len(self.entries) - 1, current + delta))
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self.detail.show(self.selected_entry(), self.app.now())  # type: ignore[attr-defined]
