@@ -231,10 +231,14 @@ class QuotaApp(App[int]):
             and (now - self._last_discovery).total_seconds() >= REDISCOVER_SECONDS
         ):
             self._rediscover()
+        self._dispatch(now)
+        self._redraw_visible(now)
+
+    def _dispatch(self, now: datetime) -> None:
+        """Start a worker for every due account the in-flight cap has room for."""
         for entry in self.store.due(now):
             self.store.begin(entry, now)
             self.run_worker(self._fetch(entry), group="refresh", exit_on_error=False)
-        self._redraw_visible(now)
 
     async def _fetch(self, entry: Entry) -> None:
         assert self._http is not None
@@ -246,6 +250,7 @@ class QuotaApp(App[int]):
             )
         self.store.finish(entry, snapshot, self.clock())
         self._entry_changed(entry)
+        self._dispatch(self.clock())  # a freed slot goes to the next due account at once
 
     def _rediscover(self) -> None:
         self._last_discovery = self.clock()

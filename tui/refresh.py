@@ -20,7 +20,8 @@ class RefreshPolicy:
     backoff_cap: float = 1800.0
     # A window that has just reset is worth a fresh look shortly after, not at the next round.
     after_reset: float = 30.0
-    max_in_flight: int = 8
+    # Enough that 50 accounts finish in two rounds; the shared client pools 32 connections.
+    max_in_flight: int = 32
     # Services that punish frequent polling: never ask them more often than this.
     min_interval: Mapping[str, float] = field(default_factory=lambda: {"claude": 60.0})
     # How long to wait after a 429 that named no Retry-After.
