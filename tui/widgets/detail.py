@@ -49,6 +49,16 @@ class AccountList(OptionList):
         Binding("k", "cursor_up", "Up", show=False),
     ]
 
+    # Set once the user moves in this list; until then the top account stays selected
+    # while the list re-sorts as answers arrive.
+    touched = False
+
+    def on_key(self) -> None:
+        self.touched = True
+
+    def on_mouse_down(self) -> None:
+        self.touched = True
+
 
 def _local_time(moment: datetime, now: datetime) -> str:
     local = moment.astimezone()
@@ -235,7 +245,8 @@ class ProviderPane(Horizontal):
         account_list.set_options(options)
         keys = [entry.key for entry in entries]
         if entries:
-            account_list.highlighted = keys.index(selected) if selected in keys else 0
+            keep = account_list.touched and selected in keys
+            account_list.highlighted = keys.index(selected) if keep else 0
         self.detail.show(self.selected_entry(), now)
 
     def refresh_entry(self, entry: Entry, now: datetime) -> None:
@@ -257,6 +268,7 @@ class ProviderPane(Horizontal):
     def select_key(self, key: str) -> bool:
         for index, entry in enumerate(self.entries):
             if entry.key == key:
+                self.account_list.touched = True
                 self.account_list.highlighted = index
                 return True
         return False
@@ -264,6 +276,7 @@ class ProviderPane(Horizontal):
     def move(self, delta: int, *, wrap: bool = True) -> None:
         if not self.entries:
             return
+        self.account_list.touched = True
         current = self.account_list.highlighted or 0
         if wrap:
             self.account_list.highlighted = (current + delta) % len(self.entries)

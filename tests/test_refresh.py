@@ -1,0 +1,185 @@
+"""The refresh schedule, with a fake clock: interval, backoff, Retry-After, resets, the cap."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from providers.base import Account
+from providers.codex import CodexProvider
+from providers.model import AccountSnapshot, Status, Window
+from tui.refresh import RefreshPolicy, backoff
+from tui.store import Store
+
+T0 = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+CODEX = CodexProvider()
+
+
+class FakeClaude(CodexProvider):
+    id = "claude"
+    name = "Claude"
+
+
+def account(label: str, provider: str = "codex") -> Account:
+    return Account(
+        provider=provider, label=label, source=f"account/{label}.auth.json", identity=f"id-{label}"
+    )
+
+
+def snap(
+    acc: Account, status: Status = Status.OK, *, windows=(), retry_after=None
+) -> AccountSnapshot:
+    return AccountSnapshot(
+        acc.provider, acc.label, acc.source, False, status,
+        message=None if status is Status.OK else "x",
+        windows=tuple(windows), fetched_at=T0, retry_after=retry_after, key=acc.key,
+    )  # fmt: skip
+
+
+def store_with(*accounts: Account, policy: RefreshPolicy | None = None) -> Store:
+    store = Store(policy=policy or RefreshPolicy())
+    store.merge([(FakeClaude() if a.provider == "claude" else CODEX, a) for a in accounts])
+    return store
+
+
+def fetch(store: Store, acc: Account, result: AccountSnapshot, now: datetime) -> None:
+    entry = store.get(acc.key)
+    store.begin(entry, now)
+    store.finish(entry, result, now)
+
+
+def test_everything_is_due_at_start_and_nothing_twice() -> None:
+    a, b = account("a"), account("b")
+    store = store_with(a, b)
+    due = store.due(T0)
+    assert {e.key for e in due} == {a.key, b.key}
+    for entry in due:
+        store.begin(entry, T0)
+    assert store.due(T0) == []  # in flight: never fetched twice at once
+
+
+def test_success_schedules_the_next_round_at_the_interval() -> None:
+    a = account("a")
+    store = store_with(a, policy=RefreshPolicy(interval=300))
+    fetch(store, a, snap(a), T0)
+    assert store.get(a.key).next_due == T0 + timedelta(seconds=300)
+    assert store.due(T0 + timedelta(seconds=299)) == []
+    assert len(store.due(T0 + timedelta(seconds=300))) == 1
+
+
+def test_a_window_reset_brings_the_next_fetch_forward() -> None:
+    a = account("a")
+    store = store_with(a, policy=RefreshPolicy(interval=300))
+    resets = T0 + timedelta(seconds=100)
+    fetch(
+        store,
+        a,
+        snap(a, windows=[Window("five_hour", "5h", used_percent=100, resets_at=resets)]),
+        T0,
+    )
+    assert store.get(a.key).next_due == resets + timedelta(seconds=30)
+
+
+def test_failures_back_off_exponentially_up_to_thirty_minutes() -> None:
+    policy = RefreshPolicy()
+    assert [backoff(n, policy) for n in range(1, 9)] == [30, 60, 120, 240, 480, 960, 1800, 1800]
+    a = account("a")
+    store = store_with(a, policy=policy)
+    now = T0
+    waits = []
+    for _ in range(8):
+        fetch(store, a, snap(a, Status.UNREACHABLE), now)
+        waits.append((store.get(a.key).next_due - now).total_seconds())
+        now = store.get(a.key).next_due
+    assert waits == [30, 60, 120, 240, 480, 960, 1800, 1800]
+
+
+def test_success_resets_the_backoff_and_keeps_problem_start_until_then() -> None:
+    a = account("a")
+    store = store_with(a)
+    fetch(store, a, snap(a, Status.UNREACHABLE), T0)
+    fetch(store, a, snap(a, Status.UNREACHABLE), T0 + timedelta(seconds=30))
+    entry = store.get(a.key)
+    assert entry.failures == 2 and entry.problem_since == T0
+    fetch(store, a, snap(a), T0 + timedelta(seconds=90))
+    assert entry.failures == 0 and entry.problem_since is None
+
+
+def test_retry_after_is_honoured_when_longer_than_the_backoff() -> None:
+    a = account("a")
+    store = store_with(a)
+    fetch(store, a, snap(a, Status.RATE_LIMITED, retry_after=600), T0)
+    assert store.get(a.key).next_due == T0 + timedelta(seconds=600)
+
+
+def test_claude_rate_limit_without_retry_after_waits_five_minutes() -> None:
+    c = account("c", provider="claude")
+    store = store_with(c)
+    fetch(store, c, snap(c, Status.RATE_LIMITED), T0)
+    assert store.get(c.key).next_due == T0 + timedelta(seconds=300)
+
+
+def test_stale_data_is_kept_while_errors_come_in() -> None:
+    a = account("a")
+    store = store_with(a)
+    good = snap(a, windows=[Window("five_hour", "5h", used_percent=40)])
+    fetch(store, a, good, T0)
+    fetch(store, a, snap(a, Status.UNREACHABLE), T0 + timedelta(seconds=300))
+    entry = store.get(a.key)
+    assert entry.stale
+    assert entry.shown is good
+    assert entry.snapshot.status is Status.UNREACHABLE
+
+
+def test_manual_refresh_skips_the_backoff() -> None:
+    a = account("a")
+    store = store_with(a)
+    for _ in range(5):
+        fetch(store, a, snap(a, Status.ERROR), T0)
+    entry = store.get(a.key)
+    assert entry.next_due > T0 + timedelta(minutes=5)
+    store.request_now(entry, T0 + timedelta(seconds=1))
+    assert store.due(T0 + timedelta(seconds=1)) == [entry]
+
+
+def test_manual_refresh_never_polls_claude_faster_than_once_a_minute() -> None:
+    c = account("c", provider="claude")
+    store = store_with(c)
+    fetch(store, c, snap(c), T0)
+    entry = store.get(c.key)
+    store.request_now(entry, T0 + timedelta(seconds=10))
+    assert entry.next_due == T0 + timedelta(seconds=60)
+    assert store.due(T0 + timedelta(seconds=10)) == []
+
+
+def test_claude_interval_floor_applies_even_when_a_reset_is_near() -> None:
+    c = account("c", provider="claude")
+    store = store_with(c, policy=RefreshPolicy(interval=300))
+    soon = T0 + timedelta(seconds=5)
+    fetch(
+        store, c, snap(c, windows=[Window("five_hour", "5h", used_percent=1, resets_at=soon)]), T0
+    )
+    assert store.get(c.key).next_due == T0 + timedelta(seconds=60)
+
+
+def test_the_in_flight_cap_limits_how_many_start() -> None:
+    accounts = [account(f"a{i}") for i in range(10)]
+    store = store_with(*accounts, policy=RefreshPolicy(max_in_flight=3))
+    first = store.due(T0)
+    assert len(first) == 3
+    for entry in first:
+        store.begin(entry, T0)
+    assert store.due(T0) == []
+    store.finish(first[0], snap(first[0].account), T0)
+    assert len(store.due(T0)) == 1
+
+
+def test_rediscovery_adds_removes_and_updates_accounts() -> None:
+    a, b, c = account("a"), account("b"), account("c")
+    store = store_with(a, b)
+    fetch(store, a, snap(a), T0)
+    entry_a = store.get(a.key)
+    changed = store.merge([(CODEX, a), (CODEX, c)])
+    assert changed
+    assert [e.key for e in store] == [a.key, c.key]
+    assert store.get(a.key) is entry_a  # history survives rediscovery
+    assert not store.merge([(CODEX, a), (CODEX, c)])
