@@ -68,7 +68,7 @@ def make_app(
     return app, clock, counting
 
 
-async def settle(pilot, app: QuotaApp, *, rounds: int = 50) -> None:
+async def settle(pilot, app: QuotaApp, *, rounds: int = 500) -> None:
     """Wait until no account is still loading or in flight."""
     for _ in range(rounds):
         await pilot.pause(0.02)

@@ -318,3 +318,44 @@ async def test_clock_uses_one_timer_and_idle_ticks_redraw_nothing(tmp_path: Path
         await pilot.pause()
         assert calls == []
         assert [row._drawn for row in rows] == drawn
+
+
+async def test_user_themes_load_and_a_broken_one_is_skipped_with_a_notice(
+    tmp_path: Path, home: Path
+) -> None:
+    folder = home / ".config/aiquota-tui/themes"
+    folder.mkdir(parents=True)
+    (folder / "mine.toml").write_text('name = "mine"\nprimary = "#ff8800"\ncritical = "#ff0000"\n')
+    (folder / "broken.toml").write_text('name = "broken"\nprimary = \n')
+    app, _, _ = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        assert "mine" in app.available_themes
+        assert "broken" not in app.available_themes
+        notices = [n.message for n in app._notifications]
+        assert any("broken.toml" in n and "skipped" in n for n in notices)
+        app.theme = "mine"
+        await pilot.pause()
+        assert app.theme == "mine"
+
+
+async def test_builtin_ansi_theme_still_colours_the_bars(tmp_path: Path) -> None:
+    app, _, _ = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        app.theme = "ansi-dark"
+        await pilot.pause()
+        variables = app.get_css_variables()
+        assert variables["quota-plenty"] and variables["quota-critical"]
+
+
+async def test_keys_can_be_remapped_by_binding_id(tmp_path: Path) -> None:
+    from tui.config import Config
+
+    app, _, transport = make_app(tmp_path, config=Config(keys={"refresh_all": "ctrl+r"}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        before = transport.calls["acc-demo-spark"]
+        await pilot.press("ctrl+r")
+        await settle(pilot, app)
+        assert transport.calls["acc-demo-spark"] == before + 1

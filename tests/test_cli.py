@@ -360,3 +360,28 @@ def test_provider_filter_and_account_dir(home, tmp_path, monkeypatch, capsys) ->
         code, document, _ = run_json(capsys, "--provider", "codex", "--account-dir", str(folder))
     assert [a["account"] for a in document["accounts"]] == ["extra"]
     assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ("[refresh]\ninterval = 5\n", "at least 30 seconds"),
+        ('[refresh]\ninterval = "often"\n', "interval must be a number"),
+        ("[refresh]\nmax_in_flight = 0\n", "between 1 and 64"),
+        ("[keys]\nrefresh = 3\n", "must be a key name"),
+    ],
+)
+def test_refresh_and_keys_settings_are_checked(tmp_path, capsys, content, words) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(content)
+    assert main(["--once", "--config", str(config)]) == 2
+    assert words in capsys.readouterr().err
+
+
+def test_refresh_settings_reach_the_schedule(tmp_path) -> None:
+    from tui.config import load_config
+
+    config = tmp_path / "config.toml"
+    config.write_text("[refresh]\ninterval = 120\nmax_in_flight = 4\n")
+    policy = load_config(config, explicit=True, known_providers={"codex"}).refresh_policy()
+    assert policy.interval == 120 and policy.max_in_flight == 4

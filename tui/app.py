@@ -64,6 +64,8 @@ class QuotaApp(App[int]):
         Binding("s", "sort", "Sort", id="sort"),
         Binding("t", "pick_theme", "Theme", id="pick_theme"),
         Binding("q", "quit", "Quit", id="quit"),
+        # A dashboard has nothing to copy: ctrl+c quits, as people expect of a terminal program.
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="quit_ctrl_c"),
         Binding("right_square_bracket", "next_account", "Next", id="next_account"),
         Binding("left_square_bracket", "previous_account", "Prev", id="previous_account"),
         Binding("tab", "next_tab", "Next tab", show=False, priority=True, id="next_tab"),
@@ -295,7 +297,7 @@ class QuotaApp(App[int]):
         for provider_id, pane in self._provider_panes.items():
             entries = [e for e in by_provider if e.provider.id == provider_id]
             changed = force or [e.key for e in pane.entries] != [e.key for e in entries]
-            if changed and pane.is_mounted:
+            if changed:
                 pane.set_entries(entries, now)
 
     def _entry_changed(self, entry: Entry) -> None:
@@ -305,7 +307,7 @@ class QuotaApp(App[int]):
         if active == OVERVIEW_TAB:
             self.query_one(OverviewPane).redraw(now)
         pane = self._provider_panes.get(entry.provider.id)
-        if pane is not None and pane.is_mounted:
+        if pane is not None:
             pane.refresh_entry(entry, now)
 
     def _redraw_visible(self, now: datetime) -> None:
@@ -314,7 +316,7 @@ class QuotaApp(App[int]):
             self.query_one(OverviewPane).redraw(now)
         else:
             pane = self._active_pane()
-            if pane is not None:
+            if pane is not None and pane.ready:
                 pane.detail.redraw(now)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:

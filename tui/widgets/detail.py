@@ -224,6 +224,12 @@ class ProviderPane(Horizontal):
         super().__init__(**kwargs)
         self.provider_id = provider_id
         self.entries: list[Entry] = []
+        # Answers can arrive before the pane's children exist; until then entries wait here.
+        self.ready = False
+
+    def on_mount(self) -> None:
+        self.ready = True
+        self.set_entries(self.entries, self.app.now())  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         yield AccountList(id=f"list-{self.provider_id}", classes="account-list")
@@ -238,6 +244,9 @@ class ProviderPane(Horizontal):
         return self.query_one(DetailView)
 
     def set_entries(self, entries: list[Entry], now: datetime) -> None:
+        if not self.ready:
+            self.entries = entries
+            return
         selected = self.selected_key()
         self.entries = entries
         options = [Option(list_prompt(entry), id=entry.key) for entry in entries]
@@ -250,7 +259,7 @@ class ProviderPane(Horizontal):
         self.detail.show(self.selected_entry(), now)
 
     def refresh_entry(self, entry: Entry, now: datetime) -> None:
-        if any(e is entry for e in self.entries):
+        if self.ready and any(e is entry for e in self.entries):
             self.account_list.replace_option_prompt(entry.key, list_prompt(entry))
             if self.selected_entry() is entry:
                 self.detail.redraw(now)
@@ -260,7 +269,7 @@ class ProviderPane(Horizontal):
         return entry.key if entry else None
 
     def selected_entry(self) -> Entry | None:
-        index = self.account_list.highlighted if self.is_mounted else None
+        index = self.account_list.highlighted if self.ready else None
         if index is None or not (0 <= index < len(self.entries)):
             return None
         return self.entries[index]
