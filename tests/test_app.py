@@ -304,20 +304,32 @@ async def test_nothing_important_is_cut_at_either_size(tmp_path: Path, size) -> 
             assert piece in detail
 
 
-async def test_clock_uses_one_timer_and_idle_ticks_redraw_nothing(tmp_path: Path) -> None:
-    app, _, _ = make_app(tmp_path)
+async def test_idle_ticks_repaint_nothing_and_a_countdown_repaints_only_its_cells(
+    tmp_path: Path,
+) -> None:
+    app, clock, _ = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
         rows = app.query_one(OverviewPane).rows
-        drawn = [row._drawn for row in rows]
-        calls = []
+        refreshes: dict[str, list[tuple]] = {row.entry.shown.account: [] for row in rows}
         for row in rows:
-            original = row.update
-            row.update = lambda *a, _o=original, **k: (calls.append(1), _o(*a, **k))
-        app._tick()  # same second: nothing changed, nothing redrawn
+            original = row.refresh
+
+            def spy(*regions, _o=original, _name=row.entry.shown.account, **kwargs):
+                refreshes[_name].append(regions)
+                return _o(*regions, **kwargs)
+
+            row.refresh = spy
+        app._tick()  # the same second: nothing changed, nothing repainted
         await pilot.pause()
-        assert calls == []
-        assert [row._drawn for row in rows] == drawn
+        assert {name: calls for name, calls in refreshes.items() if calls} == {}
+        clock.advance(1)
+        app._tick()  # one second on: only "side" shows seconds (its window resets within the hour)
+        await pilot.pause()
+        assert refreshes["side"], "its seconds must tick"
+        for calls in refreshes.values():  # others change only when a minute rolls over
+            for regions in calls:
+                assert regions and all(r.width <= 9 and r.height == 1 for r in regions)
 
 
 async def test_user_themes_load_and_a_broken_one_is_skipped_with_a_notice(

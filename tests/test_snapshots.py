@@ -20,6 +20,7 @@ def test_overview(snap_compare, tmp_path: Path, size) -> None:
 
     async def loaded(pilot) -> None:
         await settle(pilot, app)
+        await pilot.wait_for_scheduled_animations()
 
     assert snap_compare(app, terminal_size=size, run_before=loaded)
 
@@ -32,6 +33,8 @@ def test_codex_tab_with_extra_limits_and_credits(snap_compare, tmp_path: Path, s
         await settle(pilot, app)
         await pilot.press("2")
         await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=open_spark)
 
@@ -42,6 +45,8 @@ def test_codex_tab_expired_account(snap_compare, tmp_path: Path) -> None:
     async def open_old(pilot) -> None:
         await settle(pilot, app)
         await pilot.press("2", "left_square_bracket")
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_old)

@@ -185,7 +185,8 @@ class QuotaApp(App[int]):
         for message in self.startup_messages:
             self.notify(message, severity="warning", timeout=10)
         self.set_interval(1.0, self._tick)
-        self._tick()
+        # Paint the first frame before any answer arrives and re-sorts the views.
+        self.call_after_refresh(self._tick)
 
     def _restore_position(self) -> None:
         tab = self.saved.tab

@@ -1,9 +1,10 @@
 """The full-screen app in a real pseudo-terminal: first frame, idle CPU, idle output, peak memory.
 
-    python tests/benchmarks/bench_app.py [--duration 30] [--settle 3] [--copies 6]
+    python tests/benchmarks/bench_app.py [--duration 30] [--settle 3] [--copies 6] [--launches 5]
 
 Spawns tests/benchmarks/demo_app.py (the demo grown to 24 accounts) on a 120×40 pty with
-TERM=xterm-256color and a temporary HOME, then measures:
+TERM=xterm-256color, COLORTERM=truecolor (--colorterm "" for 256 colours) and a temporary HOME,
+then measures:
 
   first frame   spawn → the overview's sort line ("accounts · sorted by") appears in the output
   idle CPU      utime+stime from /proc/<pid>/stat over the idle window, as % of one core
@@ -152,7 +153,7 @@ def peak_rss_mb(pid: int) -> float | None:
     return None
 
 
-def child_env(home: Path) -> dict[str, str]:
+def child_env(home: Path, colorterm: str) -> dict[str, str]:
     env = {
         name: value
         for name, value in os.environ.items()
@@ -161,17 +162,19 @@ def child_env(home: Path) -> dict[str, str]:
     env.update(
         HOME=str(home),
         TERM="xterm-256color",
-        COLORTERM="truecolor",
         LANG=env.get("LANG", "C.UTF-8"),
         PYTHONPATH=str(ROOT),
     )
+    env.pop("COLORTERM", None)
+    if colorterm:
+        env["COLORTERM"] = colorterm
     return env
 
 
 def launch(args: argparse.Namespace, home: Path) -> tuple[Terminal, float | None]:
     """Spawn the app; return once its first frame is out (None: it never came)."""
     argv = [sys.executable, str(LAUNCHER), "--copies", str(args.copies)]
-    term = Terminal(argv, child_env(home), home, args.cols, args.rows)
+    term = Terminal(argv, child_env(home, args.colorterm), home, args.cols, args.rows)
     deadline = term.started + args.timeout
     while time.perf_counter() < deadline:
         if term.pump(0.05) and MARKER in plain_text(term.captured):
@@ -261,7 +264,8 @@ def report(figures: Figures, args: argparse.Namespace) -> bool:
 
     print(
         f"bench_app: demo × {args.copies} ({4 * args.copies} accounts), "
-        f"{args.cols}×{args.rows} pty, settle {args.settle:g} s, cores {os.cpu_count()}"
+        f"{args.cols}×{args.rows} pty, COLORTERM={args.colorterm or '(unset)'}, "
+        f"settle {args.settle:g} s, cores {os.cpu_count()}"
     )
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for what, target, measured, ok in rows:
@@ -280,6 +284,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--copies", type=int, default=6, help="demo copies (4 accounts each)")
     parser.add_argument(
         "--launches", type=int, default=5, help="launches for the first-frame median"
+    )
+    parser.add_argument(
+        "--colorterm",
+        default="truecolor",
+        help='COLORTERM for the app; "" for 256 colours (e.g. over SSH, which does not forward it)',
     )
     parser.add_argument("--cols", type=int, default=120)
     parser.add_argument("--rows", type=int, default=40)

@@ -151,8 +151,10 @@ def running_server(latency: float) -> Iterator[ServerHandle]:
     process = context.Process(target=serve, args=(latency, peak, send), daemon=True)
     process.start()
     try:
-        if not receive.poll(20):
-            raise RuntimeError("the fake server did not start")
+        deadline = time.monotonic() + 20
+        while not receive.poll(0.1):
+            if not process.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the fake server did not start")
         yield ServerHandle(f"http://127.0.0.1:{receive.recv()}", peak)
     finally:
         process.terminate()

@@ -8,13 +8,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from providers.model import Balance, Status, Window
 from tui.format import ago, countdown, number, percent, status_word
 from tui.store import Entry
 from tui.widgets.cells import bar, fit, level_style
+from tui.widgets.difftext import DiffText
 from tui.widgets.overview import status_style
 
 STATUS_GLYPH = {
@@ -192,28 +193,21 @@ class DetailView(VerticalScroll, can_focus=False):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.entry: Entry | None = None
-        self._drawn: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(classes="detail-body")
+        yield DiffText(classes="detail-body")
 
     def show(self, entry: Entry | None, now: datetime) -> None:
         if entry is not self.entry:
             self.entry = entry
-            self._drawn = None
             self.scroll_home(animate=False)
         self.redraw(now)
 
     def redraw(self, now: datetime) -> None:
         width = self.scrollable_content_region.width or 60
-        content = detail_content(self.entry, now, width - 1)
-        drawn = (content.plain, tuple(content.spans))
-        if drawn != self._drawn:
-            self._drawn = drawn
-            self.query_one(".detail-body", Static).update(content)
+        self.query_one(".detail-body", DiffText).show(detail_content(self.entry, now, width - 1))
 
     def on_resize(self) -> None:
-        self._drawn = None
         self.redraw(self.app.now())  # type: ignore[attr-defined]
 
 

@@ -9,11 +9,11 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Static
 
 from providers.model import Status
 from tui.format import headline_windows, next_reset, status_word, until
 from tui.store import Entry
+from tui.widgets.difftext import DiffText
 from tui.widgets.cells import cell_width, fit, window_cell
 
 SORTS = ("provider", "remaining", "reset")
@@ -42,7 +42,8 @@ class Columns:
 
 
 def header(columns: Columns) -> Content:
-    parts = [fit("PROVIDER", columns.provider), " ", fit("ACCOUNT", columns.account), " "]
+    provider = "PROVIDER" if columns.provider >= 8 else "PROV"
+    parts = [fit(provider, columns.provider), " ", fit("ACCOUNT", columns.account), " "]
     if columns.plan:
         parts += [fit("PLAN", columns.plan), " "]
     parts += [
@@ -98,7 +99,7 @@ def row_content(entry: Entry, now: datetime, columns: Columns, provider_name: st
     return Content.assemble(*parts)
 
 
-class OverviewRow(Static, can_focus=False):
+class OverviewRow(DiffText, can_focus=False):
     """One account's line. It redraws only when its text would change."""
 
     class Chosen(Message):
@@ -110,14 +111,9 @@ class OverviewRow(Static, can_focus=False):
         super().__init__(classes="overview-row")
         self.entry = entry
         self.provider_name = provider_name
-        self._drawn: tuple[object, ...] | None = None
 
     def redraw(self, now: datetime, columns: Columns) -> None:
-        content = row_content(self.entry, now, columns, self.provider_name)
-        drawn = (content.plain, tuple(content.spans))
-        if drawn != self._drawn:
-            self._drawn = drawn
-            self.update(content, layout=False)
+        self.show(row_content(self.entry, now, columns, self.provider_name))
 
     def on_click(self) -> None:
         self.post_message(self.Chosen(self.entry.key))
@@ -137,15 +133,15 @@ class OverviewPane(Vertical):
         self.columns = Columns.for_width(120)
 
     def compose(self) -> ComposeResult:
-        yield Static(id="overview-sort")
-        yield Static(id="overview-header")
+        yield DiffText(id="overview-sort")
+        yield DiffText(id="overview-header")
         yield VerticalScroll(id="overview-rows", can_focus=False)
 
     def on_resize(self) -> None:
         columns = Columns.for_width(self.size.width)
         if columns != self.columns:
             self.columns = columns
-            self.query_one("#overview-header", Static).update(header(columns))
+            self.query_one("#overview-header", DiffText).show(header(columns))
             for row in self.rows:
                 row.redraw(self.app.now(), columns)  # type: ignore[attr-defined]
 
@@ -177,13 +173,13 @@ class OverviewPane(Vertical):
         if self.user_moved and selected_key in keys:
             self.selected = keys.index(selected_key)
         self.selected = min(self.selected, max(0, len(self.rows) - 1))
-        self.query_one("#overview-header", Static).update(header(self.columns))
+        self.query_one("#overview-header", DiffText).show(header(self.columns))
         self.redraw(now)
         self._mark_selected()
 
     def redraw(self, now: datetime) -> None:
         sort_line = f"{len(self.rows)} accounts · sorted by {SORT_LABELS[self.sort]} (s to change)"
-        self.query_one("#overview-sort", Static).update(Content.styled(sort_line, "$text-muted"))
+        self.query_one("#overview-sort", DiffText).show(Content.styled(sort_line, "$text-muted"))
         for row in self.rows:
             row.redraw(now, self.columns)
 
