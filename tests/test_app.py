@@ -26,7 +26,7 @@ def overview_names(app) -> list[str]:
 def row_text(app, name: str) -> str:
     for row in app.query_one(OverviewPane).rows:
         if row.entry.shown.account == name:
-            return str(row.render())
+            return row.plain
     raise AssertionError(name)
 
 
@@ -49,7 +49,7 @@ async def test_first_frame_shows_loading_without_waiting_for_the_network(tmp_pat
     app, _, _ = make_app(tmp_path, transport=Stalled())
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        texts = [str(row.render()) for row in app.query_one(OverviewPane).rows]
+        texts = [row.plain for row in app.query_one(OverviewPane).rows]
         assert texts and all("loading…" in t for t in texts if "old" not in t)
         # no animated indicator is left running while we wait
         assert not list(app.query(ProgressBar))
@@ -310,26 +310,30 @@ async def test_idle_ticks_repaint_nothing_and_a_countdown_repaints_only_its_cell
     app, clock, _ = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        rows = app.query_one(OverviewPane).rows
-        refreshes: dict[str, list[tuple]] = {row.entry.shown.account: [] for row in rows}
-        for row in rows:
-            original = row.refresh
+        clock.advance(5)  # away from a minute boundary, where minute-only countdowns change too
+        app._tick()
+        await pilot.pause()
+        columns = {name: app.query_one(f"#overview-{name}") for name in ("main", "reset", "status")}
+        refreshes: dict[str, list[tuple]] = {name: [] for name in columns}
+        for name, widget in columns.items():
+            original = widget.refresh
 
-            def spy(*regions, _o=original, _name=row.entry.shown.account, **kwargs):
+            def spy(*regions, _o=original, _name=name, **kwargs):
                 refreshes[_name].append(regions)
                 return _o(*regions, **kwargs)
 
-            row.refresh = spy
+            widget.refresh = spy
         app._tick()  # the same second: nothing changed, nothing repainted
         await pilot.pause()
-        assert {name: calls for name, calls in refreshes.items() if calls} == {}
+        assert refreshes == {"main": [], "reset": [], "status": []}
         clock.advance(1)
-        app._tick()  # one second on: only "side" shows seconds (its window resets within the hour)
+        app._tick()  # one second on: "side" shows seconds (its window resets within the hour)
         await pilot.pause()
-        assert refreshes["side"], "its seconds must tick"
-        for calls in refreshes.values():  # others change only when a minute rolls over
-            for regions in calls:
-                assert regions and all(r.width <= 9 and r.height == 1 for r in regions)
+        assert refreshes["main"] == [] and refreshes["status"] == []
+        [regions] = refreshes["reset"]
+        side = overview_names(app).index("side")
+        assert [(r.y, r.height) for r in regions] == [(side, 1)]
+        assert all(r.width <= 2 for r in regions)
 
 
 async def test_user_themes_load_and_a_broken_one_is_skipped_with_a_notice(

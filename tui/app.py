@@ -33,7 +33,7 @@ from tui.state import AppState, default_state_path, load_state, save_state
 from tui.store import Entry, Store
 from tui.themes import bundled_themes, quota_colour_defaults, user_themes
 from tui.widgets.detail import ProviderPane, list_prompt
-from tui.widgets.overview import SORT_LABELS, SORTS, OverviewPane, OverviewRow
+from tui.widgets.overview import SORT_LABELS, SORTS, OverviewPane
 
 OVERVIEW_TAB = "tab-overview"
 DEFAULT_THEME = "aiquota-dark"
@@ -146,9 +146,11 @@ class QuotaApp(App[int]):
 
     def compose(self) -> ComposeResult:
         names = {p.id: p.name for p in self.sources.providers}
-        with TabbedContent(id="tabs", initial=OVERVIEW_TAB):
+        self.tabs = TabbedContent(id="tabs", initial=OVERVIEW_TAB)
+        self.overview = OverviewPane(names, id="overview")
+        with self.tabs:
             with TabPane("1 Overview", id=OVERVIEW_TAB):
-                yield OverviewPane(names, id="overview")
+                yield self.overview
             for number, provider_id in enumerate(self._providers_with_accounts(), start=2):
                 with TabPane(self._tab_title(number, provider_id), id=tab_id(provider_id)):
                     yield ProviderPane(provider_id, id=f"pane-{provider_id}")
@@ -175,7 +177,7 @@ class QuotaApp(App[int]):
             clock=self.clock,
         )
         self._install_signal_handlers()
-        overview = self.query_one(OverviewPane)
+        overview = self.overview
         if self.saved.sort in SORTS:
             overview.sort = self.saved.sort
         for pane in self.query(ProviderPane):
@@ -191,14 +193,14 @@ class QuotaApp(App[int]):
     def _restore_position(self) -> None:
         tab = self.saved.tab
         if tab and tab in self._tab_ids():
-            self.query_one(TabbedContent).active = tab
+            self.tabs.active = tab
         if self.saved.account:
             entry = self.store.get(self.saved.account)
             if entry is not None:
                 pane = self._provider_panes.get(entry.provider.id)
                 if pane is not None:
                     pane.select_key(entry.key)
-                self.query_one(OverviewPane).select_key(entry.key)
+                self.overview.select_key(entry.key)
         self._focus_active_tab()
 
     def _install_signal_handlers(self) -> None:
@@ -263,7 +265,7 @@ class QuotaApp(App[int]):
             self._reorder(force=True)
 
     def _sync_provider_tabs(self) -> None:
-        tabs = self.query_one(TabbedContent)
+        tabs = self.tabs
         for provider_id in self._providers_with_accounts():
             if provider_id not in self._provider_panes:
                 pane = ProviderPane(provider_id, id=f"pane-{provider_id}")
@@ -276,7 +278,7 @@ class QuotaApp(App[int]):
     # ------------------------------------------------------------------ drawing
 
     def _active_tab(self) -> str:
-        return self.query_one(TabbedContent).active or OVERVIEW_TAB
+        return self.tabs.active or OVERVIEW_TAB
 
     def _tab_ids(self) -> list[str]:
         return [OVERVIEW_TAB, *(tab_id(p) for p in self._provider_panes)]
@@ -290,7 +292,7 @@ class QuotaApp(App[int]):
 
     def _reorder(self, *, force: bool = False) -> None:
         now = self.clock()
-        overview = self.query_one(OverviewPane)
+        overview = self.overview
         ordered = sort_entries(list(self.store), overview.sort, self.sources.providers, now)
         if force or [r.entry.key for r in overview.rows] != [e.key for e in ordered]:
             overview.set_order(ordered, now)
@@ -306,7 +308,7 @@ class QuotaApp(App[int]):
         self._reorder()
         active = self._active_tab()
         if active == OVERVIEW_TAB:
-            self.query_one(OverviewPane).redraw(now)
+            self.overview.redraw(now)
         pane = self._provider_panes.get(entry.provider.id)
         if pane is not None:
             pane.refresh_entry(entry, now)
@@ -314,7 +316,7 @@ class QuotaApp(App[int]):
     def _redraw_visible(self, now: datetime) -> None:
         """Only what is on screen redraws, and each widget only when its text changed."""
         if self._active_tab() == OVERVIEW_TAB:
-            self.query_one(OverviewPane).redraw(now)
+            self.overview.redraw(now)
         else:
             pane = self._active_pane()
             if pane is not None and pane.ready:
@@ -336,8 +338,7 @@ class QuotaApp(App[int]):
         else:
             self.set_focus(None)
 
-    def on_overview_row_chosen(self, message: OverviewRow.Chosen) -> None:
-        self.query_one(OverviewPane).select_key(message.key)
+    def on_overview_pane_chosen(self, message: OverviewPane.Chosen) -> None:
         self._open(message.key)
 
     # ------------------------------------------------------------------ actions
@@ -356,18 +357,18 @@ class QuotaApp(App[int]):
         pane = self._active_pane()
         if pane is not None:
             return pane.selected_entry()
-        key = self.query_one(OverviewPane).selected_key()
+        key = self.overview.selected_key()
         return self.store.get(key) if key else None
 
     def action_goto_tab(self, number: int) -> None:
         ids = self._tab_ids()
         if 1 <= number <= len(ids):
-            self.query_one(TabbedContent).active = ids[number - 1]
+            self.tabs.active = ids[number - 1]
 
     def _step_tab(self, delta: int) -> None:
         ids = self._tab_ids()
         current = ids.index(self._active_tab()) if self._active_tab() in ids else 0
-        self.query_one(TabbedContent).active = ids[(current + delta) % len(ids)]
+        self.tabs.active = ids[(current + delta) % len(ids)]
 
     def action_next_tab(self) -> None:
         self._step_tab(1)
@@ -380,7 +381,7 @@ class QuotaApp(App[int]):
         if pane is not None:
             pane.move(delta)
         else:
-            self.query_one(OverviewPane).move(delta)
+            self.overview.move(delta)
 
     def action_next_account(self) -> None:
         self._step_account(1)
@@ -395,11 +396,11 @@ class QuotaApp(App[int]):
             pane.move(delta, wrap=False)
             pane.account_list.focus()
         else:
-            self.query_one(OverviewPane).move(delta)
+            self.overview.move(delta)
 
     def action_open_selected(self) -> None:
         if self._active_pane() is None:
-            key = self.query_one(OverviewPane).selected_key()
+            key = self.overview.selected_key()
             if key:
                 self._open(key)
 
@@ -411,7 +412,7 @@ class QuotaApp(App[int]):
         pane = self._provider_panes.get(entry.provider.id)
         if pane is None:
             return
-        self.query_one(TabbedContent).active = tab_id(entry.provider.id)
+        self.tabs.active = tab_id(entry.provider.id)
         pane.select_key(key)
         pane.account_list.focus()
 
@@ -433,7 +434,7 @@ class QuotaApp(App[int]):
         self._tick()
 
     def action_sort(self) -> None:
-        overview = self.query_one(OverviewPane)
+        overview = self.overview
         overview.sort = SORTS[(SORTS.index(overview.sort) + 1) % len(SORTS)]
         self._reorder(force=True)
         self._save_state()
@@ -456,7 +457,7 @@ class QuotaApp(App[int]):
 
         def chosen(key: str | None) -> None:
             if key:
-                self.query_one(OverviewPane).select_key(key)
+                self.overview.select_key(key)
                 self._open(key)
 
         self.push_screen(AccountPicker(candidates), chosen)
@@ -515,7 +516,7 @@ class QuotaApp(App[int]):
         if not self.is_running and not self.is_mounted:
             return
         try:
-            overview = self.query_one(OverviewPane)
+            overview = self.overview
             entry = self.selected_entry()
             state = AppState(
                 theme=self.theme,

@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from textual import events
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 
 from providers.model import Status
 from tui.format import headline_windows, next_reset, status_word, until
 from tui.store import Entry
-from tui.widgets.difftext import DiffText
 from tui.widgets.cells import cell_width, fit, window_cell
+from tui.widgets.difftext import DiffText
 
 SORTS = ("provider", "remaining", "reset")
 SORT_LABELS = {"provider": "provider", "remaining": "most remaining", "reset": "soonest reset"}
@@ -68,18 +69,12 @@ def status_style(entry: Entry) -> str:
     return "$error"
 
 
-def row_content(entry: Entry, now: datetime, columns: Columns, provider_name: str) -> Content:
+def row_main(entry: Entry, columns: Columns, provider_name: str) -> Content:
+    """Provider, account, plan and the two windows: changes only when an answer arrives."""
     shown = entry.shown
     stale = entry.stale
     first, second = headline_windows(shown)
     name = f"{shown.account} ●" if shown.active else shown.account
-    status = (
-        "loading…"
-        if entry.loading
-        else status_word(entry.snapshot.status, entry.problem_since, now)
-    )
-    if stale and entry.snapshot.status is not Status.OK:
-        status += " (stale)"
     parts: list[Content | tuple[str, str] | str] = [
         (fit(provider_name, columns.provider), "$text-muted"),
         " ",
@@ -92,35 +87,105 @@ def row_content(entry: Entry, now: datetime, columns: Columns, provider_name: st
         window_cell(first, columns.bar, columns.label, stale=stale),
         window_cell(second, columns.bar, columns.label, stale=stale),
         " ",
-        fit(until(next_reset(shown, now), now) if shown.windows else "", columns.reset),
-        " ",
-        (status, status_style(entry)),
     ]
     return Content.assemble(*parts)
 
 
-class OverviewRow(DiffText, can_focus=False):
-    """One account's line. It redraws only when its text would change."""
+def row_reset(reset: datetime | None, now: datetime, columns: Columns) -> Content:
+    return Content(fit(until(reset, now) if reset else "", columns.reset) + " ")
+
+
+def row_status(entry: Entry, now: datetime) -> Content:
+    if entry.loading:
+        status = "loading…"
+    else:
+        status = status_word(entry.snapshot.status, entry.problem_since, now)
+        if entry.stale:
+            status += " (stale)"
+    return Content.styled(status, status_style(entry))
+
+
+def row_content(entry: Entry, now: datetime, columns: Columns, provider_name: str) -> Content:
+    """The whole row as one line (what the three cells show side by side)."""
+    return Content.assemble(
+        row_main(entry, columns, provider_name),
+        row_reset(next_reset(entry.shown, now), now, columns),
+        row_status(entry, now),
+    )
+
+
+class OverviewRow:
+    """One account's line: its entry and the cached drawing of its quota cells."""
+
+    def __init__(self, entry: Entry, provider_name: str) -> None:
+        self.entry = entry
+        self.provider_name = provider_name
+        self.main = Content("")
+        self.reset = Content("")
+        self.status = Content("")
+        # What the quota cells were drawn from: rebuilt only when this changes.
+        self._main_source: tuple[object, ...] | None = None
+        self._reset_at: datetime | None = None
+
+    @property
+    def plain(self) -> str:
+        return self.main.plain + self.reset.plain + self.status.plain
+
+    def redraw(self, now: datetime, columns: Columns) -> None:
+        """Runs every second for every row, so the per-answer work is cached."""
+        entry = self.entry
+        source = (entry.shown, entry.stale, entry.loading, columns, self.provider_name)
+        if source != self._main_source:
+            self._main_source = source
+            self._reset_at = next_reset(entry.shown, now)
+            self.main = row_main(entry, columns, self.provider_name)
+        self.reset = row_reset(self._reset_at, now, columns)
+        self.status = row_status(entry, now)
+
+
+SELECTED = "on $accent 20%"
+
+
+def _column(lines: list[Content], selected: int, width: int | None = None) -> Content:
+    if width is not None:
+        lines = [line.pad_right(max(0, width - line.cell_length)) for line in lines]
+    if 0 <= selected < len(lines):
+        lines = list(lines)
+        lines[selected] = lines[selected].stylize(SELECTED)
+    return Content("\n").join(lines)
+
+
+class OverviewTable(Horizontal, can_focus=False):
+    """The rows, drawn as three column widgets rather than a widget per row.
+
+    Textual repaints from a widget's left edge to the last changed cell and renders
+    every widget a change overlaps; with the countdowns in a column of their own, a
+    tick repaints a few cells of one narrow widget instead of whole rows.
+    """
+
+    class Clicked(Message):
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    def compose(self) -> ComposeResult:
+        yield DiffText(id="overview-main")
+        yield DiffText(id="overview-reset")
+        yield DiffText(id="overview-status")
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None:
+            self.post_message(self.Clicked(offset.y))
+
+
+class OverviewPane(Vertical):
+    """Sort line, column header and the rows."""
 
     class Chosen(Message):
         def __init__(self, key: str) -> None:
             super().__init__()
             self.key = key
-
-    def __init__(self, entry: Entry, provider_name: str) -> None:
-        super().__init__(classes="overview-row")
-        self.entry = entry
-        self.provider_name = provider_name
-
-    def redraw(self, now: datetime, columns: Columns) -> None:
-        self.show(row_content(self.entry, now, columns, self.provider_name))
-
-    def on_click(self) -> None:
-        self.post_message(self.Chosen(self.entry.key))
-
-
-class OverviewPane(Vertical):
-    """Sort line, column header and the rows."""
 
     def __init__(self, provider_names: dict[str, str], **kwargs) -> None:
         super().__init__(**kwargs)
@@ -131,57 +196,66 @@ class OverviewPane(Vertical):
         self.user_moved = False
         self.sort = "provider"
         self.columns = Columns.for_width(120)
+        self._sort_line = ""
+        self._now: datetime | None = None
 
     def compose(self) -> ComposeResult:
         yield DiffText(id="overview-sort")
         yield DiffText(id="overview-header")
-        yield VerticalScroll(id="overview-rows", can_focus=False)
+        with VerticalScroll(id="overview-rows", can_focus=False):
+            yield OverviewTable(id="overview-table")
 
     def on_resize(self) -> None:
         columns = Columns.for_width(self.size.width)
         if columns != self.columns:
             self.columns = columns
             self.query_one("#overview-header", DiffText).show(header(columns))
-            for row in self.rows:
-                row.redraw(self.app.now(), columns)  # type: ignore[attr-defined]
+            if self._now is not None:
+                self.redraw(self._now)
 
     def set_order(self, entries: list[Entry], now: datetime) -> None:
-        """Show entries in this order. Rows are reused, so a re-sort costs no remounting."""
-        if len(entries) != len(self.rows):
-            self.set_rows(entries, now)
-            return
+        """Show entries in this order; a row keeps its cached drawing when it moves."""
         selected_key = self.selected_key()
-        for row, entry in zip(self.rows, entries, strict=True):
-            row.entry = entry
-            row.provider_name = self.provider_names.get(entry.provider.id, entry.provider.id)
-        keys = [entry.key for entry in entries]
+        by_key = {row.entry.key: row for row in self.rows}
+        rows = []
+        for entry in entries:
+            row = by_key.get(entry.key)
+            if row is None or row.entry is not entry:
+                row = OverviewRow(
+                    entry, self.provider_names.get(entry.provider.id, entry.provider.id)
+                )
+            rows.append(row)
+        self.rows = rows
+        keys = [row.entry.key for row in rows]
         if self.user_moved and selected_key in keys:
             self.selected = keys.index(selected_key)
-        self.redraw(now)
-        self._mark_selected()
-
-    def set_rows(self, entries: list[Entry], now: datetime) -> None:
-        """Rebuild the rows (the set of accounts or their order changed)."""
-        container = self.query_one("#overview-rows", VerticalScroll)
-        selected_key = self.selected_key()
-        self.rows = [
-            OverviewRow(e, self.provider_names.get(e.provider.id, e.provider.id)) for e in entries
-        ]
-        container.remove_children()
-        container.mount_all(self.rows)
-        keys = [row.entry.key for row in self.rows]
-        if self.user_moved and selected_key in keys:
-            self.selected = keys.index(selected_key)
-        self.selected = min(self.selected, max(0, len(self.rows) - 1))
+        self.selected = min(self.selected, max(0, len(rows) - 1))
         self.query_one("#overview-header", DiffText).show(header(self.columns))
         self.redraw(now)
-        self._mark_selected()
+        self._scroll_to_selected()
 
     def redraw(self, now: datetime) -> None:
+        self._now = now
         sort_line = f"{len(self.rows)} accounts · sorted by {SORT_LABELS[self.sort]} (s to change)"
-        self.query_one("#overview-sort", DiffText).show(Content.styled(sort_line, "$text-muted"))
+        if sort_line != self._sort_line:
+            self._sort_line = sort_line
+            self.query_one("#overview-sort", DiffText).show(
+                Content.styled(sort_line, "$text-muted")
+            )
         for row in self.rows:
             row.redraw(now, self.columns)
+        main_width = self.rows[0].main.cell_length if self.rows else 0
+        table = self.query_one(OverviewTable)
+        main = table.query_one("#overview-main", DiffText)
+        reset = table.query_one("#overview-reset", DiffText)
+        status = table.query_one("#overview-status", DiffText)
+        if self.rows and main.styles.width != main_width:
+            main.styles.width = main_width
+            reset.styles.width = self.columns.reset + 1
+        status_width = max(10, status.size.width)
+        main.show(_column([row.main for row in self.rows], self.selected))
+        reset.show(_column([row.reset for row in self.rows], self.selected))
+        status.show(_column([row.status for row in self.rows], self.selected, status_width))
 
     def selected_key(self) -> str | None:
         if 0 <= self.selected < len(self.rows):
@@ -193,18 +267,33 @@ class OverviewPane(Vertical):
             return
         self.user_moved = True
         self.selected = max(0, min(len(self.rows) - 1, self.selected + delta))
-        self._mark_selected()
+        self._after_selection()
 
     def select_key(self, key: str) -> None:
         for index, row in enumerate(self.rows):
             if row.entry.key == key:
                 self.user_moved = True
                 self.selected = index
-                self._mark_selected()
+                self._after_selection()
                 return
 
-    def _mark_selected(self) -> None:
-        for index, row in enumerate(self.rows):
-            row.set_class(index == self.selected, "-selected")
-        if self.rows:
-            self.rows[self.selected].scroll_visible(animate=False)
+    def _after_selection(self) -> None:
+        if self._now is not None:
+            self.redraw(self._now)
+        self._scroll_to_selected()
+
+    def _scroll_to_selected(self) -> None:
+        scroll = self.query_one("#overview-rows", VerticalScroll)
+        height = scroll.scrollable_content_region.height
+        if not height:
+            return
+        if self.selected < scroll.scroll_y:
+            scroll.scroll_to(y=self.selected, animate=False)
+        elif self.selected >= scroll.scroll_y + height:
+            scroll.scroll_to(y=self.selected - height + 1, animate=False)
+
+    def on_overview_table_clicked(self, message: OverviewTable.Clicked) -> None:
+        message.stop()
+        if 0 <= message.index < len(self.rows):
+            self.select_key(self.rows[message.index].entry.key)
+            self.post_message(self.Chosen(self.rows[message.index].entry.key))
