@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import os
 import pty
+import re
 import select
 import signal
 import struct
@@ -22,7 +23,14 @@ LEAVE_ALT_SCREEN = b"\x1b[?1049l"
 
 
 class Terminal:
-    def __init__(self, home: Path, *args: str, columns: int = 100, rows: int = 30) -> None:
+    def __init__(
+        self,
+        home: Path,
+        *args: str,
+        columns: int = 100,
+        rows: int = 30,
+        extra_env: dict | None = None,
+    ) -> None:
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
         env = {
@@ -31,6 +39,7 @@ class Terminal:
             "TERM": "screen-256color",
             "LANG": "C.UTF-8",
             "PYTHONPATH": str(REPO),
+            **(extra_env or {}),
         }
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tui", "--demo", *args],
@@ -76,8 +85,8 @@ class Terminal:
 def terminal(home: Path):
     opened: list[Terminal] = []
 
-    def start(*args: str) -> Terminal:
-        term = Terminal(home, *args)
+    def start(*args: str, env: dict | None = None) -> Terminal:
+        term = Terminal(home, *args, extra_env=env)
         opened.append(term)
         assert term.read_until(b"sorted by"), term.output[-2000:]
         return term
@@ -126,5 +135,15 @@ def test_no_mouse_does_not_ask_for_mouse_reports(terminal) -> None:
 def test_mouse_is_captured_by_default(terminal) -> None:
     term = terminal()
     assert b"\x1b[?1000h" in term.output
+    os.write(term.master, b"q")
+    assert term.wait() == 0
+
+
+def test_no_color_is_honoured(terminal) -> None:
+    """Textual's NO_COLOR mode is monochrome: only greys (and black and white) remain."""
+    term = terminal(env={"NO_COLOR": "1"})
+    indexes = {int(n) for n in re.findall(rb"[34]8;5;(\d+)", term.output)}
+    assert indexes and indexes <= {0, 7, 15, 16, 231, *range(232, 256)}
+    assert b"38;2;" not in term.output
     os.write(term.master, b"q")
     assert term.wait() == 0
