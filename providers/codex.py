@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from providers import jwt
 from providers.base import Account, DiscoveryContext, ParseError, Problem
 from providers.files import read_json_file
 from providers.http import HttpSession
 from providers.model import AccountSnapshot, Balance, Quota, Status, Window
+from providers.opencode import opencode_entry
 from providers.paths import Paths
 from providers.secrets import Secret
 from providers.values import (
@@ -154,13 +155,7 @@ def _discover_saved(context: DiscoveryContext) -> list[Account]:
 
 
 def _discover_opencode(paths: Paths) -> list[Account]:
-    path = paths.opencode_auth_file
-    source = paths.display(path)
-    read = read_json_file(path, source)
-    if read.missing or read.problem:
-        # OpenCode's file serves many providers; its problems are not Codex's to report.
-        return []
-    entry = as_dict((as_dict(read.data) or {}).get("openai"))
+    entry, source, path = opencode_entry(paths, "openai")
     if entry is None:
         return []
     access = as_str(entry.get("access"))
@@ -434,6 +429,7 @@ def sort_key(snapshot: AccountSnapshot) -> tuple[Any, ...]:
 class CodexProvider:
     id = ID
     name = NAME
+    settings: ClassVar[dict[str, type]] = {"account_dirs": list}
 
     discover = staticmethod(discover)
     precheck = staticmethod(precheck)

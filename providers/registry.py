@@ -10,6 +10,11 @@ PROVIDERS: tuple[Provider, ...] = (CodexProvider(),)
 BY_ID: dict[str, Provider] = {provider.id: provider for provider in PROVIDERS}
 
 
+def provider_settings() -> dict[str, dict[str, type | tuple[type, ...]]]:
+    """The config keys each provider accepts in [providers.<id>], beyond base_url."""
+    return {provider.id: dict(getattr(provider, "settings", {})) for provider in PROVIDERS}
+
+
 def select(ids: list[str] | None) -> list[Provider]:
     """The chosen providers in registry order; all of them when none are named."""
     if not ids:

@@ -13,7 +13,7 @@ from providers import __version__
 from providers.collect import fetch_all, ordered
 from providers.http import HttpSession, make_client
 from providers.model import AccountSnapshot
-from providers.registry import BY_ID, select
+from providers.registry import BY_ID, provider_settings, select
 from providers.secrets import scrub
 from tui import report
 from tui.config import Config, ConfigError, load_config
@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     providers = select(args.provider)
     try:
         config = load_config(
-            args.config, explicit=args.config is not None, known_providers=set(BY_ID)
+            args.config, explicit=args.config is not None, known_providers=provider_settings()
         )
     except ConfigError as error:
         _say(f"aiquota-tui: {error}")

@@ -17,8 +17,8 @@ from tui.refresh import RefreshPolicy
 
 APP_NAME = "aiquota-tui"
 
-# Keys each [providers.<id>] table may hold, and the type each must have.
-_PROVIDER_KEYS: dict[str, type | tuple[type, ...]] = {"base_url": str, "account_dirs": list}
+# Keys every [providers.<id>] table may hold; providers add their own (Provider.settings).
+_COMMON_PROVIDER_KEYS: dict[str, type | tuple[type, ...]] = {"base_url": str}
 _TOP_LEVEL_KEYS = {"providers", "refresh", "keys"}
 # [refresh]: how often, in seconds, and how many requests at once.
 _REFRESH_KEYS: dict[str, tuple[type, ...]] = {"interval": (int, float), "max_in_flight": (int,)}
@@ -57,7 +57,12 @@ def default_config_path() -> Path:
     return config_dir() / "config.toml"
 
 
-def load_config(path: Path | None, *, explicit: bool, known_providers: set[str]) -> Config:
+ProviderSettings = Mapping[str, Mapping[str, type | tuple[type, ...]]]
+
+
+def load_config(
+    path: Path | None, *, explicit: bool, known_providers: ProviderSettings | set[str]
+) -> Config:
     """Read and check the config. A missing default file is an empty config."""
     path = path or default_config_path()
     try:
@@ -91,7 +96,11 @@ def _type_name(expected: type | tuple[type, ...]) -> str:
     return names.get(expected, expected.__name__)
 
 
-def _validate(path: Path, document: dict[str, Any], known_providers: set[str]) -> Config:
+def _validate(
+    path: Path, document: dict[str, Any], known_providers: ProviderSettings | set[str]
+) -> Config:
+    if not isinstance(known_providers, Mapping):
+        known_providers = {provider_id: {} for provider_id in known_providers}
     warnings: list[str] = []
     for key in document:
         if key not in _TOP_LEVEL_KEYS:
@@ -107,19 +116,22 @@ def _validate(path: Path, document: dict[str, Any], known_providers: set[str]) -
         if provider_id not in known_providers:
             warnings.append(f"{path}: unknown provider {where} ignored")
             continue
+        allowed = {**_COMMON_PROVIDER_KEYS, **known_providers[provider_id]}
         for key, value in table.items():
-            expected = _PROVIDER_KEYS.get(key)
+            expected = allowed.get(key)
             if expected is None:
                 warnings.append(f"{path}: unknown setting '{key}' in {where} ignored")
                 continue
+            if isinstance(value, bool) and expected is not bool:
+                raise ConfigError(f"{path}: {where} {key} must be {_type_name(expected)}")
             if not isinstance(value, expected):
                 raise ConfigError(f"{path}: {where} {key} must be {_type_name(expected)}")
-        if "account_dirs" in table and not all(isinstance(v, str) for v in table["account_dirs"]):
-            raise ConfigError(f"{path}: {where} account_dirs must be a list of strings")
+            if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{path}: {where} {key} must be a list of strings")
         base_url = table.get("base_url")
         if base_url is not None and not base_url.startswith(("http://", "https://")):
             raise ConfigError(f"{path}: {where} base_url must start with http:// or https://")
-        providers[provider_id] = {k: v for k, v in table.items() if k in _PROVIDER_KEYS}
+        providers[provider_id] = {k: v for k, v in table.items() if k in allowed}
     refresh = _validate_refresh(path, document.get("refresh", {}), warnings)
     keys = _validate_keys(path, document.get("keys", {}))
     return Config(
