@@ -3,150 +3,25 @@
 The answers are served to the real provider code through httpx.MockTransport, so the
 demo exercises the same fetch and parse path as real use, with no credentials and no
 network. Times are made relative to the moment of each request so countdowns move.
+Each provider's sample data lives in providers/demo_<id>.py with two functions:
+`accounts(now, copy)` and `answer(request, now)` (None when the request is not its own).
 """
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from types import ModuleType
 
 import httpx
 
+from providers import demo_codex
 from providers.base import Account, Provider
-from providers.secrets import Secret
+from providers.demo_tools import fake_jwt
 
-HOUR = 3600
-DAY = 24 * HOUR
+__all__ = ["Clock", "accounts", "fake_jwt", "transport", "wall_clock"]
 
-
-def fake_jwt(claims: dict[str, Any]) -> str:
-    """An unsigned JWT-shaped string: enough for the offline expiry and e-mail checks."""
-
-    def part(data: dict[str, Any]) -> str:
-        raw = json.dumps(data, separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}.ZGVtby1zaWduYXR1cmU"
-
-
-@dataclass(frozen=True)
-class DemoCodex:
-    label: str
-    account_id: str
-    active: bool
-    expires_in: float
-    answer: Callable[[float], dict[str, Any]] | None
-
-
-def _window(used: float, seconds: int, resets_in: float, now: float) -> dict[str, Any]:
-    return {
-        "used_percent": used,
-        "limit_window_seconds": seconds,
-        "reset_after_seconds": int(resets_in),
-        "reset_at": int(now + resets_in),
-    }
-
-
-def _codex_answer(plan: str, five: tuple[float, float], week: tuple[float, float], **extra: Any):
-    def build(now: float) -> dict[str, Any]:
-        return {
-            "plan_type": plan,
-            "rate_limit": {
-                "limit_reached": five[0] >= 100,
-                "primary_window": _window(five[0], 5 * HOUR, five[1], now),
-                "secondary_window": _window(week[0], 7 * DAY, week[1], now),
-            },
-            "credits": {"has_credits": False, "unlimited": False, "balance": "0"},
-            **{key: value(now) if callable(value) else value for key, value in extra.items()},
-        }
-
-    return build
-
-
-def _spark_limits(now: float) -> list[dict[str, Any]]:
-    return [
-        {
-            "limit_name": "GPT-5.3-Codex-Spark",
-            "metered_feature": "codex_bengalfox",
-            "rate_limit": {
-                "primary_window": _window(42, 5 * HOUR, 1.5 * HOUR, now),
-                "secondary_window": _window(12, 7 * DAY, 4.2 * DAY, now),
-            },
-        }
-    ]
-
-
-CODEX_ACCOUNTS = (
-    DemoCodex(
-        "work",
-        "acc-demo-work",
-        True,
-        8 * DAY,
-        _codex_answer("plus", (15, 2.6 * HOUR), (38, 3.1 * DAY)),
-    ),
-    DemoCodex(
-        "side",
-        "acc-demo-side",
-        False,
-        6 * DAY,
-        _codex_answer("plus", (96, 41 * 60), (88, 1.4 * DAY)),
-    ),
-    DemoCodex("old", "acc-demo-old", False, -2 * DAY, None),
-    DemoCodex(
-        "spark",
-        "acc-demo-spark",
-        False,
-        9 * DAY,
-        _codex_answer(
-            "pro",
-            (3, 4.7 * HOUR),
-            (21, 5.5 * DAY),
-            additional_rate_limits=_spark_limits,
-            credits={"has_credits": True, "unlimited": False, "balance": "14.5"},
-        ),
-    ),
-)
-
-
-def _codex_accounts(now: float, copy: int) -> list[Account]:
-    accounts = []
-    for original in CODEX_ACCOUNTS:
-        demo = _copy_of(original, copy)
-        token = fake_jwt(
-            {
-                "exp": int(now + demo.expires_in),
-                "https://api.openai.com/auth": {"chatgpt_account_id": demo.account_id},
-                "https://api.openai.com/profile": {"email": f"{demo.label}@example.com"},
-            }
-        )
-        accounts.append(
-            Account(
-                provider="codex",
-                label=demo.label,
-                source="~/.codex/auth.json" if demo.active else f"account/{demo.label}.auth.json",
-                secret=Secret(token),
-                active=demo.active,
-                identity=demo.account_id,
-                extra={"account_id": demo.account_id, "email": f"{demo.label}@example.com"},
-            )
-        )
-    return accounts
-
-
-def _copy_of(demo: DemoCodex, copy: int) -> DemoCodex:
-    """The n-th copy of a demo account (copy 0 is the original), for a bigger demo."""
-    if copy == 0:
-        return demo
-    return replace(
-        demo, label=f"{demo.label}-{copy + 1}", account_id=f"{demo.account_id}-{copy}", active=False
-    )
-
-
-_DEMO_ACCOUNTS: dict[str, Callable[[float, int], list[Account]]] = {"codex": _codex_accounts}
+DEMOS: dict[str, ModuleType] = {"codex": demo_codex}
 
 Clock = Callable[[], datetime]
 
@@ -162,29 +37,21 @@ def accounts(
     now = clock().timestamp()
     pairs = []
     for provider in providers:
-        build = _DEMO_ACCOUNTS.get(provider.id)
-        if build is None:
+        module = DEMOS.get(provider.id)
+        if module is None:
             continue
         for copy in range(max(1, copies)):
-            pairs.extend((provider, account) for account in build(now, copy))
+            pairs.extend((provider, account) for account in module.accounts(now, copy))
     return pairs
-
-
-def _codex_answer_for(account_id: str | None) -> DemoCodex | None:
-    for demo in CODEX_ACCOUNTS:
-        if account_id == demo.account_id or (account_id or "").startswith(demo.account_id + "-"):
-            return demo
-    return None
 
 
 def transport(clock: Clock = wall_clock) -> httpx.MockTransport:
     def handle(request: httpx.Request) -> httpx.Response:
         now = clock().timestamp()
-        if request.url.path.endswith("/wham/usage"):
-            demo = _codex_answer_for(request.headers.get("ChatGPT-Account-Id"))
-            if demo is not None and demo.answer is not None:
-                return httpx.Response(200, json=demo.answer(now))
-            return httpx.Response(401, json={"detail": "unknown demo account"})
+        for module in DEMOS.values():
+            response = module.answer(request, now)
+            if response is not None:
+                return response
         return httpx.Response(404, json={"detail": "no demo answer for this path"})
 
     return httpx.MockTransport(handle)
