@@ -15,13 +15,19 @@ from types import ModuleType
 
 import httpx
 
-from providers import demo_codex
+from providers import demo_claude, demo_codex, demo_copilot, demo_zhipu
 from providers.base import Account, Provider
 from providers.demo_tools import fake_jwt
 
 __all__ = ["Clock", "accounts", "fake_jwt", "transport", "wall_clock"]
 
-DEMOS: dict[str, ModuleType] = {"codex": demo_codex}
+# A module may serve several providers (demo_zhipu answers for zhipu and zai).
+DEMOS: dict[str, ModuleType] = {
+    "codex": demo_codex,
+    "claude": demo_claude,
+    "copilot": demo_copilot,
+    "zhipu": demo_zhipu,
+}
 
 Clock = Callable[[], datetime]
 
@@ -35,13 +41,13 @@ def accounts(
 ) -> list[tuple[Provider, Account]]:
     """The demo accounts of the given providers; `copies` > 1 grows the demo for benchmarks."""
     now = clock().timestamp()
+    by_id = {provider.id: provider for provider in providers}
     pairs = []
-    for provider in providers:
-        module = DEMOS.get(provider.id)
-        if module is None:
-            continue
+    for module in DEMOS.values():
         for copy in range(max(1, copies)):
-            pairs.extend((provider, account) for account in module.accounts(now, copy))
+            for account in module.accounts(now, copy):
+                if account.provider in by_id:
+                    pairs.append((by_id[account.provider], account))
     return pairs
 
 

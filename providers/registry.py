@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from providers.base import Provider
+from providers.claude import ClaudeProvider
 from providers.codex import CodexProvider
+from providers.copilot import CopilotProvider
+from providers.zhipu import ZaiProvider, ZhipuProvider
 
-PROVIDERS: tuple[Provider, ...] = (CodexProvider(),)
+PROVIDERS: tuple[Provider, ...] = (
+    CodexProvider(),
+    ClaudeProvider(),
+    CopilotProvider(),
+    ZhipuProvider(),
+    ZaiProvider(),
+)
 
 BY_ID: dict[str, Provider] = {provider.id: provider for provider in PROVIDERS}
 
