@@ -56,9 +56,11 @@ def make_app(
     transport: httpx.AsyncBaseTransport | None = None,
     config: Config | None = None,
     store: Store | None = None,
+    providers: list[str] | None = None,
 ) -> tuple[QuotaApp, FakeClock, CountingTransport | None]:
+    """The app on demo data; Codex only unless `providers` names more (keeps layouts stable)."""
     clock = clock or FakeClock()
-    sources = build_sources(select(None), Config(), use_demo=True, clock=clock)
+    sources = build_sources(select(providers or ["codex"]), Config(), use_demo=True, clock=clock)
     counting = None
     if transport is None:
         counting = CountingTransport(clock)

@@ -293,7 +293,7 @@ def test_all_ok_exits_zero(home, monkeypatch, capsys) -> None:
 def test_no_accounts_says_where_it_looked(capsys) -> None:
     assert main(["--once"]) == 0
     _, err = capsys.readouterr()
-    assert "No accounts found" in err and "auth.json" in err
+    assert "No accounts found" in err and "README" in err and "--demo" in err
 
 
 def test_malformed_config_names_file_and_line(tmp_path, capsys) -> None:

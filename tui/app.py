@@ -28,7 +28,7 @@ from tui.config import Config, config_dir
 from tui.screens.help import HelpScreen
 from tui.screens.pickers import AccountPicker, ThemePicker
 from tui.sorting import sort_entries
-from tui.sources import Sources, discover
+from tui.sources import NO_ACCOUNTS_HINT, Sources, discover
 from tui.state import AppState, default_state_path, load_state, save_state
 from tui.store import Entry, Store
 from tui.themes import bundled_themes, quota_colour_defaults, user_themes
@@ -164,11 +164,7 @@ class QuotaApp(App[int]):
         return f"{number} {name}" if number <= 9 else name
 
     def _no_accounts_text(self) -> str:
-        return (
-            "No accounts found. Codex logins are read from $CODEX_HOME/auth.json "
-            "(~/.codex/auth.json), ./account/*.auth.json and --account-dir. "
-            "Try `aiquota-tui --demo` to see the dashboard on sample data."
-        )
+        return NO_ACCOUNTS_HINT + " New logins are picked up within a minute."
 
     async def on_mount(self) -> None:
         self._http = HttpSession(
@@ -263,6 +259,9 @@ class QuotaApp(App[int]):
         if self.store.merge(pairs):
             self._sync_provider_tabs()
             self._reorder(force=True)
+            if len(self.store):
+                for note in self.query("#no-accounts"):
+                    note.remove()
 
     def _sync_provider_tabs(self) -> None:
         tabs = self.tabs

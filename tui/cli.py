@@ -17,7 +17,7 @@ from providers.registry import BY_ID, provider_settings, select
 from providers.secrets import scrub
 from tui import report
 from tui.config import Config, ConfigError, load_config
-from tui.sources import Sources, build_sources
+from tui.sources import NO_ACCOUNTS_HINT, Sources, build_sources
 
 EXIT_OK = 0
 EXIT_NOT_ALL_OK = 1
@@ -88,10 +88,7 @@ def run_once(sources: Sources, *, as_json: bool) -> int:
     elif snapshots:
         print(scrub(report.table(snapshots)))
     else:
-        _say(
-            "No accounts found. Codex logins are read from $CODEX_HOME/auth.json "
-            "(default ~/.codex/auth.json), ./account/*.auth.json, --account-dir and OpenCode's auth.json."
-        )
+        _say(NO_ACCOUNTS_HINT)
     return EXIT_OK if all(snapshot.ok for snapshot in snapshots) else EXIT_NOT_ALL_OK
 
 
