@@ -1,35 +1,454 @@
-"""Zhipu AI and Z.ai: being written (issue 4)."""
+"""Zhipu AI (bigmodel.cn) and Z.ai: GLM Coding Plan quota per API key (PROVIDERS.md §4).
+
+Both services run the same monitor endpoint and answer the same shape, so one module
+serves two providers that differ only in their URL, their env vars and their OpenCode key.
+The endpoint answers HTTP 200 with an error body (`success: false`, a `code` and a `msg`)
+for most failures, a bad key included: the body decides the status, not only HTTP.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
-from providers.base import Account, DiscoveryContext, Problem
-from providers.http import HttpSession
-from providers.model import AccountSnapshot, Quota
+from providers.base import Account, DiscoveryContext, ParseError, Problem
+from providers.http import FetchError, HttpSession, status_for_http
+from providers.keys import find_api_keys
+from providers.model import AccountSnapshot, Quota, Status, Window
+from providers.secrets import scrub
+from providers.values import (
+    DAY,
+    HOUR,
+    any_to_datetime,
+    as_bool,
+    as_dict,
+    as_float,
+    as_int,
+    as_list,
+    as_str,
+    window_id_for_length,
+)
 
-ID = "zhipu"
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    name: str
+    url: str
+    env_names: tuple[str, ...]
+    opencode_key: str
+
+
+ZHIPU = Service(
+    id="zhipu",
+    name="Zhipu",
+    url="https://bigmodel.cn/api/monitor/usage/quota/limit",
+    env_names=("ZHIPU_API_KEY",),
+    opencode_key="zhipuai-coding-plan",
+)
+ZAI = Service(
+    id="zai",
+    name="Z.ai",
+    url="https://api.z.ai/api/monitor/usage/quota/limit",
+    env_names=("Z_AI_API_KEY", "ZAI_API_KEY"),
+    opencode_key="zai-coding-plan",
+)
+SERVICES = {service.id: service for service in (ZHIPU, ZAI)}
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def discover_keys(service: Service, context: DiscoveryContext) -> list[Account]:
+    """One Account per distinct key: config, then env vars, then OpenCode (first place wins)."""
+    found = find_api_keys(
+        context, env_names=service.env_names, opencode_keys=(service.opencode_key,)
+    )
+    accounts: list[Account] = []
+    labels: set[str] = set()
+    for item in found:
+        label = item.label
+        if label in labels and item.source.startswith("env:"):
+            label = item.source.removeprefix("env:")  # two env vars: name them by the var
+        base, number = label, 2
+        while label in labels:
+            label, number = f"{base} {number}", number + 1
+        labels.add(label)
+        accounts.append(
+            Account(provider=service.id, label=label, source=item.source, secret=item.secret)
+        )
+    return accounts
+
+
+def key_place(service: Service, source: str) -> str:
+    """Where the user fixes the key, in words: the remedy half of an auth sentence."""
+    if source == "config":
+        return f"the config file ([providers.{service.id}] key)"
+    if source.startswith("env:"):
+        return f"${source.removeprefix('env:')}"
+    return f'{source} ("{service.opencode_key}")'
+
+
+# --------------------------------------------------------------------------- errors
+
+# Documented Zhipu codes: 1000 authentication failed, 1001 no Authorization header,
+# 1002 invalid token, 1003 expired token, 1004 token rejected; Z.ai also answers 401.
+_AUTH_CODES = {401, 1000, 1001, 1002, 1003, 1004}
+_RATE_CODES = {429, 1302, 1303, 1305}
+_CREDENTIAL_WORDS = re.compile(
+    r"api[\s_-]?key|token|authori[sz]ation|authenticat|credential|令牌|密钥|凭证|秘钥", re.I
+)
+_FAULT_WORDS = re.compile(
+    r"invalid|expired|incorrect|illegal|missing|wrong|fail|not\s+(?:found|provided|valid|exist)"
+    r"|required|revoked|disabled|无效|过期|非法|错误|缺少|未收到|失败|不存在|不正确|已禁用",
+    re.I,
+)
+_ALWAYS_AUTH = re.compile(r"unauthori[sz]ed|身份验证|认证失败|鉴权|未授权|未登录", re.I)
+_MAX_MESSAGE = 120
+
+
+def is_key_problem(code: int | None, message: str | None) -> bool:
+    """True when the service says the key itself is missing, invalid or expired."""
+    if code in _AUTH_CODES:
+        return True
+    if not message:
+        return False
+    if _ALWAYS_AUTH.search(message):
+        return True
+    return bool(_CREDENTIAL_WORDS.search(message) and _FAULT_WORDS.search(message))
+
+
+def _short(text: str | None) -> str | None:
+    """The service's words, scrubbed first (so no cut can split a key), on one short line."""
+    if not text:
+        return None
+    text = " ".join(scrub(text).split())
+    if len(text) > _MAX_MESSAGE:
+        text = text[: _MAX_MESSAGE - 1].rstrip() + "…"
+    return text or None
+
+
+def _code_and_message(document: dict[str, Any]) -> tuple[int | None, str | None]:
+    nested = as_dict(document.get("error")) or {}
+    code = as_int(document.get("code"))
+    if code is None:
+        code = as_int(nested.get("code"))
+    message = (
+        as_str(document.get("msg"))
+        or as_str(document.get("message"))
+        or as_str(nested.get("message"))
+        or as_str(document.get("error"))
+    )
+    return code, _short(message)
+
+
+def body_error(
+    service: Service,
+    body: Any,
+    place: str,
+    *,
+    http_status: int | None = None,
+    retry_after: float | None = None,
+) -> FetchError | None:
+    """The FetchError an answer's body stands for, or None when the body reports no error.
+
+    With http_status None the body came with a 2xx: it is an error when `success` is false
+    or `code` is not 200. With an HTTP error status, a body naming a code or a message
+    gives a better sentence than the status alone.
+    """
+    document = as_dict(body)
+    if document is None:
+        return None
+    code, message = _code_and_message(document)
+    if http_status is None:
+        failed = as_bool(document.get("success")) is False or (code is not None and code != 200)
+        if not failed:
+            return None
+    elif code is None and message is None:
+        return None
+    if is_key_problem(code, message) or http_status == 401:
+        status = Status.AUTH_EXPIRED
+    elif code in _RATE_CODES or http_status == 429:
+        status = Status.RATE_LIMITED
+    elif http_status is not None:
+        status = status_for_http(http_status)
+    else:
+        status = Status.ERROR
+    quoted = f'"{message}"' if message else (f"code {code}" if code is not None else None)
+    if status is Status.AUTH_EXPIRED:
+        sentence = f"{service.name} rejected the API key"
+        sentence += f" ({quoted})" if quoted else ""
+        sentence += f": check the API key in {place}"
+    elif status is Status.RATE_LIMITED:
+        sentence = f"{service.name} is rate-limiting the quota request"
+        sentence += f" ({quoted})" if quoted else ""
+        sentence += ": will retry later"
+    else:
+        where = [f"HTTP {http_status}"] if http_status is not None else []
+        if code is not None and code != 200:
+            where.append(f"code {code}")
+        sentence = f"{service.name} answered with an error"
+        sentence += f" ({', '.join(where)})" if where else ""
+        sentence += f": {message}" if message else ""
+    return FetchError(
+        status,
+        sentence,
+        http_status=http_status if http_status is not None else 200,
+        retry_after=retry_after,
+        body=document,
+    )
+
+
+# --------------------------------------------------------------------------- checks and fetch
+
+
+def precheck(account: Account, now: datetime) -> Problem | None:
+    return account.problem
+
+
+async def fetch_quota(service: Service, account: Account, http: HttpSession) -> Quota:
+    assert account.secret is not None  # discovery only makes accounts that hold a key
+    place = key_place(service, account.source)
+    headers = {
+        "Authorization": account.secret.reveal(),  # the raw key: no "Bearer"
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "Accept-Language": "en-US,en",
+    }
+    sentences = {
+        Status.AUTH_EXPIRED: f"{service.name} rejected the API key (HTTP 401): "
+        f"check the API key in {place}",
+        Status.FORBIDDEN: f"{service.name} refused access (HTTP 403): "
+        "the key may not belong to a GLM Coding Plan",
+        Status.RATE_LIMITED: f"{service.name} rate-limited the quota request (HTTP 429): "
+        "will retry later",
+    }
+    try:
+        data = await http.request_json(
+            service.id, "GET", service.url, headers=headers, sentences=sentences
+        )
+    except FetchError as error:
+        if error.http_status is None or error.body is None:
+            raise
+        better = body_error(
+            service,
+            error.body,
+            place,
+            http_status=error.http_status,
+            retry_after=error.retry_after,
+        )
+        if better is None:
+            raise
+        raise better from None
+    problem = body_error(service, data, place)
+    if problem is not None:
+        raise problem
+    return parse_quota(data, http.clock())
+
+
+# --------------------------------------------------------------------------- parse
+
+# `unit` codes seen in the answers: 1 days, 3 hours, 5 minutes, 6 weeks.
+_UNIT_SECONDS = {1: DAY, 3: HOUR, 5: 60, 6: 7 * DAY}
+TOKENS = "TOKENS_LIMIT"
+TIME = "TIME_LIMIT"
+MCP_ID = "mcp_monthly"
+MCP_LABEL = "MCP calls"
+# Display groups: token windows (shortest first), token windows of unknown length, MCP, others.
+_GROUP_TOKENS, _GROUP_TOKENS_UNKNOWN, _GROUP_MCP, _GROUP_OTHER = range(4)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    index: int
+    kind: str  # the type as sent, e.g. TOKENS_LIMIT
+    seconds: int | None
+    used_percent: float
+    used: float | None
+    limit: float | None
+    resets_at: datetime | None
+    details: tuple[tuple[str, str], ...] = ()
+
+
+def _length(entry: dict[str, Any]) -> int | None:
+    unit = as_int(entry.get("unit"))
+    number = as_int(entry.get("number"))
+    if unit not in _UNIT_SECONDS or number is None or number <= 0:
+        return None
+    return _UNIT_SECONDS[unit] * number
+
+
+def _usage_details(value: Any) -> tuple[tuple[str, str], ...]:
+    details = []
+    for item in as_list(value):
+        detail = as_dict(item) or {}
+        name = as_str(detail.get("modelCode"))
+        count = as_float(detail.get("usage"))
+        if name and count is not None:
+            details.append((f"MCP {name}", f"{count:g}"))
+    return tuple(details)
+
+
+def _read_entry(index: int, value: Any) -> _Entry | None:
+    """One `limits[]` entry, or None when it is malformed (dropped alone)."""
+    entry = as_dict(value)
+    if entry is None:
+        return None
+    kind = as_str(entry.get("type"))
+    if kind is None:
+        return None
+    limit = as_float(entry.get("usage"))
+    used = as_float(entry.get("currentValue"))
+    remaining = as_float(entry.get("remaining"))
+    if used is None and limit is not None and remaining is not None:
+        used = limit - remaining
+    percent = as_float(entry.get("percentage"))
+    if percent is None and used is not None and limit:
+        percent = used / limit * 100
+    if percent is None:
+        return None
+    return _Entry(
+        index=index,
+        kind=kind,
+        seconds=_length(entry),
+        used_percent=percent,
+        used=used,
+        limit=limit,
+        resets_at=any_to_datetime(entry.get("nextResetTime")),
+        details=_usage_details(entry.get("usageDetails")) if kind.upper() == TIME else (),
+    )
+
+
+def _type_id(kind: str) -> str:
+    """CREDIT_LIMIT → credit_limit; whatever the server sent, a tame id (scrubbed first)."""
+    cleaned = re.sub(r"[^a-z0-9_]+", "_", scrub(kind).lower()).strip("_")
+    return cleaned[:40] or "limit"
+
+
+def _type_label(kind: str) -> str:
+    words = " ".join(re.sub(r"[^A-Za-z0-9]+", " ", scrub(kind)).split()).lower()
+    return (words[:40] or "limit").capitalize()
+
+
+def _named(entries: list[_Entry]) -> list[tuple[tuple[int, float, int], str, str, _Entry]]:
+    """(order, id, label, entry) for each entry, before duplicate ids are told apart."""
+    tokens = [e for e in entries if e.kind.upper() == TOKENS]
+    five_hour_taken = any(
+        e.seconds is not None and window_id_for_length(e.seconds)[0] == "five_hour" for e in tokens
+    )
+    first_unknown = True
+    named = []
+    for entry in entries:
+        kind = entry.kind.upper()
+        if kind == TOKENS and entry.seconds is not None:
+            window_id, label = window_id_for_length(entry.seconds)
+            order = (_GROUP_TOKENS, float(entry.seconds), entry.index)
+        elif kind == TOKENS and first_unknown and not five_hour_taken:
+            # The classic answer: one TOKENS_LIMIT without a length, the 5-hour window.
+            first_unknown = False
+            window_id, label = "five_hour", "5h"
+            order = (_GROUP_TOKENS, float(5 * HOUR), entry.index)
+        elif kind == TOKENS:
+            window_id, label = "tokens", "Tokens"
+            order = (_GROUP_TOKENS_UNKNOWN, 0.0, entry.index)
+        elif kind == TIME:
+            window_id, label = MCP_ID, MCP_LABEL
+            order = (_GROUP_MCP, 0.0, entry.index)
+        else:
+            window_id, label = _type_id(entry.kind), _type_label(entry.kind)
+            order = (_GROUP_OTHER, 0.0, entry.index)
+        named.append((order, window_id, label, entry))
+    named.sort(key=lambda item: item[0])
+    return named
+
+
+_UNITS = {TOKENS: "tokens", TIME: "calls"}
+
+
+def _windows(entries: list[_Entry]) -> list[Window]:
+    windows: list[Window] = []
+    taken: set[str] = set()
+    for _, window_id, label, entry in _named(entries):
+        unique_id, unique_label, number = window_id, label, 2
+        while unique_id in taken:
+            unique_id, unique_label = f"{window_id}_{number}", f"{label} ({number})"
+            number += 1
+        taken.add(unique_id)
+        windows.append(
+            Window(
+                id=unique_id,
+                label=unique_label,
+                used_percent=entry.used_percent,
+                resets_at=entry.resets_at,
+                window_seconds=entry.seconds if entry.kind.upper() != TIME else None,
+                used=entry.used,
+                limit=entry.limit,
+                unit=_UNITS.get(entry.kind.upper()),
+            )
+        )
+    return windows
+
+
+def parse_quota(data: Any, now: datetime) -> Quota:
+    """The quota/limit answer → plan (`level`) and windows. Pure: no I/O, no clock but `now`."""
+    document = as_dict(data)
+    if document is None:
+        raise ParseError("the quota answer is not a JSON object")
+    body = as_dict(document.get("data"))
+    if body is None and isinstance(document.get("limits"), list):
+        body = document  # tolerate an answer without the envelope
+    if body is None:
+        raise ParseError("the quota answer has no data object")
+    limits = body.get("limits")
+    if not isinstance(limits, list):
+        raise ParseError("the quota answer has no data.limits list")
+    entries = [e for i, item in enumerate(limits) if (e := _read_entry(i, item)) is not None]
+    if limits and not entries:
+        raise ParseError("no entry of data.limits has a type and a usage figure")
+    details = tuple(detail for entry in entries for detail in entry.details)
+    return Quota(plan=as_str(body.get("level")), windows=tuple(_windows(entries)), details=details)
+
+
+# --------------------------------------------------------------------------- order
+
+
+def sort_key(snapshot: AccountSnapshot) -> tuple[Any, ...]:
+    """Most five-hour left first, then most weekly left, then name."""
+    five_hour = snapshot.window("five_hour")
+    weekly = snapshot.window("weekly")
+    five_left = five_hour.remaining_percent if five_hour else None
+    weekly_left = weekly.remaining_percent if weekly else None
+    return (
+        five_left is None,
+        -(five_left or 0.0),
+        weekly_left is None,
+        -(weekly_left or 0.0),
+        snapshot.account.lower(),
+    )
 
 
 class ZhipuProvider:
-    id = ID
-    name = "Zhipu"
-    settings: ClassVar[dict[str, type]] = {}
+    id = ZHIPU.id
+    name = ZHIPU.name
+    service: ClassVar[Service] = ZHIPU
+    settings: ClassVar[dict[str, type]] = {"key": str, "name": str}
 
     def discover(self, context: DiscoveryContext) -> list[Account]:
-        return []
+        return discover_keys(self.service, context)
 
     def precheck(self, account: Account, now: datetime) -> Problem | None:
-        return None
+        return precheck(account, now)
 
     async def fetch(self, account: Account, http: HttpSession, now: datetime) -> Quota:
-        raise NotImplementedError
+        return await fetch_quota(self.service, account, http)
 
     def sort_key(self, snapshot: AccountSnapshot) -> tuple[Any, ...]:
-        return (snapshot.account,)
+        return sort_key(snapshot)
 
 
 class ZaiProvider(ZhipuProvider):
-    id = "zai"
-    name = "Z.ai"
+    id = ZAI.id
+    name = ZAI.name
+    service: ClassVar[Service] = ZAI

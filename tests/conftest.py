@@ -8,14 +8,20 @@ from pathlib import Path
 
 import pytest
 
-_ISOLATED_PREFIXES = ("AIQUOTA_", "XDG_", "CODEX_", "CLAUDE_", "OPENCODE_", "NEWAPI_")
-_ISOLATED_NAMES = {"OPENAI_API_KEY", "NO_COLOR"}
+_ISOLATED_PREFIXES = ("AIQUOTA_", "XDG_", "CODEX_", "CLAUDE_", "OPENCODE_", "NEWAPI_", "COPILOT_")
+# A developer's real keys must never reach a test: they could make a test call a real service.
+_ISOLATED_SUFFIXES = ("_API_KEY", "_API_TOKEN", "_CLIENT_ID", "_CLIENT_SECRET", "_BASE_URL")
+_ISOLATED_NAMES = {"NO_COLOR", "GH_TOKEN", "GITHUB_TOKEN"}
 
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in list(os.environ):
-        if name.startswith(_ISOLATED_PREFIXES) or name in _ISOLATED_NAMES:
+        if (
+            name.startswith(_ISOLATED_PREFIXES)
+            or name.endswith(_ISOLATED_SUFFIXES)
+            or name in _ISOLATED_NAMES
+        ):
             monkeypatch.delenv(name, raising=False)
     home = tmp_path / "home"
     work = tmp_path / "work"
