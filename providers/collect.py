@@ -29,6 +29,9 @@ def snapshot_of(
     retry_after: float | None = None,
 ) -> AccountSnapshot:
     quota = _scrubbed(quota or Quota())
+    # A failed fetch still knows the plan when the credential file names it (Claude's
+    # subscriptionType, Copilot's tier).
+    plan = quota.plan or account.extra.get("plan")
     return AccountSnapshot(
         provider=account.provider,
         account=account.label,
@@ -36,7 +39,7 @@ def snapshot_of(
         active=account.active,
         status=status,
         message=scrub(message) if message else None,
-        plan=quota.plan,
+        plan=scrub(plan) if plan else None,
         windows=quota.windows,
         balances=quota.balances,
         fetched_at=fetched_at,
@@ -51,13 +54,23 @@ def pending_snapshot(account: Account) -> AccountSnapshot:
     return snapshot_of(account, Status.OK if not account.problem else account.problem.status)
 
 
+def _maybe_scrub(text: str | None) -> str | None:
+    return scrub(text) if text else text
+
+
 def _scrubbed(quota: Quota) -> Quota:
     """Text that came from a server may echo a credential back: clean it like our own."""
     return replace(
         quota,
         plan=scrub(quota.plan) if quota.plan else None,
-        windows=tuple(replace(w, label=scrub(w.label)) for w in quota.windows),
-        balances=tuple(replace(b, label=scrub(b.label)) for b in quota.balances),
+        windows=tuple(
+            replace(w, id=scrub(w.id), label=scrub(w.label), unit=_maybe_scrub(w.unit))
+            for w in quota.windows
+        ),
+        balances=tuple(
+            replace(b, id=scrub(b.id), label=scrub(b.label), unit=_maybe_scrub(b.unit))
+            for b in quota.balances
+        ),
         details=tuple((scrub(k), scrub(v)) for k, v in quota.details),
     )
 

@@ -1,15 +1,157 @@
-"""Demo data for claude: being written (issue 4)."""
+"""Demo data for Claude: Claude Code's login on a Max plan (the classic named windows),
+OpenCode's login (the newer limits[] shape with an "Opus only" limit and extra usage),
+and a team login that Anthropic is rate-limiting (HTTP 429 with Retry-After)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 
 from providers.base import Account
+from providers.demo_tools import DAY, HOUR
+from providers.secrets import Secret
+
+USAGE_PATH = "/api/oauth/usage"
+TOKEN_PREFIX = "sk-ant-oat01-demo-"
+RETRY_AFTER_SECONDS = 240
+
+
+def _iso(moment: float) -> str:
+    return datetime.fromtimestamp(moment, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _classic_answer(now: float) -> dict[str, Any]:
+    return {
+        "five_hour": {"utilization": 23.0, "resets_at": _iso(now + 2.3 * HOUR)},
+        "seven_day": {"utilization": 41.0, "resets_at": _iso(now + 3.6 * DAY)},
+        "seven_day_sonnet": {"utilization": 12.0, "resets_at": _iso(now + 3.6 * DAY)},
+        "seven_day_opus": {"utilization": 68.0, "resets_at": _iso(now + 3.6 * DAY)},
+        "seven_day_oauth_apps": None,
+        "extra_usage": {
+            "is_enabled": False,
+            "monthly_limit": None,
+            "used_credits": None,
+            "utilization": None,
+        },
+    }
+
+
+def _limits_answer(now: float) -> dict[str, Any]:
+    weekly_reset = _iso(now + 5.2 * DAY)
+    return {
+        "limits": [
+            {"kind": "session", "percent": 81, "resets_at": _iso(now + 47 * 60)},
+            {"kind": "weekly_all", "percent": 35, "resets_at": weekly_reset},
+            {
+                "kind": "weekly_scoped",
+                "percent": 92,
+                "resets_at": weekly_reset,
+                "scope": {"model": {"display_name": "Opus"}},
+            },
+        ],
+        "extra_usage": {
+            "is_enabled": True,
+            "monthly_limit": 5000,
+            "used_credits": 1234.0,
+            "utilization": 24.68,
+        },
+    }
+
+
+def _rate_limited(now: float) -> httpx.Response:
+    return httpx.Response(
+        429,
+        json={"type": "error", "error": {"type": "rate_limit_error", "message": "Rate limited"}},
+        headers={"retry-after": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+@dataclass(frozen=True)
+class DemoClaude:
+    key: str
+    label: str
+    source: str
+    active: bool
+    plan: str | None
+    tier: str | None
+    reply: Callable[[float], httpx.Response]
+
+
+def _ok(build: Callable[[float], dict[str, Any]]) -> Callable[[float], httpx.Response]:
+    return lambda now: httpx.Response(200, json=build(now))
+
+
+CLAUDE_ACCOUNTS = (
+    DemoClaude(
+        "code",
+        "default",
+        "~/.claude/.credentials.json",
+        True,
+        "max",
+        "default_claude_max_20x",
+        _ok(_classic_answer),
+    ),
+    DemoClaude(
+        "opencode",
+        "opencode",
+        "~/.local/share/opencode/auth.json",
+        False,
+        None,
+        None,
+        _ok(_limits_answer),
+    ),
+    DemoClaude(
+        "team",
+        "team",
+        "~/.claude-team/.credentials.json",
+        False,
+        "team",
+        "default_claude_team",
+        _rate_limited,
+    ),
+)
+_BY_KEY = {demo.key: demo for demo in CLAUDE_ACCOUNTS}
+
+
+def _token(demo: DemoClaude, copy: int) -> str:
+    return f"{TOKEN_PREFIX}{demo.key}-{copy:04d}-Zm9yLWRlbW8tb25seQ"
 
 
 def accounts(now: float, copy: int) -> list[Account]:
-    return []
+    result = []
+    for demo in CLAUDE_ACCOUNTS:
+        result.append(
+            Account(
+                provider="claude",
+                label=demo.label if copy == 0 else f"{demo.label}-{copy + 1}",
+                source=demo.source,
+                secret=Secret(_token(demo, copy)),
+                active=demo.active and copy == 0,
+                extra={
+                    "origin": "opencode" if demo.key == "opencode" else "claude_code",
+                    "plan": demo.plan,
+                    "rate_limit_tier": demo.tier,
+                    "expires": datetime.fromtimestamp(now + 30 * DAY, tz=UTC),
+                },
+            )
+        )
+    return result
 
 
 def answer(request: httpx.Request, now: float) -> httpx.Response | None:
-    return None
+    if request.url.host != "api.anthropic.com" or request.url.path != USAGE_PATH:
+        return None
+    token = request.headers.get("authorization", "").removeprefix("Bearer ")
+    key = (
+        token.removeprefix(TOKEN_PREFIX).split("-", 1)[0] if token.startswith(TOKEN_PREFIX) else ""
+    )
+    demo = _BY_KEY.get(key)
+    if demo is None:
+        return httpx.Response(
+            401, json={"type": "error", "error": {"type": "authentication_error"}}
+        )
+    return demo.reply(now)
