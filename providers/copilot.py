@@ -1,30 +1,680 @@
-"""GitHub Copilot: being written (issue 4)."""
+"""GitHub Copilot: monthly premium, chat and completions quota (PROVIDERS.md §3).
+
+Two kinds of account:
+- internal: a GitHub OAuth token (from the Copilot editor plugins' apps.json/hosts.json, OpenCode,
+  or COPILOT_API_TOKEN) asked `copilot_internal/user`, with the `v2/token` exchange as a fallback;
+- billing: a fine-grained PAT from OpenCode's `copilot-quota-token.json` asked the public
+  premium-request billing report, which counts consumption only.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import quote
 
-from providers.base import Account, DiscoveryContext, Problem
-from providers.http import HttpSession
-from providers.model import AccountSnapshot, Quota
+from providers.base import Account, DiscoveryContext, ParseError, Problem
+from providers.files import read_json_file
+from providers.http import FetchError, HttpSession
+from providers.model import AccountSnapshot, Quota, Status, Window
+from providers.opencode import opencode_entry
+from providers.paths import Paths
+from providers.secrets import Secret, scrub
+from providers.values import (
+    as_bool,
+    as_dict,
+    as_float,
+    as_list,
+    as_str,
+    epoch_to_datetime,
+    first_present,
+    iso_to_datetime,
+)
 
 ID = "copilot"
+NAME = "Copilot"
+
+USER_URL = "https://api.github.com/copilot_internal/user"
+TOKEN_URL = "https://api.github.com/copilot_internal/v2/token"
+BILLING_URL = "https://api.github.com/users/{username}/settings/billing/premium_request/usage"
+
+PAT_FILE = "copilot-quota-token.json"
+ENV_NAME = "COPILOT_API_TOKEN"
+OPENCODE_KEY = "github-copilot"
+
+# What the Copilot Chat extension sends; the internal endpoints expect an editor.
+INTERNAL_HEADERS = {
+    "Accept": "application/json",
+    "Editor-Version": "vscode/1.96.2",
+    "Editor-Plugin-Version": "copilot-chat/0.26.7",
+    "User-Agent": "GitHubCopilotChat/0.26.7",
+    "X-Github-Api-Version": "2025-04-01",
+}
+BILLING_HEADERS = {
+    "Accept": "application/vnd.github+json",
+    "X-GitHub-Api-Version": "2022-11-28",
+}
+
+# Monthly premium requests per plan, for billing reports that carry no limit of their own.
+TIER_LIMITS = {"free": 50, "pro": 300, "pro+": 1500, "business": 300, "enterprise": 1000}
+_TIER_ALIASES = {"pro_plus": "pro+", "pro-plus": "pro+", "proplus": "pro+", "pro plus": "pro+"}
+
+EDITOR_REMEDY = "sign in to GitHub Copilot again in your editor"
+OPENCODE_REMEDY = "run `opencode auth login` and choose GitHub Copilot"
+ENV_REMEDY = f"set {ENV_NAME} to a current GitHub token"
+PAT_REMEDY = 'create a fine-grained PAT with the "Plan: read" permission'
+
+# Tokens a GitHub OAuth app or the Copilot plugins issue (OpenCode's `access` may instead hold a
+# short-lived Copilot session token, which the quota endpoint does not take).
+_GITHUB_TOKEN_PREFIXES = ("gho_", "ghu_")
+
+KIND_INTERNAL = "internal"
+KIND_BILLING = "billing"
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def _broken(
+    label: str,
+    source: str,
+    path: Path | None,
+    message: str,
+    status: Status = Status.ERROR,
+) -> Account:
+    return Account(
+        provider=ID, label=label, source=source, problem=Problem(status, message), path=path
+    )
+
+
+def _discover_pat(paths: Paths) -> list[Account]:
+    """OpenCode's copilot-quota-token.json: a PAT for the public billing report."""
+    path = paths.opencode_config_dir / PAT_FILE
+    source = paths.display(path)
+    read = read_json_file(path, source)
+    if read.missing:
+        return []
+    if read.problem:
+        return [_broken("billing", source, path, read.problem)]
+    document = as_dict(read.data)
+    if document is None:
+        return [_broken("billing", source, path, f"{source} is not a JSON object")]
+    token = as_str(document.get("token"))
+    username = as_str(document.get("username"))
+    tier = as_str(document.get("tier"))
+    label = f"{username} (billing)" if username else "billing"
+    if token is None:
+        return [
+            _broken(label, source, path, f"No token in {source}: {PAT_REMEDY}", Status.AUTH_EXPIRED)
+        ]
+    if username is None:
+        return [
+            _broken(
+                label,
+                source,
+                path,
+                f"No username in {source}: the billing report needs your GitHub login",
+            )
+        ]
+    return [
+        Account(
+            provider=ID,
+            label=label,
+            source=source,
+            secret=Secret(token),
+            identity=f"billing:{username.lower()}",
+            extra={"kind": KIND_BILLING, "username": username, "tier": tier},
+            path=path,
+        )
+    ]
+
+
+def _internal_account(
+    token: str, *, label: str, source: str, path: Path | None, login: str | None, remedy: str
+) -> Account:
+    return Account(
+        provider=ID,
+        label=label,
+        source=source,
+        secret=Secret(token),
+        identity=f"github:{login.lower()}" if login else None,
+        extra={"kind": KIND_INTERNAL, "login": login, "remedy": remedy},
+        path=path,
+    )
+
+
+def _discover_editor(paths: Paths) -> list[Account]:
+    """The Copilot editor plugins' logins: apps.json (current) and hosts.json (older)."""
+    accounts: list[Account] = []
+    for name in ("apps.json", "hosts.json"):
+        path = paths.xdg_config_home / "github-copilot" / name
+        source = paths.display(path)
+        read = read_json_file(path, source)
+        if read.missing:
+            continue
+        if read.problem:
+            accounts.append(_broken(name, source, path, read.problem))
+            continue
+        document = as_dict(read.data)
+        if document is None:
+            accounts.append(_broken(name, source, path, f"{source} is not a JSON object"))
+            continue
+        for key, value in document.items():
+            host, _, client = key.partition(":")
+            if host.strip().lower() != "github.com":
+                continue  # a GitHub Enterprise login: its token belongs to another host
+            fallback_label = f"{name} ({client})" if client else name
+            entry = as_dict(value)
+            if entry is None:
+                accounts.append(
+                    _broken(fallback_label, source, path, f"{source}: {key} is not a JSON object")
+                )
+                continue
+            login = as_str(entry.get("user"))
+            token = as_str(entry.get("oauth_token"))
+            label = login or fallback_label
+            if token is None:
+                accounts.append(
+                    _broken(
+                        label,
+                        source,
+                        path,
+                        f"No oauth_token for {login or key} in {source}: {EDITOR_REMEDY}",
+                        Status.AUTH_EXPIRED,
+                    )
+                )
+                continue
+            accounts.append(
+                _internal_account(
+                    token, label=label, source=source, path=path, login=login, remedy=EDITOR_REMEDY
+                )
+            )
+    return accounts
+
+
+def _opencode_token(entry: Mapping[str, Any]) -> str | None:
+    """`refresh` holds the GitHub OAuth token; `access` may hold it too, or a Copilot session token."""
+    values = [as_str(entry.get("refresh")), as_str(entry.get("access"))]
+    for value in values:
+        if value and value.startswith(_GITHUB_TOKEN_PREFIXES):
+            return value
+    return next((value for value in values if value), None)
+
+
+def _discover_opencode(paths: Paths) -> list[Account]:
+    entry, source, path = opencode_entry(paths, OPENCODE_KEY)
+    if entry is None:
+        return []
+    if as_str(entry.get("enterpriseUrl")):
+        return []  # GitHub Enterprise: its token must not be sent to api.github.com
+    token = _opencode_token(entry)
+    if token is None:
+        message = f"No GitHub token under {OPENCODE_KEY} in {source}: {OPENCODE_REMEDY}"
+        return [_broken("opencode", source, path, message, Status.AUTH_EXPIRED)]
+    return [
+        _internal_account(
+            token, label="opencode", source=source, path=path, login=None, remedy=OPENCODE_REMEDY
+        )
+    ]
+
+
+def _discover_env(paths: Paths) -> list[Account]:
+    token = (paths.env.get(ENV_NAME) or "").strip()
+    if not token:
+        return []
+    return [
+        _internal_account(
+            token, label="env", source=f"env:{ENV_NAME}", path=None, login=None, remedy=ENV_REMEDY
+        )
+    ]
+
+
+def _mergeable(account: Account) -> bool:
+    return account.problem is None and account.extra.get("kind") == KIND_INTERNAL
+
+
+def _same_account(first: Account, second: Account) -> bool:
+    if first.identity and first.identity == second.identity:
+        return True
+    return bool(first.secret and second.secret and first.secret == second.secret)
+
+
+def discover(context: DiscoveryContext) -> list[Account]:
+    """Every Copilot credential, in the spec's order; one account per GitHub login or token.
+
+    The billing PAT is always its own account (it reports something else), and an account
+    with a problem is always shown so the broken file gets fixed.
+    """
+    paths = context.paths
+    found = (
+        _discover_pat(paths)
+        + _discover_editor(paths)
+        + _discover_opencode(paths)
+        + _discover_env(paths)
+    )
+    result: list[Account] = []
+    for account in found:
+        if _mergeable(account) and any(
+            _mergeable(kept) and _same_account(kept, account) for kept in result
+        ):
+            continue  # first source wins
+        result.append(account)
+    return result
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def precheck(account: Account, now: datetime) -> Problem | None:
+    """GitHub tokens are opaque: only what discovery found wrong can be said offline."""
+    if account.problem:
+        return account.problem
+    if account.secret is None:
+        return Problem(Status.AUTH_EXPIRED, "No token for this account")
+    return None
+
+
+# --------------------------------------------------------------------------- fetch
+
+
+@dataclass(frozen=True)
+class _Exchanged:
+    token: Secret
+    valid_until: datetime
+
+
+# Copilot session tokens from the v2/token exchange, keyed by the OAuth token they came from.
+# Memory only: nothing is ever written back to a credential file.
+_EXCHANGED: dict[Secret, _Exchanged] = {}
+_DEFAULT_SESSION_SECONDS = 20 * 60
+_EXPIRY_MARGIN = timedelta(seconds=60)
+
+
+def _internal_sentences(remedy: str) -> dict[Status, str]:
+    return {
+        Status.AUTH_EXPIRED: f"GitHub rejected the Copilot token (HTTP 401): {remedy}",
+        Status.FORBIDDEN: (
+            "GitHub refused the Copilot quota (HTTP 403): "
+            "this login may have no Copilot subscription"
+        ),
+        Status.RATE_LIMITED: (
+            "GitHub rate-limited the Copilot quota request (HTTP 429): will retry later"
+        ),
+    }
+
+
+async def _get_user(http: HttpSession, authorization: str, sentences: Mapping[Status, str]) -> Any:
+    headers = {**INTERNAL_HEADERS, "Authorization": authorization}
+    return await http.request_json(ID, "GET", USER_URL, headers=headers, sentences=sentences)
+
+
+def _session_valid_until(answer: dict[str, Any], now: datetime) -> datetime:
+    expires_at = epoch_to_datetime(answer.get("expires_at"))
+    if expires_at is not None:
+        return expires_at - _EXPIRY_MARGIN
+    refresh_in = as_float(answer.get("refresh_in"))
+    seconds = refresh_in if refresh_in is not None and refresh_in > 0 else _DEFAULT_SESSION_SECONDS
+    return now + timedelta(seconds=seconds)
+
+
+async def _exchange(
+    account: Account, http: HttpSession, now: datetime, first: FetchError, remedy: str
+) -> Secret:
+    """The v2/token exchange after the user endpoint refused the OAuth token itself."""
+    assert account.secret is not None
+    headers = {**INTERNAL_HEADERS, "Authorization": f"token {account.secret.reveal()}"}
+    try:
+        answer = await http.request_json(
+            ID, "GET", TOKEN_URL, headers=headers, sentences=_internal_sentences(remedy)
+        )
+    except FetchError as second:
+        if second.http_status not in (401, 403, 404):
+            raise  # rate limits, outages, timeouts: say what happened last
+        if 401 in (first.http_status, second.http_status):
+            raise FetchError(
+                Status.AUTH_EXPIRED,
+                f"GitHub rejected the token and the Copilot token exchange (HTTP 401): {remedy}",
+                http_status=second.http_status,
+                retry_after=second.retry_after,
+            ) from None
+        raise FetchError(
+            Status.FORBIDDEN,
+            "GitHub refused the Copilot quota and the Copilot token exchange "
+            f"(HTTP {first.http_status}/{second.http_status}): "
+            "this login may have no Copilot subscription",
+            http_status=second.http_status,
+            retry_after=second.retry_after,
+        ) from None
+    data = as_dict(answer) or {}
+    token = as_str(data.get("token"))
+    if token is None:
+        raise first  # the exchange said nothing useful: the original refusal stands
+    session = Secret(token)
+    _EXCHANGED[account.secret] = _Exchanged(session, _session_valid_until(data, now))
+    return session
+
+
+async def _fetch_internal(account: Account, http: HttpSession, now: datetime) -> Quota:
+    assert account.secret is not None
+    remedy = account.extra.get("remedy") or EDITOR_REMEDY
+    sentences = _internal_sentences(remedy)
+    cached = _EXCHANGED.get(account.secret)
+    if cached is not None and cached.valid_until > now:
+        try:
+            data = await _get_user(http, f"Bearer {cached.token.reveal()}", sentences)
+            return parse_user(data, http.clock())
+        except FetchError as error:
+            if error.http_status not in (401, 403):
+                raise
+            _EXCHANGED.pop(account.secret, None)  # start again from the OAuth token
+    elif cached is not None:
+        _EXCHANGED.pop(account.secret, None)
+    try:
+        data = await _get_user(http, f"token {account.secret.reveal()}", sentences)
+    except FetchError as first:
+        if first.http_status not in (401, 403):
+            raise
+        session = await _exchange(account, http, now, first, remedy)
+        data = await _get_user(http, f"Bearer {session.reveal()}", sentences)
+    return parse_user(data, http.clock())
+
+
+def _billing_sentences(source: str) -> dict[Status, str]:
+    return {
+        Status.AUTH_EXPIRED: f"GitHub rejected the PAT in {source} (HTTP 401): {PAT_REMEDY}",
+        Status.FORBIDDEN: (
+            'GitHub refused the billing report (HTTP 403): the PAT needs the "Plan: read" '
+            "user permission"
+        ),
+        Status.RATE_LIMITED: (
+            "GitHub rate-limited the billing report request (HTTP 429): will retry later"
+        ),
+    }
+
+
+async def _fetch_billing(account: Account, http: HttpSession, now: datetime) -> Quota:
+    assert account.secret is not None
+    username = str(account.extra.get("username") or "")
+    url = BILLING_URL.format(username=quote(username, safe=""))
+    headers = {**BILLING_HEADERS, "Authorization": f"Bearer {account.secret.reveal()}"}
+    try:
+        data = await http.request_json(
+            ID, "GET", url, headers=headers, sentences=_billing_sentences(account.source)
+        )
+    except FetchError as error:
+        if error.http_status == 404:
+            raise FetchError(
+                Status.ERROR,
+                f"GitHub has no billing report for {username} (HTTP 404): "
+                f"check `username` in {account.source}",
+                http_status=404,
+            ) from None
+        raise
+    return parse_billing(data, account.extra.get("tier"), http.clock())
+
+
+async def fetch(account: Account, http: HttpSession, now: datetime) -> Quota:
+    if account.extra.get("kind") == KIND_BILLING:
+        return await _fetch_billing(account, http, now)
+    return await _fetch_internal(account, http, now)
+
+
+# --------------------------------------------------------------------------- parse: internal
+
+_KNOWN_WINDOWS = {"premium_interactions": "Premium", "chat": "Chat", "completions": "Completions"}
+_WINDOW_ORDER = {window_id: index for index, window_id in enumerate(_KNOWN_WINDOWS)}
+_WINDOW_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def _usable_id(key: str) -> bool:
+    """Unknown windows are kept, but only under a name that looks like one (never a token)."""
+    if key in _KNOWN_WINDOWS:
+        return True
+    return bool(_WINDOW_ID.fullmatch(key)) and scrub(key) == key
+
+
+def _label_for(window_id: str) -> str:
+    return _KNOWN_WINDOWS.get(window_id) or window_id.replace("_", " ").strip().capitalize()
+
+
+def _percent(value: float) -> float:
+    """Rounded past any meaning, so 69.69999999999999 reads 69.7."""
+    return round(value, 4)
+
+
+def _unlimited(window_id: str, resets_at: datetime | None) -> Window:
+    return Window(id=window_id, label=_label_for(window_id), resets_at=resets_at, unlimited=True)
+
+
+def _counted_window(
+    window_id: str,
+    entitlement: float | None,
+    remaining: float | None,
+    percent_remaining: float | None,
+    resets_at: datetime | None,
+) -> Window | None:
+    """A monthly window from counts and/or a remaining percentage; None when there is none."""
+    if entitlement == -1:
+        return _unlimited(window_id, resets_at)
+    if entitlement == 0 and not remaining:
+        return None  # an org-managed seat: no quota of its own, neither 0 % nor 100 %
+    if entitlement is not None and entitlement < 0:
+        return None  # negative but not the -1 of "unlimited": nonsense
+    if percent_remaining is not None:
+        used_percent = _percent(100.0 - percent_remaining)  # not capped: overage shows above 100
+    elif entitlement and remaining is not None:
+        used_percent = _percent((entitlement - remaining) / entitlement * 100.0)
+    else:
+        return None
+    return Window(
+        id=window_id,
+        label=_label_for(window_id),
+        used_percent=used_percent,
+        resets_at=resets_at,
+        window_seconds=None,
+        used=entitlement - remaining if entitlement and remaining is not None else None,
+        limit=entitlement if entitlement else None,
+        unit="requests",
+    )
+
+
+def _snapshot_window(window_id: str, value: Any, resets_at: datetime | None) -> Window | None:
+    entry = as_dict(value)
+    if entry is None:
+        return None
+    entitlement = as_float(entry.get("entitlement"))
+    if as_bool(entry.get("unlimited")) is True:
+        return _unlimited(window_id, resets_at)
+    return _counted_window(
+        window_id,
+        entitlement,
+        as_float(first_present(entry, "remaining", "quota_remaining")),
+        as_float(entry.get("percent_remaining")),
+        resets_at,
+    )
+
+
+def _plan(document: dict[str, Any]) -> str | None:
+    plan = as_str(document.get("copilot_plan"))
+    sku = as_str(document.get("access_type_sku"))
+    # Free and paid individuals both say "individual"; only the SKU tells the free plan apart.
+    if sku and "free" in sku.lower() and (plan is None or plan == "individual"):
+        return "free"
+    return plan or sku
+
+
+def _count_text(number: float) -> str:
+    if number == int(number):
+        return f"{int(number)}"
+    return f"{number:.2f}".rstrip("0").rstrip(".")
+
+
+def _has_expected_fields(document: dict[str, Any]) -> bool:
+    objects = ("quota_snapshots", "limited_user_quotas", "monthly_quotas")
+    texts = ("copilot_plan", "access_type_sku", "quota_reset_date", "quota_reset_date_utc")
+    return any(as_dict(document.get(key)) is not None for key in objects) or any(
+        as_str(document.get(key)) is not None for key in texts
+    )
+
+
+def parse_user(data: Any, now: datetime) -> Quota:
+    """The copilot_internal/user answer → plan and monthly windows. Pure: no I/O."""
+    document = as_dict(data)
+    if document is None:
+        raise ParseError("the Copilot answer is not a JSON object")
+    if not _has_expected_fields(document):
+        raise ParseError(
+            "the Copilot answer has none of the expected fields (quota_snapshots, copilot_plan)"
+        )
+    resets_at = iso_to_datetime(document.get("quota_reset_date_utc")) or iso_to_datetime(
+        document.get("quota_reset_date")
+    )
+    legacy_reset = iso_to_datetime(document.get("limited_user_reset_date"))
+
+    found: list[Window] = []
+    snapshots = as_dict(document.get("quota_snapshots")) or {}
+    for window_id, value in snapshots.items():
+        if not _usable_id(window_id):
+            continue
+        window = _snapshot_window(window_id, value, resets_at or legacy_reset)
+        if window is not None:
+            found.append(window)
+
+    # Older Free-plan answers: monthly allowances and what is left of them, per window.
+    monthly = as_dict(document.get("monthly_quotas")) or {}
+    left = as_dict(document.get("limited_user_quotas")) or {}
+    for window_id in dict.fromkeys([*monthly, *left]):
+        if window_id in snapshots or not _usable_id(window_id):
+            continue
+        window = _counted_window(
+            window_id,
+            as_float(monthly.get(window_id)),
+            as_float(left.get(window_id)),
+            None,
+            legacy_reset or resets_at,
+        )
+        if window is not None:
+            found.append(window)
+
+    windows = sorted(
+        enumerate(found), key=lambda item: (_WINDOW_ORDER.get(item[1].id, 99), item[0])
+    )
+    details: list[tuple[str, str]] = []
+    login = as_str(document.get("login"))
+    if login:
+        details.append(("GitHub login", login))
+    premium = as_dict(snapshots.get("premium_interactions")) or {}
+    overage = as_float(premium.get("overage_count"))
+    if overage:
+        details.append(("Premium requests over the allowance", f"{_count_text(overage)} requests"))
+    return Quota(
+        plan=_plan(document),
+        windows=tuple(window for _, window in windows),
+        details=tuple(details),
+    )
+
+
+# --------------------------------------------------------------------------- parse: billing
+
+
+def _normal_tier(tier: str | None) -> str | None:
+    if tier is None:
+        return None
+    text = tier.strip().lower()
+    return _TIER_ALIASES.get(text, text)
+
+
+def _start_of_next_month(year: int, month: int) -> datetime:
+    return datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+
+
+def _billing_reset(document: dict[str, Any], now: datetime) -> datetime:
+    period = as_dict(document.get("timePeriod")) or {}
+    year = as_float(period.get("year"))
+    month = as_float(period.get("month"))
+    if year is not None and month is not None and 1 <= month <= 12 and 1 <= year <= 9998:
+        return _start_of_next_month(int(year), int(month))
+    current = now.astimezone(UTC)
+    return _start_of_next_month(current.year, current.month)
+
+
+def parse_billing(data: Any, tier: str | None, now: datetime) -> Quota:
+    """The public premium-request usage report → one Premium window plus per-model counts."""
+    document = as_dict(data)
+    if document is None:
+        raise ParseError("the billing answer is not a JSON object")
+    if not isinstance(document.get("usageItems"), list):
+        raise ParseError("the billing answer has no usageItems list")
+    used = 0.0
+    billed = 0.0
+    limit: float | None = None
+    per_model: dict[str, float] = {}
+    for item in as_list(document.get("usageItems")):
+        entry = as_dict(item)
+        if entry is None or "premium" not in (as_str(entry.get("sku")) or "").lower():
+            continue
+        quantity = as_float(entry.get("grossQuantity"))
+        if quantity is None:
+            continue  # a malformed line is dropped alone
+        used += quantity
+        model = as_str(entry.get("model")) or "other"
+        per_model[model] = per_model.get(model, 0.0) + quantity
+        net = as_float(entry.get("netQuantity"))
+        if net is not None and net > 0:
+            billed += net
+        item_limit = as_float(entry.get("limit"))
+        if limit is None and item_limit is not None and item_limit > 0:
+            limit = item_limit
+    normal_tier = _normal_tier(tier)
+    if limit is None and normal_tier in TIER_LIMITS:
+        limit = float(TIER_LIMITS[normal_tier])
+    window = Window(
+        id="premium_interactions",
+        label="Premium",
+        used_percent=_percent(used / limit * 100.0) if limit else None,
+        resets_at=_billing_reset(document, now),
+        window_seconds=None,
+        used=used,
+        limit=limit,
+        unit="requests",
+    )
+    details = [
+        (model, f"{_count_text(count)} requests")
+        for model, count in sorted(per_model.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    if billed:
+        details.append(("Billed beyond the allowance", f"{_count_text(billed)} requests"))
+    if limit is None:
+        known = ", ".join(TIER_LIMITS)
+        details.append(("Allowance", f"unknown: set tier to one of {known}"))
+    return Quota(plan=tier, windows=(window,), details=tuple(details))
+
+
+# --------------------------------------------------------------------------- order
+
+
+def sort_key(snapshot: AccountSnapshot) -> tuple[Any, ...]:
+    """Most premium requests left first; then unlimited premium; then no premium data; then name."""
+    premium = snapshot.window("premium_interactions")
+    if premium is not None and premium.unlimited:
+        return (1, 0.0, 0.0, snapshot.account.lower())
+    if premium is None or premium.used_percent is None:
+        return (2, 0.0, 0.0, snapshot.account.lower())
+    left = premium.remaining_percent or 0.0
+    # Among accounts with nothing left, the one least over its allowance first.
+    return (0, -left, premium.used_percent, snapshot.account.lower())
 
 
 class CopilotProvider:
     id = ID
-    name = "Copilot"
+    name = NAME
     settings: ClassVar[dict[str, type]] = {}
 
-    def discover(self, context: DiscoveryContext) -> list[Account]:
-        return []
-
-    def precheck(self, account: Account, now: datetime) -> Problem | None:
-        return None
-
-    async def fetch(self, account: Account, http: HttpSession, now: datetime) -> Quota:
-        raise NotImplementedError
-
-    def sort_key(self, snapshot: AccountSnapshot) -> tuple[Any, ...]:
-        return (snapshot.account,)
+    discover = staticmethod(discover)
+    precheck = staticmethod(precheck)
+    fetch = staticmethod(fetch)
+    sort_key = staticmethod(sort_key)

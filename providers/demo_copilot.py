@@ -1,15 +1,314 @@
-"""Demo data for copilot: being written (issue 4)."""
+"""Demo data for Copilot: a Pro user deep in overage, a Business seat reached through the token
+exchange, a Free user on the older answer shape, a billing (PAT) report with per-model counts,
+and an OpenCode login GitHub no longer accepts."""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 
 from providers.base import Account
+from providers.copilot import EDITOR_REMEDY, ENV_REMEDY, OPENCODE_REMEDY
+from providers.secrets import Secret
+
+_BILLING_PATH = re.compile(r"^/users/([^/]+)/settings/billing/premium_request/usage$")
+_TOKEN = re.compile(r"^gh[uop]_demo(\d+)_([a-z]+)_0123456789$")
+_SESSION = re.compile(r"^tid=demo-session;user=([a-z]+);copy=(\d+)$")
+
+
+@dataclass(frozen=True)
+class DemoCopilot:
+    name: str  # stands for the account in its token; also its login
+    label: str
+    source: str
+    kind: str  # "internal" or "billing"
+    remedy: str = EDITOR_REMEDY
+    login_known: bool = True
+    # The user endpoint refuses the OAuth token itself: the exchange is the way in.
+    needs_exchange: bool = False
+    # Neither the user endpoint nor the exchange accepts the token.
+    rejected: bool = False
+    answer: Callable[[float, str], dict[str, Any]] | None = None
+    tier: str | None = None
+
+
+def _next_month(now: float) -> datetime:
+    today = datetime.fromtimestamp(now, tz=UTC)
+    return datetime(today.year + today.month // 12, today.month % 12 + 1, 1, tzinfo=UTC)
+
+
+def _reset_fields(now: float) -> dict[str, str]:
+    reset = _next_month(now)
+    return {
+        "quota_reset_date": reset.strftime("%Y-%m-%d"),
+        "quota_reset_date_utc": reset.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+    }
+
+
+def _unlimited(quota_id: str) -> dict[str, Any]:
+    return {
+        "entitlement": 0,
+        "remaining": 0,
+        "percent_remaining": 100.0,
+        "overage_count": 0,
+        "overage_permitted": False,
+        "quota_id": quota_id,
+        "unlimited": True,
+    }
+
+
+def _premium(entitlement: int, remaining: int, overage: int) -> dict[str, Any]:
+    return {
+        "entitlement": entitlement,
+        "remaining": remaining,
+        "quota_remaining": remaining,
+        "percent_remaining": round(remaining / entitlement * 100, 1),
+        "overage_count": overage,
+        "overage_permitted": True,
+        "quota_id": "premium_interactions",
+        "unlimited": False,
+    }
+
+
+def _pro_in_overage(now: float, login: str) -> dict[str, Any]:
+    return {
+        "login": login,
+        "access_type_sku": "plus_monthly_subscriber_quota",
+        "copilot_plan": "individual_pro",
+        "chat_enabled": True,
+        **_reset_fields(now),
+        "quota_snapshots": {
+            "premium_interactions": _premium(1500, -3821, 3821),
+            "chat": _unlimited("chat"),
+            "completions": _unlimited("completions"),
+        },
+    }
+
+
+def _business_seat(now: float, login: str) -> dict[str, Any]:
+    return {
+        "login": login,
+        "access_type_sku": "copilot_for_business_seat",
+        "copilot_plan": "business",
+        "chat_enabled": True,
+        **_reset_fields(now),
+        "quota_snapshots": {
+            "premium_interactions": _premium(300, 174, 0),
+            "chat": _unlimited("chat"),
+            "completions": _unlimited("completions"),
+        },
+    }
+
+
+def _free_older_shape(now: float, login: str) -> dict[str, Any]:
+    return {
+        "login": login,
+        "access_type_sku": "free_limited_copilot",
+        "copilot_plan": "individual",
+        "chat_enabled": True,
+        "monthly_quotas": {"chat": 50, "completions": 2000},
+        "limited_user_quotas": {"chat": 12, "completions": 1540},
+        "limited_user_reset_date": _next_month(now).strftime("%Y-%m-%d"),
+    }
+
+
+def _usage_item(model: str, gross: float, net: float = 0.0) -> dict[str, Any]:
+    return {
+        "product": "Copilot",
+        "sku": "Copilot Premium Request",
+        "model": model,
+        "unitType": "requests",
+        "pricePerUnit": 0.04,
+        "grossQuantity": gross,
+        "grossAmount": round(gross * 0.04, 2),
+        "discountQuantity": gross - net,
+        "discountAmount": round((gross - net) * 0.04, 2),
+        "netQuantity": net,
+        "netAmount": round(net * 0.04, 2),
+    }
+
+
+def _billing_report(now: float, login: str) -> dict[str, Any]:
+    today = datetime.fromtimestamp(now, tz=UTC)
+    return {
+        "timePeriod": {"year": today.year, "month": today.month},
+        "user": login,
+        "usageItems": [
+            _usage_item("Claude Sonnet 4", 612),
+            _usage_item("GPT-5", 301),
+            _usage_item("Gemini 2.5 Pro", 88.5),
+            _usage_item("o3", 44),
+            {
+                "product": "Actions",
+                "sku": "Actions Linux",
+                "model": "",
+                "grossQuantity": 1200,
+                "netQuantity": 0,
+            },
+        ],
+    }
+
+
+COPILOT_ACCOUNTS = (
+    DemoCopilot(
+        "octocat",
+        "octocat",
+        "~/.config/github-copilot/apps.json",
+        "internal",
+        answer=_pro_in_overage,
+    ),
+    DemoCopilot(
+        "mona",
+        "mona",
+        "~/.config/github-copilot/hosts.json",
+        "internal",
+        needs_exchange=True,
+        answer=_business_seat,
+    ),
+    DemoCopilot(
+        "hubot",
+        "env",
+        "env:COPILOT_API_TOKEN",
+        "internal",
+        remedy=ENV_REMEDY,
+        login_known=False,
+        answer=_free_older_shape,
+    ),
+    DemoCopilot(
+        "octocat",
+        "octocat (billing)",
+        "~/.config/opencode/copilot-quota-token.json",
+        "billing",
+        answer=_billing_report,
+        tier="pro+",
+    ),
+    DemoCopilot(
+        "stale",
+        "opencode",
+        "~/.local/share/opencode/auth.json",
+        "internal",
+        remedy=OPENCODE_REMEDY,
+        login_known=False,
+        rejected=True,
+    ),
+)
+
+
+def _suffix(copy: int) -> str:
+    return "" if copy == 0 else f"-{copy + 1}"
+
+
+def _token(demo: DemoCopilot, copy: int) -> str:
+    prefix = "ghp" if demo.kind == "billing" else "ghu"
+    return f"{prefix}_demo{copy}_{demo.name}_0123456789"
 
 
 def accounts(now: float, copy: int) -> list[Account]:
-    return []
+    result = []
+    for demo in COPILOT_ACCOUNTS:
+        suffix = _suffix(copy)
+        login = f"{demo.name}{suffix}"
+        if demo.kind == "billing":
+            label = f"{login} (billing)"
+            identity: str | None = f"billing:{login}"
+            extra: dict[str, Any] = {"kind": "billing", "username": login, "tier": demo.tier}
+        else:
+            label = login if demo.login_known else f"{demo.label}{suffix}"
+            identity = f"github:{login}" if demo.login_known else None
+            extra = {
+                "kind": "internal",
+                "login": login if demo.login_known else None,
+                "remedy": demo.remedy,
+            }
+        result.append(
+            Account(
+                provider="copilot",
+                label=label,
+                source=demo.source,
+                secret=Secret(_token(demo, copy)),
+                identity=identity,
+                extra=extra,
+            )
+        )
+    return result
+
+
+def _find(name: str, kind: str) -> DemoCopilot | None:
+    return next((d for d in COPILOT_ACCOUNTS if d.name == name and d.kind == kind), None)
+
+
+def _from_token(authorization: str, scheme: str, kind: str) -> tuple[DemoCopilot, int] | None:
+    if not authorization.startswith(f"{scheme} "):
+        return None
+    match = _TOKEN.match(authorization[len(scheme) + 1 :])
+    if match is None:
+        return None
+    demo = _find(match.group(2), kind)
+    return (demo, int(match.group(1))) if demo is not None else None
+
+
+def _login(demo: DemoCopilot, copy: int) -> str:
+    return f"{demo.name}{_suffix(copy)}"
+
+
+def _unauthorized() -> httpx.Response:
+    return httpx.Response(401, json={"message": "Bad credentials"})
+
+
+def _user(request: httpx.Request, now: float) -> httpx.Response:
+    authorization = request.headers.get("Authorization", "")
+    if authorization.startswith("Bearer "):
+        session = _SESSION.match(authorization[len("Bearer ") :])
+        demo = _find(session.group(1), "internal") if session else None
+        if session is None or demo is None or demo.answer is None:
+            return _unauthorized()
+        return httpx.Response(200, json=demo.answer(now, _login(demo, int(session.group(2)))))
+    found = _from_token(authorization, "token", "internal")
+    if found is None:
+        return _unauthorized()
+    demo, copy = found
+    if demo.rejected or demo.needs_exchange or demo.answer is None:
+        return _unauthorized()
+    return httpx.Response(200, json=demo.answer(now, _login(demo, copy)))
+
+
+def _exchange(request: httpx.Request, now: float) -> httpx.Response:
+    found = _from_token(request.headers.get("Authorization", ""), "token", "internal")
+    if found is None or found[0].rejected:
+        return _unauthorized()
+    demo, copy = found
+    return httpx.Response(
+        200,
+        json={
+            "token": f"tid=demo-session;user={demo.name};copy={copy}",
+            "expires_at": int(now + 1800),
+            "refresh_in": 1500,
+        },
+    )
+
+
+def _billing(request: httpx.Request, now: float, username: str) -> httpx.Response:
+    found = _from_token(request.headers.get("Authorization", ""), "Bearer", "billing")
+    if found is None:
+        return _unauthorized()
+    demo, copy = found
+    if demo.answer is None or username != _login(demo, copy):
+        return httpx.Response(404, json={"message": "Not Found"})
+    return httpx.Response(200, json=demo.answer(now, username))
 
 
 def answer(request: httpx.Request, now: float) -> httpx.Response | None:
+    path = request.url.path
+    if path == "/copilot_internal/user":
+        return _user(request, now)
+    if path == "/copilot_internal/v2/token":
+        return _exchange(request, now)
+    billing = _BILLING_PATH.match(path)
+    if billing is not None:
+        return _billing(request, now, billing.group(1))
     return None
