@@ -88,9 +88,41 @@ def _status_text(snapshot: AccountSnapshot) -> str:
     )
 
 
+_TABLE_WINDOWS = {"five_hour", "weekly"}
+_OTHER_SHOWN = 2
+
+
+def _window_summary(window: Window) -> str:
+    """'Premium 40% left', 'Premium 254% over', 'Chat unlimited'."""
+    if window.unlimited:
+        return f"{window.label} unlimited"
+    used = window.used_percent
+    if used is not None and used > 100:
+        return f"{window.label} {_percent(used - 100)} over"
+    return f"{window.label} {_percent(window.remaining_percent)} left"
+
+
+def _others(snapshot: AccountSnapshot) -> str:
+    """The windows beyond five-hour and weekly (monthly, per-model, …), briefly."""
+    others = [w for w in snapshot.windows if w.id not in _TABLE_WINDOWS]
+    text = ", ".join(_window_summary(w) for w in others[:_OTHER_SHOWN])
+    if len(others) > _OTHER_SHOWN:
+        text += f", +{len(others) - _OTHER_SHOWN} more"
+    return text or "-"
+
+
 def table(snapshots: Sequence[AccountSnapshot]) -> str:
-    """Account, five-hour % left, weekly % left, weekly reset (local time), status."""
-    headers = ("PROVIDER", "ACCOUNT", "PLAN", "5H LEFT", "WEEK LEFT", "WEEK RESETS", "STATUS")
+    """Account, five-hour % left, weekly % left, weekly reset (local time), other windows, status."""
+    headers = (
+        "PROVIDER",
+        "ACCOUNT",
+        "PLAN",
+        "5H LEFT",
+        "WEEK LEFT",
+        "WEEK RESETS",
+        "OTHER",
+        "STATUS",
+    )
     rows = []
     for snapshot in snapshots:
         five_hour = snapshot.window("five_hour")
@@ -103,6 +135,7 @@ def table(snapshots: Sequence[AccountSnapshot]) -> str:
                 _percent(five_hour.remaining_percent if five_hour else None),
                 _percent(weekly.remaining_percent if weekly else None),
                 _local(weekly.resets_at if weekly else None),
+                _others(snapshot),
                 _status_text(snapshot),
             )
         )

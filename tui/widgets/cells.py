@@ -38,7 +38,16 @@ def bar(remaining: float | None, width: int, *, stale: bool = False) -> Content:
     return Content.assemble((FILLED * filled, style), (EMPTY * empty, "$text-disabled"))
 
 
-SHORT_LABELS = {"five_hour": "5h", "daily": "day", "weekly": "wk", "monthly": "mo"}
+SHORT_LABELS = {
+    "five_hour": "5h",
+    "daily": "day",
+    "weekly": "wk",
+    "monthly": "mo",
+    "premium_interactions": "prem",
+    "chat": "chat",
+    "completions": "comp",
+    "mcp_monthly": "mcp",
+}
 
 
 def short_label(window: Window, width: int) -> str:

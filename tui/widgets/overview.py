@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from textual import events
@@ -32,11 +32,35 @@ class Columns:
 
     @classmethod
     def for_width(cls, width: int) -> Columns:
+        """Fixed columns for the text, and bars sharing what is left once the status has room."""
         if width >= 116:
-            return cls(provider=11, account=20, plan=10, label=6, bar=14, reset=9)
-        if width >= 96:
-            return cls(provider=9, account=16, plan=8, label=3, bar=10, reset=8)
-        return cls(provider=7, account=14, plan=0, label=3, bar=7, reset=8)
+            columns = cls(provider=11, account=20, plan=10, label=7, bar=0, reset=9)
+            status = 15
+        elif width >= 96:
+            columns = cls(provider=9, account=16, plan=8, label=4, bar=0, reset=8)
+            status = 14
+        else:
+            columns = cls(provider=7, account=14, plan=0, label=4, bar=0, reset=8)
+            status = 12
+        usable = width - 1  # the scrollbar's reserved column
+        fixed = columns.row_width() + status
+        bar = max(4, min(24, (usable - fixed) // 2))
+        return replace(columns, bar=bar)
+
+    def row_width(self) -> int:
+        """Everything but the status: provider, account, plan, two windows, reset."""
+        plan = self.plan + 1 if self.plan else 0
+        return (
+            self.provider
+            + 1
+            + self.account
+            + 1
+            + plan
+            + 2 * self.window_width()
+            + 1
+            + self.reset
+            + 1
+        )
 
     def window_width(self) -> int:
         return cell_width(self.label, self.bar)
