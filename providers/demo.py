@@ -15,7 +15,7 @@ from types import ModuleType
 
 import httpx
 
-from providers import demo_claude, demo_codex, demo_copilot, demo_zhipu
+from providers import demo_claude, demo_codex, demo_copilot, demo_google, demo_zhipu
 from providers.base import Account, Provider
 from providers.demo_tools import fake_jwt
 
@@ -27,6 +27,7 @@ DEMOS: dict[str, ModuleType] = {
     "claude": demo_claude,
     "copilot": demo_copilot,
     "zhipu": demo_zhipu,
+    "google": demo_google,
 }
 
 Clock = Callable[[], datetime]

@@ -6,6 +6,7 @@ from providers.base import Provider
 from providers.claude import ClaudeProvider
 from providers.codex import CodexProvider
 from providers.copilot import CopilotProvider
+from providers.google import AntigravityProvider, GeminiProvider
 from providers.zhipu import ZaiProvider, ZhipuProvider
 
 PROVIDERS: tuple[Provider, ...] = (
@@ -14,6 +15,8 @@ PROVIDERS: tuple[Provider, ...] = (
     CopilotProvider(),
     ZhipuProvider(),
     ZaiProvider(),
+    GeminiProvider(),
+    AntigravityProvider(),
 )
 
 BY_ID: dict[str, Provider] = {provider.id: provider for provider in PROVIDERS}
