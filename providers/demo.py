@@ -15,7 +15,14 @@ from types import ModuleType
 
 import httpx
 
-from providers import demo_claude, demo_codex, demo_copilot, demo_google, demo_zhipu
+from providers import (
+    demo_antigravity_cache,
+    demo_claude,
+    demo_codex,
+    demo_copilot,
+    demo_google,
+    demo_zhipu,
+)
 from providers.base import Account, Provider
 from providers.demo_tools import fake_jwt
 
@@ -28,6 +35,7 @@ DEMOS: dict[str, ModuleType] = {
     "copilot": demo_copilot,
     "zhipu": demo_zhipu,
     "google": demo_google,
+    "antigravity_cache": demo_antigravity_cache,
 }
 
 Clock = Callable[[], datetime]
