@@ -1,15 +1,252 @@
-"""Demo data for Gemini and Antigravity: being written (issue 5)."""
+"""Demo data for Gemini and Antigravity (cloud accounts).
+
+- `gemini`: the Gemini CLI login on a standard tier, with a still-valid access token, its
+  project found through loadCodeAssist ({id} form), four model buckets.
+- `antigravity`: two accounts of OpenCode's antigravity-accounts.json. The active one has
+  Claude, Gemini Pro, Gemini Flash and other models (one exhausted, one without quota data);
+  the other one is stopped by Google's "verify your account" 403.
+Antigravity tokens are always refreshed, so POST /token is answered here too: the demo goes
+through the same fake transport as every other request.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs
 
 import httpx
 
 from providers.base import Account
+from providers.demo_tools import HOUR
+from providers.secrets import Secret
+
+TOKEN_HOST = "oauth2.googleapis.com"
+TOKEN_PATH = "/token"
+CLOUDCODE_HOST = "cloudcode-pa.googleapis.com"
+LOAD_PATH = "/v1internal:loadCodeAssist"
+QUOTA_PATH = "/v1internal:retrieveUserQuota"
+MODELS_PATH = "/v1internal:fetchAvailableModels"
+
+ACCESS_PREFIX = "ya29.demo-"
+REFRESH_PREFIX = "1//demo-"
+# Placeholders that only this demo transport accepts: not any real OAuth client.
+DEMO_CLIENT_ID = "aiquota-demo.apps.example.com"
+DEMO_CLIENT_SECRET = "demo-only-client-secret"
+
+
+def _iso(moment: float) -> str:
+    return datetime.fromtimestamp(moment, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _bucket(model: str, fraction: float, limit: int, reset: str) -> dict[str, Any]:
+    return {
+        "modelId": model,
+        "tokenType": "REQUESTS",
+        "remainingFraction": fraction,
+        "remainingAmount": str(round(limit * fraction)),
+        "resetTime": reset,
+    }
+
+
+def _gemini_quota(now: float) -> dict[str, Any]:
+    reset = _iso(now + 17 * HOUR)
+    return {
+        "buckets": [
+            _bucket("gemini-2.0-flash", 1.0, 1500, reset),
+            _bucket("gemini-2.5-flash", 0.62, 1500, reset),
+            _bucket("gemini-2.5-flash-lite", 0.97, 1500, reset),
+            _bucket("gemini-2.5-pro", 0.18, 250, _iso(now + 9.5 * HOUR)),
+        ]
+    }
+
+
+def _model(name: str, fraction: float | None, reset: str) -> dict[str, Any]:
+    quota: dict[str, Any] = {"resetTime": reset}
+    if fraction is not None:
+        quota["remainingFraction"] = fraction
+    return {"displayName": name, "quotaInfo": quota}
+
+
+def _antigravity_models(now: float) -> dict[str, Any]:
+    soon, later = _iso(now + 3.2 * HOUR), _iso(now + 4.7 * HOUR)
+    return {
+        "models": {
+            "claude-sonnet-4-5": _model("Claude Sonnet 4.5", 0.8, soon),
+            "claude-opus-4-5-thinking": _model("Claude Opus 4.5 (Thinking)", 0.35, soon),
+            "gemini-3-pro-high": _model("Gemini 3 Pro (High)", 0.6, later),
+            "gemini-3-pro-low": _model("Gemini 3 Pro (Low)", 0.9, later),
+            "gemini-3-flash": _model("Gemini 3 Flash", 1.0, later),
+            # quotaInfo without a fraction: used up until the reset.
+            "gemini-2.5-flash-lite": _model("Gemini 2.5 Flash Lite", None, _iso(now + HOUR)),
+            "gpt-oss-120b-medium": _model("GPT-OSS 120B (Medium)", 0.95, later),
+            # No quotaInfo at all: no quota data, not shown.
+            "chat_20706": {"displayName": "Internal chat"},
+        }
+    }
+
+
+def _verify_403(now: float) -> httpx.Response:
+    return httpx.Response(
+        403,
+        json={
+            "error": {
+                "code": 403,
+                "message": "To continue, verify your account at "
+                "https://accounts.google.com/signin/continue?sarp=1&scc=1",
+                "status": "PERMISSION_DENIED",
+                "details": [
+                    {
+                        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                        "reason": "VALIDATION_REQUIRED",
+                        "domain": "cloudcode-pa.googleapis.com",
+                        "metadata": {
+                            "validation_url": "https://accounts.google.com/signin/continue"
+                        },
+                    }
+                ],
+            }
+        },
+    )
+
+
+@dataclass(frozen=True)
+class DemoGoogle:
+    key: str
+    provider: str
+    name: str  # the e-mail's local part
+    active: bool
+    project: str | None
+    tier: str
+
+
+GEMINI_DEMO = DemoGoogle("gemini", "gemini", "ada", True, None, "standard-tier")
+ANTIGRAVITY_DEMOS = (
+    DemoGoogle("grace", "antigravity", "grace", True, "demo-antigravity-grace", "free-tier"),
+    DemoGoogle("linus", "antigravity", "linus", False, "demo-antigravity-linus", "free-tier"),
+)
+_BY_KEY = {demo.key: demo for demo in (GEMINI_DEMO, *ANTIGRAVITY_DEMOS)}
+
+
+def _email(demo: DemoGoogle, copy: int) -> str:
+    return f"{demo.name}@example.com" if copy == 0 else f"{demo.name}-{copy + 1}@example.com"
+
+
+def _access(demo: DemoGoogle, copy: int) -> str:
+    return f"{ACCESS_PREFIX}{demo.key}-{copy:04d}-Zm9yLWRlbW8tb25seQ"
+
+
+def _refresh(demo: DemoGoogle, copy: int) -> str:
+    return f"{REFRESH_PREFIX}{demo.key}-{copy:04d}-Zm9yLWRlbW8tb25seQ"
+
+
+def _client() -> dict[str, Any]:
+    return {
+        "client_id": DEMO_CLIENT_ID,
+        "client_secret": Secret(DEMO_CLIENT_SECRET),
+        "client_sources": ("config",),
+    }
+
+
+def _gemini_account(now: float, copy: int) -> Account:
+    email = _email(GEMINI_DEMO, copy)
+    return Account(
+        provider="gemini",
+        label=email,
+        source="~/.gemini/oauth_creds.json",
+        # A token that is still valid: the demo Gemini login needs no refresh.
+        secret=Secret(_access(GEMINI_DEMO, copy)),
+        active=GEMINI_DEMO.active and copy == 0,
+        extra={
+            "refresh": Secret(_refresh(GEMINI_DEMO, copy)),
+            "expires": datetime.fromtimestamp(now + 50 * 60, tz=UTC),
+            "project": None,
+            "email": email,
+            **_client(),
+        },
+    )
+
+
+def _antigravity_account(demo: DemoGoogle, copy: int) -> Account:
+    email = _email(demo, copy)
+    return Account(
+        provider="antigravity",
+        label=email,
+        source="~/.config/opencode/antigravity-accounts.json",
+        active=demo.active and copy == 0,
+        identity=email,
+        extra={
+            "kind": "cloud",
+            "refresh": Secret(_refresh(demo, copy)),
+            "project": demo.project,
+            "email": email,
+            **_client(),
+        },
+    )
 
 
 def accounts(now: float, copy: int) -> list[Account]:
-    return []
+    result = [_gemini_account(now, copy)]
+    result += [_antigravity_account(demo, copy) for demo in ANTIGRAVITY_DEMOS]
+    # The Antigravity editor's local cache (state.vscdb, extra kind "cache") is read from a
+    # file, not over HTTP: its demo accounts come from demo_antigravity_cache.py.
+    return result
+
+
+# --------------------------------------------------------------------------- transport
+
+
+def _demo_of(token: str, prefix: str) -> DemoGoogle | None:
+    if not token.startswith(prefix):
+        return None
+    return _BY_KEY.get(token.removeprefix(prefix).split("-", 1)[0])
+
+
+def _token_answer(request: httpx.Request) -> httpx.Response:
+    form = parse_qs(request.content.decode("utf-8", "replace"))
+    refresh = (form.get("refresh_token") or [""])[0]
+    secret = (form.get("client_secret") or [""])[0]
+    if (form.get("client_id") or [""])[0] != DEMO_CLIENT_ID or secret != DEMO_CLIENT_SECRET:
+        return httpx.Response(401, json={"error": "invalid_client"})
+    demo = _demo_of(refresh, REFRESH_PREFIX)
+    if demo is None:
+        return httpx.Response(400, json={"error": "invalid_grant"})
+    copy = refresh.removeprefix(f"{REFRESH_PREFIX}{demo.key}-").split("-", 1)[0]
+    access = f"{ACCESS_PREFIX}{demo.key}-{copy}-Zm9yLWRlbW8tb25seQ"
+    return httpx.Response(
+        200, json={"access_token": access, "expires_in": 3599, "token_type": "Bearer"}
+    )
+
+
+def _cloudcode_answer(request: httpx.Request, now: float) -> httpx.Response:
+    token = request.headers.get("authorization", "").removeprefix("Bearer ")
+    demo = _demo_of(token, ACCESS_PREFIX)
+    if demo is None:
+        return httpx.Response(401, json={"error": {"code": 401, "status": "UNAUTHENTICATED"}})
+    path = request.url.path
+    if path == LOAD_PATH:
+        copy = token.removeprefix(f"{ACCESS_PREFIX}{demo.key}-").split("-", 1)[0]
+        return httpx.Response(
+            200,
+            json={
+                "currentTier": {"id": demo.tier, "name": demo.tier.replace("-", " ").title()},
+                "cloudaicompanionProject": {"id": f"demo-{demo.key}-{copy}"},
+            },
+        )
+    if demo.key == "linus":
+        return _verify_403(now)
+    if path == QUOTA_PATH and demo.provider == "gemini":
+        return httpx.Response(200, json=_gemini_quota(now))
+    if path == MODELS_PATH and demo.provider == "antigravity":
+        return httpx.Response(200, json=_antigravity_models(now))
+    return httpx.Response(404, json={"error": {"code": 404, "status": "NOT_FOUND"}})
 
 
 def answer(request: httpx.Request, now: float) -> httpx.Response | None:
+    host, path = request.url.host, request.url.path
+    if host == TOKEN_HOST and path == TOKEN_PATH and request.method == "POST":
+        return _token_answer(request)
+    if host == CLOUDCODE_HOST and path.startswith("/v1internal:"):
+        return _cloudcode_answer(request, now)
     return None

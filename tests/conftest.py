@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-_ISOLATED_PREFIXES = ("AIQUOTA_", "XDG_", "CODEX_", "CLAUDE_", "OPENCODE_", "NEWAPI_", "COPILOT_")
+_ISOLATED_PREFIXES = (
+    "AIQUOTA_", "XDG_", "CODEX_", "CLAUDE_", "OPENCODE_", "NEWAPI_", "COPILOT_", "GOOGLE_", "GEMINI_",
+    "ANTIGRAVITY_", "APPDATA",
+)  # fmt: skip
 # A developer's real keys must never reach a test: they could make a test call a real service.
 _ISOLATED_SUFFIXES = ("_API_KEY", "_API_TOKEN", "_CLIENT_ID", "_CLIENT_SECRET", "_BASE_URL")
 _ISOLATED_NAMES = {"NO_COLOR", "GH_TOKEN", "GITHUB_TOKEN"}
