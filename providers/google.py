@@ -907,6 +907,8 @@ class GeminiProvider:
     id = GEMINI.provider
     name = GEMINI.name
     settings: ClassVar[dict[str, type]] = {"client_id": str, "client_secret": str, "project": str}
+    # The app shows model windows folded into families (Claude, Gemini Pro, …) too.
+    group_windows = staticmethod(group_windows)
 
     def discover(self, context: DiscoveryContext) -> list[Account]:
         return discover_gemini(context)
@@ -924,6 +926,7 @@ class GeminiProvider:
 class AntigravityProvider:
     id = ANTIGRAVITY.provider
     name = ANTIGRAVITY.name
+    group_windows = staticmethod(group_windows)
     # cache_path is read by antigravity_cache (the state.vscdb file or its folder).
     settings: ClassVar[dict[str, type]] = {
         "client_id": str,

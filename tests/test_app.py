@@ -375,3 +375,20 @@ async def test_keys_can_be_remapped_by_binding_id(tmp_path: Path) -> None:
         await pilot.press("ctrl+r")
         await settle(pilot, app)
         assert transport.calls["acc-demo-spark"] == before + 1
+
+
+async def test_per_model_providers_show_groups_in_the_overview_and_the_detail(
+    tmp_path: Path,
+) -> None:
+    app, _, _ = make_app(tmp_path, providers=["antigravity"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        grace = row_text(app, "grace@example.com")
+        assert "Claude" in grace and "G Pro" in grace  # families, not the first two models
+        await pilot.press("2")
+        pane = app.query_one("#pane-antigravity", ProviderPane)
+        pane.select_key(next(e.key for e in pane.entries if e.shown.account == "grace@example.com"))
+        await pilot.pause()
+        detail = str(pane.detail.query_one(".detail-body").render())
+        assert "By group" in detail and "By model" in detail
+        assert detail.index("By group") < detail.index("Gemini Flash") < detail.index("By model")

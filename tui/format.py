@@ -92,19 +92,31 @@ def number(value: float | None) -> str:
     return f"{value:,.2f}"
 
 
-def next_reset(snapshot: AccountSnapshot, now: datetime) -> datetime | None:
+def next_reset(
+    snapshot: AccountSnapshot, now: datetime, provider: object = None
+) -> datetime | None:
     """The soonest future reset among the windows the overview shows."""
     upcoming = [
         w.resets_at
-        for w in headline_windows(snapshot)
+        for w in headline_windows(snapshot, provider)
         if w is not None and w.resets_at and w.resets_at > now
     ]
     return min(upcoming) if upcoming else None
 
 
-def headline_windows(snapshot: AccountSnapshot) -> tuple[Window | None, Window | None]:
-    """The two windows the overview shows: the provider's first two, in display order."""
-    windows = list(snapshot.windows)
+def summary_windows(snapshot: AccountSnapshot, provider: object = None) -> list[Window]:
+    """The windows to summarise an account by: per-model providers fold theirs into groups."""
+    grouper = getattr(provider, "group_windows", None)
+    if grouper is not None and len(snapshot.windows) > 2:
+        return [window for _, window in grouper(snapshot.windows)]
+    return list(snapshot.windows)
+
+
+def headline_windows(
+    snapshot: AccountSnapshot, provider: object = None
+) -> tuple[Window | None, Window | None]:
+    """The two windows the overview shows: the first two, in display order."""
+    windows = summary_windows(snapshot, provider)
     return (
         windows[0] if windows else None,
         windows[1] if len(windows) > 1 else None,

@@ -13,7 +13,7 @@ from tui.store import Entry
 def _least_remaining(entry: Entry) -> float | None:
     values = [
         w.remaining_percent
-        for w in headline_windows(entry.shown)
+        for w in headline_windows(entry.shown, entry.provider)
         if w is not None and w.remaining_percent is not None
     ]
     return min(values) if values else None
@@ -36,7 +36,7 @@ def sort_entries(
     elif mode == "reset":
 
         def key(entry: Entry) -> tuple:
-            reset = next_reset(entry.shown, now)
+            reset = next_reset(entry.shown, now, entry.provider)
             return (reset is None, reset.timestamp() if reset else 0.0, by_provider(entry))
 
     else:

@@ -18,9 +18,10 @@ from providers.paths import Paths
 from tui.config import Config
 
 NO_ACCOUNTS_HINT = (
-    "No accounts found. Credentials are read where Codex, Claude Code, GitHub Copilot and "
-    "OpenCode keep them, from API keys in the environment and from config.toml (the README "
-    "lists every place). Try `aiquota-tui --demo` to see the dashboard on sample data."
+    "No accounts found. Credentials are read where Codex, Claude Code, GitHub Copilot, the "
+    "Gemini CLI, Antigravity and OpenCode keep them, from API keys in the environment and from "
+    "config.toml (the README lists every place). Try `aiquota-tui --demo` to see the dashboard "
+    "on sample data."
 )
 
 

@@ -47,6 +47,10 @@ SHORT_LABELS = {
     "chat": "chat",
     "completions": "comp",
     "mcp_monthly": "mcp",
+    "group:claude": "Claude",
+    "group:gemini_pro": "G Pro",
+    "group:gemini_flash": "Flash",
+    "group:other": "Other",
 }
 
 

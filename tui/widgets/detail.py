@@ -103,6 +103,20 @@ def window_lines(window: Window, now: datetime, width: int, stale: bool) -> list
     return lines
 
 
+def group_line(window: Window, now: datetime, width: int, stale: bool) -> Content:
+    """'Claude        ████░░  42% left · 2h 13m' — a family's least remaining and first reset."""
+    remaining = window.remaining_percent
+    reset = f" · {countdown((window.resets_at - now).total_seconds())}" if window.resets_at else ""
+    numbers = f" {percent(remaining)} left{reset}"
+    label = fit(window.label, 14)
+    bar_width = max(6, width - len(label) - 24)
+    return Content.assemble(
+        (label, "bold"),
+        bar(remaining, bar_width, stale=stale),
+        (numbers, "$text-disabled" if stale else level_style(remaining)),
+    )
+
+
 def _length(seconds: int) -> str:
     if seconds % 86400 == 0:
         days = seconds // 86400
@@ -167,6 +181,13 @@ def detail_content(entry: Entry | None, now: datetime, width: int) -> Content:
             )
     if entry.loading:
         lines += [Content(""), Content.styled("Fetching…", "$text-muted")]
+    grouper = getattr(entry.provider, "group_windows", None)
+    if grouper is not None and len(shown.windows) > 2:
+        lines += [Content(""), Content.styled("By group", "bold")]
+        lines.extend(
+            group_line(window, now, width, entry.stale) for _, window in grouper(shown.windows)
+        )
+        lines += [Content(""), Content.styled("By model", "bold")]
     for window in shown.windows:
         lines.append(Content(""))
         lines.extend(window_lines(window, now, width, entry.stale))

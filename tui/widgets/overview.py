@@ -97,7 +97,7 @@ def row_main(entry: Entry, columns: Columns, provider_name: str) -> Content:
     """Provider, account, plan and the two windows: changes only when an answer arrives."""
     shown = entry.shown
     stale = entry.stale
-    first, second = headline_windows(shown)
+    first, second = headline_windows(shown, entry.provider)
     name = f"{shown.account} ●" if shown.active else shown.account
     parts: list[Content | tuple[str, str] | str] = [
         (fit(provider_name, columns.provider), "$text-muted"),
@@ -133,7 +133,7 @@ def row_content(entry: Entry, now: datetime, columns: Columns, provider_name: st
     """The whole row as one line (what the three cells show side by side)."""
     return Content.assemble(
         row_main(entry, columns, provider_name),
-        row_reset(next_reset(entry.shown, now), now, columns),
+        row_reset(next_reset(entry.shown, now, entry.provider), now, columns),
         row_status(entry, now),
     )
 
@@ -161,7 +161,7 @@ class OverviewRow:
         source = (entry.shown, entry.stale, entry.loading, columns, self.provider_name)
         if source != self._main_source:
             self._main_source = source
-            self._reset_at = next_reset(entry.shown, now)
+            self._reset_at = next_reset(entry.shown, now, entry.provider)
             self.main = row_main(entry, columns, self.provider_name)
         self.reset = row_reset(self._reset_at, now, columns)
         self.status = row_status(entry, now)
