@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from providers.base import Account, DiscoveryContext, ParseError, Problem
 from providers.http import FetchError, HttpSession, status_for_http
-from providers.keys import find_api_keys
+from providers.keys import API_KEY_SETTINGS, key_accounts
 from providers.model import AccountSnapshot, Quota, Status, Window
 from providers.secrets import scrub
 from providers.values import (
@@ -63,23 +63,9 @@ SERVICES = {service.id: service for service in (ZHIPU, ZAI)}
 
 def discover_keys(service: Service, context: DiscoveryContext) -> list[Account]:
     """One Account per distinct key: config, then env vars, then OpenCode (first place wins)."""
-    found = find_api_keys(
-        context, env_names=service.env_names, opencode_keys=(service.opencode_key,)
+    return key_accounts(
+        service.id, context, env_names=service.env_names, opencode_keys=(service.opencode_key,)
     )
-    accounts: list[Account] = []
-    labels: set[str] = set()
-    for item in found:
-        label = item.label
-        if label in labels and item.source.startswith("env:"):
-            label = item.source.removeprefix("env:")  # two env vars: name them by the var
-        base, number = label, 2
-        while label in labels:
-            label, number = f"{base} {number}", number + 1
-        labels.add(label)
-        accounts.append(
-            Account(provider=service.id, label=label, source=item.source, secret=item.secret)
-        )
-    return accounts
 
 
 def key_place(service: Service, source: str) -> str:
@@ -433,7 +419,7 @@ class ZhipuProvider:
     id = ZHIPU.id
     name = ZHIPU.name
     service: ClassVar[Service] = ZHIPU
-    settings: ClassVar[dict[str, type]] = {"key": str, "name": str}
+    settings: ClassVar[dict[str, type]] = API_KEY_SETTINGS
 
     def discover(self, context: DiscoveryContext) -> list[Account]:
         return discover_keys(self.service, context)

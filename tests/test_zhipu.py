@@ -491,7 +491,7 @@ def test_distinct_keys_are_distinct_accounts(home, monkeypatch) -> None:
 
 
 def test_providers_declare_their_settings() -> None:
-    assert ZhipuProvider.settings == {"key": str, "name": str}
+    assert ZhipuProvider.settings == {"key": str, "key_env": str, "key_cmd": list, "name": str}
     assert (ZhipuProvider.id, ZhipuProvider.name) == ("zhipu", "Zhipu")
     assert (ZaiProvider.id, ZaiProvider.name) == ("zai", "Z.ai")
     assert ZhipuProvider().precheck(Account("zhipu", "x", "config"), NOW) is None

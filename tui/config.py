@@ -19,7 +19,17 @@ APP_NAME = "aiquota-tui"
 
 # Keys every [providers.<id>] table may hold; providers add their own (Provider.settings).
 _COMMON_PROVIDER_KEYS: dict[str, type | tuple[type, ...]] = {"base_url": str}
-_TOP_LEVEL_KEYS = {"providers", "refresh", "keys"}
+_TOP_LEVEL_KEYS = {"providers", "refresh", "keys", "newapi"}
+_KEY_CHOICES = ("key", "key_env", "key_cmd")
+# [[newapi]]: one table per gateway.
+_NEWAPI_KEYS: dict[str, type | tuple[type, ...]] = {
+    "name": str,
+    "base_url": str,
+    "key": str,
+    "key_env": str,
+    "key_cmd": list,
+    "quota_per_usd": (int, float),
+}
 # [refresh]: how often, in seconds, and how many requests at once.
 _REFRESH_KEYS: dict[str, tuple[type, ...]] = {"interval": (int, float), "max_in_flight": (int,)}
 MIN_INTERVAL = 30
@@ -35,10 +45,15 @@ class Config:
     providers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     refresh: Mapping[str, float] = field(default_factory=dict)
     keys: Mapping[str, str] = field(default_factory=dict)
+    newapi: tuple[Mapping[str, Any], ...] = ()
     warnings: tuple[str, ...] = ()
 
     def provider(self, provider_id: str) -> Mapping[str, Any]:
-        return self.providers.get(provider_id, {})
+        settings = self.providers.get(provider_id, {})
+        if provider_id == "newapi":
+            # The gateways are [[newapi]] tables; the provider sees them as its instances.
+            return {**settings, "instances": self.newapi}
+        return settings
 
     def refresh_policy(self) -> RefreshPolicy:
         policy = RefreshPolicy()
@@ -128,15 +143,81 @@ def _validate(
                 raise ConfigError(f"{path}: {where} {key} must be {_type_name(expected)}")
             if isinstance(value, list) and not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{path}: {where} {key} must be a list of strings")
+        _check_key_choice(path, where, table)
         base_url = table.get("base_url")
         if base_url is not None and not base_url.startswith(("http://", "https://")):
             raise ConfigError(f"{path}: {where} base_url must start with http:// or https://")
         providers[provider_id] = {k: v for k, v in table.items() if k in allowed}
     refresh = _validate_refresh(path, document.get("refresh", {}), warnings)
     keys = _validate_keys(path, document.get("keys", {}))
+    newapi = _validate_newapi(path, document.get("newapi", []), warnings)
+    if _holds_a_key(providers, newapi) and _readable_by_others(path):
+        warnings.append(
+            f"{path} holds an API key and can be read by other users: run `chmod 600 {path}`"
+        )
     return Config(
-        path=path, providers=providers, refresh=refresh, keys=keys, warnings=tuple(warnings)
+        path=path,
+        providers=providers,
+        refresh=refresh,
+        keys=keys,
+        newapi=newapi,
+        warnings=tuple(warnings),
     )
+
+
+def _check_key_choice(path: Path, where: str, table: Mapping[str, Any]) -> None:
+    given = [choice for choice in _KEY_CHOICES if choice in table]
+    if len(given) > 1:
+        raise ConfigError(f"{path}: {where} give only one of key, key_env and key_cmd")
+    if "key_cmd" in table and not table["key_cmd"]:
+        raise ConfigError(
+            f'{path}: {where} key_cmd must name a command, e.g. ["pass", "show", "x"]'
+        )
+
+
+def _validate_newapi(path: Path, tables: Any, warnings: list[str]) -> tuple[dict[str, Any], ...]:
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise ConfigError(f"{path}: 'newapi' must be tables written [[newapi]]")
+    result = []
+    names: set[str] = set()
+    for number, table in enumerate(tables, start=1):
+        where = f"[[newapi]] number {number}"
+        for key, value in table.items():
+            expected = _NEWAPI_KEYS.get(key)
+            if expected is None:
+                warnings.append(f"{path}: unknown setting '{key}' in {where} ignored")
+                continue
+            if isinstance(value, bool) or not isinstance(value, expected):
+                raise ConfigError(f"{path}: {where} {key} must be {_type_name(expected)}")
+            if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{path}: {where} {key} must be a list of strings")
+        base_url = table.get("base_url")
+        if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
+            raise ConfigError(f"{path}: {where} needs base_url starting with http:// or https://")
+        _check_key_choice(path, where, table)
+        if not any(choice in table for choice in _KEY_CHOICES):
+            raise ConfigError(f"{path}: {where} needs one of key, key_env or key_cmd")
+        if "quota_per_usd" in table and table["quota_per_usd"] <= 0:
+            raise ConfigError(f"{path}: {where} quota_per_usd must be above 0")
+        name = table.get("name") or base_url
+        if name in names:
+            raise ConfigError(f"{path}: {where} has the same name as another gateway: {name!r}")
+        names.add(name)
+        result.append({k: v for k, v in table.items() if k in _NEWAPI_KEYS} | {"name": name})
+    return tuple(result)
+
+
+def _holds_a_key(
+    providers: Mapping[str, Mapping[str, Any]], newapi: tuple[Mapping[str, Any], ...]
+) -> bool:
+    return any("key" in table for table in providers.values()) or any("key" in t for t in newapi)
+
+
+def _readable_by_others(path: Path) -> bool:
+    try:
+        return bool(path.stat().st_mode & 0o077)
+    except OSError:
+        return False
 
 
 def _validate_refresh(path: Path, table: Any, warnings: list[str]) -> dict[str, float]:
