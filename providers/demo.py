@@ -17,10 +17,13 @@ import httpx
 
 from providers import (
     demo_antigravity_cache,
+    demo_balances,
     demo_claude,
     demo_codex,
     demo_copilot,
     demo_google,
+    demo_nanogpt,
+    demo_newapi,
     demo_zhipu,
 )
 from providers.base import Account, Provider
@@ -36,6 +39,9 @@ DEMOS: dict[str, ModuleType] = {
     "zhipu": demo_zhipu,
     "google": demo_google,
     "antigravity_cache": demo_antigravity_cache,
+    "nanogpt": demo_nanogpt,
+    "newapi": demo_newapi,
+    "balances": demo_balances,
 }
 
 Clock = Callable[[], datetime]

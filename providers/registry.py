@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from providers.balances import DeepSeekProvider, MoonshotProvider, OpenRouterProvider
 from providers.base import Provider
 from providers.claude import ClaudeProvider
 from providers.codex import CodexProvider
 from providers.copilot import CopilotProvider
 from providers.google import AntigravityProvider, GeminiProvider
+from providers.nanogpt import NanoGptProvider
+from providers.newapi import NewApiProvider
 from providers.zhipu import ZaiProvider, ZhipuProvider
 
 PROVIDERS: tuple[Provider, ...] = (
@@ -17,6 +20,11 @@ PROVIDERS: tuple[Provider, ...] = (
     ZaiProvider(),
     GeminiProvider(),
     AntigravityProvider(),
+    NanoGptProvider(),
+    NewApiProvider(),
+    OpenRouterProvider(),
+    DeepSeekProvider(),
+    MoonshotProvider(),
 )
 
 BY_ID: dict[str, Provider] = {provider.id: provider for provider in PROVIDERS}
