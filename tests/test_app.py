@@ -392,3 +392,37 @@ async def test_per_model_providers_show_groups_in_the_overview_and_the_detail(
         detail = str(pane.detail.query_one(".detail-body").render())
         assert "By group" in detail and "By model" in detail
         assert detail.index("By group") < detail.index("Gemini Flash") < detail.index("By model")
+
+
+async def test_new_logins_are_picked_up_without_a_restart(tmp_path: Path, home: Path) -> None:
+    from dataclasses import replace
+
+    from apptools import FakeClock
+    from fakes import codex_token, usage_answer, write_codex_auth
+
+    from providers.registry import select
+    from tui.app import QuotaApp
+    from tui.config import Config
+    from tui.sources import build_sources
+
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=usage_answer(20, 30)))
+    sources = replace(
+        build_sources(select(["codex"]), Config(), use_demo=False), transport=transport
+    )
+    clock = FakeClock()
+    app = QuotaApp(sources, clock=clock, state_path=tmp_path / "state.toml")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert overview_names(app) == []
+        assert app.query("#no-accounts")
+        write_codex_auth(
+            home / ".codex/auth.json", codex_token("acc-new"), "acc-new", email="new@example.com"
+        )
+        clock.advance(61)
+        app._tick()
+        await settle(pilot, app)
+        assert overview_names(app) == ["new@example.com"]
+        assert "80%" in row_text(app, "new@example.com")
+        assert not app.query("#no-accounts")
+        await pilot.press("2")
+        assert active_tab(app) == "tab-codex"

@@ -254,14 +254,23 @@ class QuotaApp(App[int]):
         self._dispatch(self.clock())  # a freed slot goes to the next due account at once
 
     def _rediscover(self) -> None:
+        """Read the credential files again, off the UI thread (files, SQLite, key_cmd)."""
         self._last_discovery = self.clock()
-        pairs = discover(self.sources.providers, self.config, self.sources.account_dirs)
+        self.run_worker(
+            self._discover_in_thread(), group="discover", exclusive=True, exit_on_error=False
+        )
+
+    async def _discover_in_thread(self) -> None:
+        pairs = await asyncio.to_thread(
+            discover, self.sources.providers, self.config, self.sources.account_dirs
+        )
         if self.store.merge(pairs):
             self._sync_provider_tabs()
             self._reorder(force=True)
             if len(self.store):
                 for note in self.query("#no-accounts"):
                     note.remove()
+        self._dispatch(self.clock())
 
     def _sync_provider_tabs(self) -> None:
         tabs = self.tabs
