@@ -64,7 +64,7 @@ def _account_from_auth(data: Any, *, label: str, source: str, path: Path, active
         else:
             message = f"No access token in {source}: {LOGIN_HINT}"
         return _broken(label, source, path, active, message, Status.AUTH_EXPIRED)
-    account_id = as_str(tokens.get("account_id")) or _account_id_from_token(access)
+    account_id = as_str(tokens.get("account_id")) or account_id_from_token(access)
     return Account(
         provider=ID,
         label=label,
@@ -98,7 +98,7 @@ def _broken(
     )
 
 
-def _account_id_from_token(access: str) -> str | None:
+def account_id_from_token(access: str) -> str | None:
     auth_claim = as_dict(jwt.claims(access).get("https://api.openai.com/auth")) or {}
     return as_str(auth_claim.get("chatgpt_account_id"))
 
@@ -161,7 +161,7 @@ def _discover_opencode(paths: Paths) -> list[Account]:
     access = as_str(entry.get("access"))
     if access is None:
         return []
-    account_id = as_str(entry.get("accountId")) or _account_id_from_token(access)
+    account_id = as_str(entry.get("accountId")) or account_id_from_token(access)
     email = jwt.email(access)
     return [
         Account(

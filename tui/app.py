@@ -20,11 +20,16 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
+from providers.base import DiscoveryContext
+from providers.codex import saved_account_dirs
+from providers.codex_switch import SwitchRefused, activate, describe
 from providers.collect import fetch_snapshot, snapshot_of
 from providers.http import HttpSession, make_client
 from providers.model import Status
+from providers.paths import Paths
 from providers.registry import BY_ID
 from tui.config import Config, config_dir
+from tui.screens.confirm import Confirm
 from tui.screens.help import HelpScreen
 from tui.screens.pickers import AccountPicker, ThemePicker
 from tui.sorting import sort_entries
@@ -345,6 +350,55 @@ class QuotaApp(App[int]):
             pane.account_list.focus()
         else:
             self.set_focus(None)
+
+    def on_provider_pane_chosen(self, message: ProviderPane.Chosen) -> None:
+        """enter on an account: for a saved Codex account, offer to make it the CLI's login."""
+        entry = message.entry
+        account = entry.account
+        if account.provider != "codex" or (self.sources.demo and not self.allow_demo_switch):
+            if account.provider == "codex":
+                self.notify("The demo has no Codex CLI to switch.", timeout=4)
+            return
+        if account.active:
+            self.notify(f"'{account.label}' is already the Codex CLI's account.", timeout=4)
+            return
+        if account.path is None or not account.path.name.endswith(".auth.json"):
+            self.notify(
+                "Only saved accounts (account/<name>.auth.json) can be switched to.", timeout=4
+            )
+            return
+        body = (
+            f"Make '{account.label}' the Codex CLI's login?\n\n"
+            "The current login is saved back to its account file first (or saved as a new "
+            "one), and the old auth.json is kept as auth.json.bak."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self._switch(account.path), group="switch", exit_on_error=False)
+
+        self.push_screen(Confirm("Switch Codex account", body), answered)
+
+    async def _switch(self, chosen: Path) -> None:
+        paths = Paths()
+        context = DiscoveryContext(
+            paths=paths,
+            settings=self.config.provider("codex"),
+            account_dirs=self.sources.account_dirs,
+        )
+        try:
+            folders = saved_account_dirs(context)
+            result = await asyncio.to_thread(activate, chosen, paths, folders, self.clock())
+        except SwitchRefused as refusal:
+            self.notify(f"Not switched: {refusal}", severity="warning", timeout=10)
+            return
+        except OSError as error:
+            self.notify(
+                f"The switch stopped: {error.strerror or error}", severity="error", timeout=10
+            )
+            return
+        self.notify(describe(result, paths), timeout=8)
+        self._rediscover()
 
     def on_overview_pane_chosen(self, message: OverviewPane.Chosen) -> None:
         self._open(message.key)

@@ -10,9 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from providers import __version__
+from providers.base import DiscoveryContext
+from providers.codex import saved_account_dirs
+from providers.codex_switch import SwitchRefused, activate, describe, find_saved
 from providers.collect import fetch_all, ordered
 from providers.http import HttpSession, make_client
 from providers.model import AccountSnapshot
+from providers.paths import Paths
 from providers.registry import BY_ID, provider_settings, select
 from providers.secrets import scrub
 from tui import report
@@ -60,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         type=Path,
         help="the config file (default: config.toml in the user config dir)",
+    )
+    parser.add_argument(
+        "--activate",
+        metavar="NAME",
+        help="make the saved Codex account NAME (account/NAME.auth.json) the Codex CLI's login, "
+        "saving the current login back first",
     )
     parser.add_argument(
         "--no-mouse",
@@ -110,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     for warning in config.warnings:
         _say(f"aiquota-tui: {warning}")
+    if args.activate is not None:
+        return run_activate(args.activate, config, [f.expanduser() for f in args.account_dir])
     sources = build_sources(
         providers,
         config,
@@ -119,6 +131,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.once:
         return run_once(sources, as_json=args.json)
     return _run_app(sources, config, mouse=not args.no_mouse)
+
+
+def run_activate(name: str, config: Config, account_dirs: list[Path]) -> int:
+    """--activate NAME: 0 switched (or already active), 1 refused, 2 no such saved account."""
+    paths = Paths()
+    context = DiscoveryContext(
+        paths=paths, settings=config.provider("codex"), account_dirs=account_dirs
+    )
+    folders = saved_account_dirs(context)
+    chosen = find_saved(name, folders)
+    if chosen is None:
+        where = ", ".join(paths.display(folder) for folder in folders) or "no account folder found"
+        _say(f"aiquota-tui: no saved Codex account '{name}' ({where})")
+        return EXIT_USAGE
+    try:
+        result = activate(chosen, paths, folders)
+    except SwitchRefused as refusal:
+        _say(f"aiquota-tui: not switched: {refusal}")
+        return EXIT_NOT_ALL_OK
+    except OSError as error:
+        _say(f"aiquota-tui: the switch stopped: {error.strerror or type(error).__name__}")
+        return EXIT_NOT_ALL_OK
+    _say(describe(result, paths))
+    return EXIT_OK
 
 
 def _run_app(sources: Sources, config: Config, *, mouse: bool) -> int:

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -235,6 +236,13 @@ class DetailView(VerticalScroll, can_focus=False):
 class ProviderPane(Horizontal):
     """The account list beside the detail of the highlighted account."""
 
+    class Chosen(Message):
+        """enter (or a click) on an account in the list."""
+
+        def __init__(self, entry: Entry) -> None:
+            super().__init__()
+            self.entry = entry
+
     def __init__(self, provider_id: str, **kwargs) -> None:
         super().__init__(**kwargs)
         self.provider_id = provider_id
@@ -310,3 +318,9 @@ class ProviderPane(Horizontal):
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
         self.detail.show(self.selected_entry(), self.app.now())  # type: ignore[attr-defined]
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        entry = self.selected_entry()
+        if entry is not None:
+            self.post_message(self.Chosen(entry))
