@@ -311,3 +311,11 @@ async def test_enter_in_the_codex_tab_switches_after_confirming(
                 break
         assert actives == {"alpha": False, "beta": True, "gamma": False}
         assert tokens_of(work / "account/alpha.auth.json")["refresh_token"] == "rt-alpha-v2"
+        await pilot.pause()
+        listed = [str(option.prompt) for option in pane.account_list.options]
+        assert any("● beta" in text for text in listed) and not any(
+            "● alpha" in text for text in listed
+        )
+        await pilot.press("1")
+        rows = [row.plain for row in app.query_one("#overview").rows]
+        assert any("beta ●" in row for row in rows) and not any("alpha ●" in row for row in rows)

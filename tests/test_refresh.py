@@ -183,3 +183,16 @@ def test_rediscovery_adds_removes_and_updates_accounts() -> None:
     assert [e.key for e in store] == [a.key, c.key]
     assert store.get(a.key) is entry_a  # history survives rediscovery
     assert not store.merge([(CODEX, a), (CODEX, c)])
+
+
+def test_rediscovered_credentials_are_fetched_at_once_and_show_the_new_active_marker() -> None:
+    from dataclasses import replace
+
+    a = account("a")
+    store = store_with(a)
+    fetch(store, a, snap(a), T0)
+    entry = store.get(a.key)
+    assert entry.next_due is not None and not entry.shown.active
+    assert store.merge([(CODEX, replace(a, active=True))])  # the views must redraw
+    assert entry.next_due is None
+    assert entry.shown.active and entry.snapshot.active

@@ -7,7 +7,7 @@ about widgets or HTTP, so the scheduling rules are tested with a fake clock.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from providers.base import Account, Provider
@@ -45,6 +45,14 @@ class Entry:
         return not self.snapshot.ok and self.last_good is not None
 
 
+def _same_facts(old: Account, new: Account) -> bool:
+    return (old.active, old.source, old.label) == (new.active, new.source, new.label)
+
+
+def _with_account_facts(snapshot: AccountSnapshot, account: Account) -> AccountSnapshot:
+    return replace(snapshot, active=account.active, source=account.source, account=account.label)
+
+
 @dataclass
 class Store:
     policy: RefreshPolicy = field(default_factory=RefreshPolicy)
@@ -55,16 +63,22 @@ class Store:
     def merge(self, pairs: Iterable[tuple[Provider, Account]]) -> bool:
         """Take a fresh discovery: new accounts join, gone ones leave, known ones get new credentials."""
         fresh: dict[str, Entry] = {}
+        changed = False
         for provider, account in pairs:
             entry = self.entries.get(account.key)
             if entry is None:
                 entry = Entry(provider, account, pending_snapshot(account))
-            else:
-                if entry.account != account:
-                    entry.next_due = None if entry.failures else entry.next_due
+            elif entry.account != account:
+                # New credentials (a login, a switch, a rotated token): fetch with them now, and
+                # show what discovery already knows (which account is active) at once.
+                entry.next_due = None
+                changed |= _same_facts(entry.account, account) is False
                 entry.account = account
+                entry.snapshot = _with_account_facts(entry.snapshot, account)
+                if entry.last_good is not None:
+                    entry.last_good = _with_account_facts(entry.last_good, account)
             fresh.setdefault(account.key, entry)
-        changed = list(fresh) != list(self.entries)
+        changed |= list(fresh) != list(self.entries)
         self.entries = fresh
         if changed:
             self.generation += 1
