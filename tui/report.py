@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from providers.model import AccountSnapshot, Balance, Window
+from tui.format import number
 
 SCHEMA_VERSION = 1
 
@@ -102,12 +103,23 @@ def _window_summary(window: Window) -> str:
     return f"{window.label} {_percent(window.remaining_percent)} left"
 
 
+def _balance_summary(balance: Balance) -> str:
+    """'Credits 14.5 credits', 'Balance (CNY) 110 CNY'."""
+    if balance.unlimited:
+        return f"{balance.label} unlimited"
+    if balance.amount is None:
+        return f"{balance.label} ?"
+    amount = number(balance.amount)
+    return f"{balance.label} {amount}{f' {balance.unit}' if balance.unit else ''}"
+
+
 def _others(snapshot: AccountSnapshot) -> str:
-    """The windows beyond five-hour and weekly (monthly, per-model, …), briefly."""
-    others = [w for w in snapshot.windows if w.id not in _TABLE_WINDOWS]
-    text = ", ".join(_window_summary(w) for w in others[:_OTHER_SHOWN])
-    if len(others) > _OTHER_SHOWN:
-        text += f", +{len(others) - _OTHER_SHOWN} more"
+    """The windows beyond five-hour and weekly (monthly, per-model, …), then balances, briefly."""
+    items = [_window_summary(w) for w in snapshot.windows if w.id not in _TABLE_WINDOWS]
+    items += [_balance_summary(b) for b in snapshot.balances]
+    text = ", ".join(items[:_OTHER_SHOWN])
+    if len(items) > _OTHER_SHOWN:
+        text += f", +{len(items) - _OTHER_SHOWN} more"
     return text or "-"
 
 
