@@ -1,15 +1,163 @@
-"""Demo data for New API gateways: being written (issue 6)."""
+"""Demo data for New API / One API gateways: a team gateway with model limits and a key that
+expires in six weeks, a home One API with an unlimited key, an older gateway behind a path
+prefix that only speaks the OpenAI-style billing API (served through the 404 fallback), and
+a key the gateway no longer knows (HTTP 200 with an error body, as the real ones answer)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
 from providers.base import Account
+from providers.demo_tools import DAY
+from providers.newapi import (
+    BILLING_USAGE_PATH,
+    DEFAULT_QUOTA_PER_USD,
+    SUBSCRIPTION_PATH,
+    USAGE_PATH,
+)
+from providers.secrets import Secret
+
+KEY_PREFIX = "sk-demonewapi"
+HOSTS = ("newapi.demo.invalid", "oneapi.demo.invalid", "legacy.demo.invalid")
+
+
+@dataclass(frozen=True)
+class DemoGateway:
+    label: str
+    base_url: str
+    answer: Callable[[str, float], httpx.Response]  # (path, now) → response
+    quota_per_usd: float = DEFAULT_QUOTA_PER_USD
+
+
+def _usage(data: dict[str, Any]) -> httpx.Response:
+    return httpx.Response(
+        200, json={"code": True, "message": "ok", "data": {"object": "token_usage", **data}}
+    )
+
+
+def _not_found(path: str) -> httpx.Response:
+    return httpx.Response(
+        404,
+        json={
+            "error": {
+                "message": f"Invalid URL (GET {path})",
+                "type": "invalid_request_error",
+                "code": "",
+            }
+        },
+    )
+
+
+def _team(path: str, now: float) -> httpx.Response:
+    if not path.endswith(USAGE_PATH):
+        return _not_found(path)
+    return _usage(
+        {
+            "name": "ci-runner",
+            "total_granted": 25_000_000,
+            "total_used": 16_412_300,
+            "total_available": 8_587_700,
+            "unlimited_quota": False,
+            "model_limits": {"gpt-4o-mini": True, "claude-3-5-haiku": True, "deepseek-chat": True},
+            "model_limits_enabled": True,
+            "expires_at": int(now + 41 * DAY),
+        }
+    )
+
+
+def _home(path: str, now: float) -> httpx.Response:
+    if not path.endswith(USAGE_PATH):
+        return _not_found(path)
+    return _usage(
+        {
+            "name": "Default Token",
+            "total_granted": 3_120_450,
+            "total_used": 3_120_450,
+            "total_available": 0,
+            "unlimited_quota": True,
+            "model_limits": {},
+            "model_limits_enabled": False,
+            "expires_at": 0,
+        }
+    )
+
+
+def _legacy(path: str, now: float) -> httpx.Response:
+    # Older than /api/usage/token: only the OpenAI-style billing pair.
+    if path.endswith(SUBSCRIPTION_PATH):
+        return httpx.Response(
+            200,
+            json={
+                "object": "billing_subscription",
+                "has_payment_method": True,
+                "soft_limit_usd": 40.0,
+                "hard_limit_usd": 40.0,
+                "system_hard_limit_usd": 40.0,
+                "access_until": 0,
+            },
+        )
+    if path.endswith(BILLING_USAGE_PATH):
+        return httpx.Response(200, json={"object": "list", "total_usage": 1234.5})
+    return _not_found(path)
+
+
+def _revoked(path: str, now: float) -> httpx.Response:
+    return httpx.Response(200, json={"success": False, "message": "token not found"})
+
+
+# Labels are the [[newapi]] names, distinct from every other demo's.
+DEMO_GATEWAYS = (
+    DemoGateway("team-gateway", "https://newapi.demo.invalid", _team),
+    DemoGateway("home-oneapi", "https://oneapi.demo.invalid/", _home),
+    DemoGateway("legacy-oneapi", "https://legacy.demo.invalid/oneapi", _legacy),
+    DemoGateway("old-laptop-key", "https://newapi.demo.invalid", _revoked),
+)
+
+
+def _key_for(gateway: DemoGateway, copy: int) -> str:
+    return f"{KEY_PREFIX}{gateway.label}{copy}0123456789abcdef"
+
+
+def _label(gateway: DemoGateway, copy: int) -> str:
+    return gateway.label if copy == 0 else f"{gateway.label}-{copy + 1}"
 
 
 def accounts(now: float, copy: int) -> list[Account]:
-    return []
+    result = []
+    for gateway in DEMO_GATEWAYS:
+        label = _label(gateway, copy)
+        where = f'[[newapi]] "{label}"'
+        result.append(
+            Account(
+                provider="newapi",
+                label=label,
+                source="config",
+                secret=Secret(_key_for(gateway, copy)),
+                identity=label,
+                extra={
+                    "name": label,
+                    "base_url": gateway.base_url,
+                    "quota_per_usd": gateway.quota_per_usd,
+                    "key_place": f"the config file ({where} key)",
+                    "url_place": f"the config file ({where} base_url)",
+                },
+            )
+        )
+    return result
 
 
 def answer(request: httpx.Request, now: float) -> httpx.Response | None:
-    return None
+    if request.url.host not in HOSTS:
+        return None
+    key = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    for gateway in DEMO_GATEWAYS:
+        if httpx.URL(gateway.base_url).host == request.url.host and key.startswith(
+            f"{KEY_PREFIX}{gateway.label}"
+        ):
+            return gateway.answer(request.url.path, now)
+    # Like the real gateways: an unknown key is an HTTP 200 error body.
+    return httpx.Response(200, json={"success": False, "message": "token not found"})
