@@ -19,12 +19,17 @@ def iso_utc(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _clean(value: float | None) -> float | None:
+    """Percentages without float noise (34.3508, not 34.35080000000001)."""
+    return None if value is None else round(value, 6)
+
+
 def _window_json(window: Window) -> dict[str, Any]:
     return {
         "id": window.id,
         "label": window.label,
-        "used_percent": window.used_percent if not window.unlimited else None,
-        "remaining_percent": window.remaining_percent,
+        "used_percent": _clean(window.used_percent) if not window.unlimited else None,
+        "remaining_percent": _clean(window.remaining_percent),
         "resets_at": iso_utc(window.resets_at),
         "window_seconds": window.window_seconds,
         "used": window.used,
