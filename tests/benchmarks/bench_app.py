@@ -1,6 +1,6 @@
 """The full-screen app in a real pseudo-terminal: first frame, idle CPU, idle output, peak memory.
 
-    python tests/benchmarks/bench_app.py [--duration 30] [--settle 3] [--copies 6] [--launches 5]
+    python tests/benchmarks/bench_app.py [--duration 30] [--settle 3] [--copies 1] [--launches 5]
 
 Spawns tests/benchmarks/demo_app.py (the demo grown to 24 accounts) on a 120×40 pty with
 TERM=xterm-256color, COLORTERM=truecolor (--colorterm "" for 256 colours) and a temporary HOME,
@@ -263,7 +263,7 @@ def report(figures: Figures, args: argparse.Namespace) -> bool:
     row("exit code after q", "0", str(figures.exit_code), figures.exit_code == 0)
 
     print(
-        f"bench_app: demo × {args.copies} ({4 * args.copies} accounts), "
+        f"bench_app: demo × {args.copies} (30 accounts a copy), "
         f"{args.cols}×{args.rows} pty, COLORTERM={args.colorterm or '(unset)'}, "
         f"settle {args.settle:g} s, cores {os.cpu_count()}"
     )
@@ -281,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=30.0, help="idle window, seconds")
     parser.add_argument("--settle", type=float, default=3.0, help="wait after first frame")
-    parser.add_argument("--copies", type=int, default=6, help="demo copies (4 accounts each)")
+    parser.add_argument("--copies", type=int, default=1, help="demo copies (30 accounts each)")
     parser.add_argument(
         "--launches", type=int, default=5, help="launches for the first-frame median"
     )

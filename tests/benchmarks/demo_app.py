@@ -20,7 +20,7 @@ if str(ROOT) not in sys.path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, default=6, help="demo copies (4 accounts each)")
+    parser.add_argument("--copies", type=int, default=1, help="demo copies (30 accounts each)")
     parser.add_argument("--state", type=Path, help="state file (default: a temporary one)")
     args = parser.parse_args(argv)
 
