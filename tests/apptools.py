@@ -78,3 +78,12 @@ async def settle(pilot, app: QuotaApp, *, rounds: int = 500) -> None:
             await pilot.pause()
             return
     raise AssertionError("accounts never finished loading")
+
+
+async def wait_for(pilot, predicate, *, rounds: int = 500) -> None:
+    """Pause until predicate() holds (work in threads and workers finishes in its own time)."""
+    for _ in range(rounds):
+        if predicate():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the condition never held")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from apptools import make_app, settle
+from apptools import make_app, settle, wait_for
 from textual.command import CommandPalette
 from textual.widgets import ProgressBar, TabbedContent
 
@@ -419,7 +419,8 @@ async def test_new_logins_are_picked_up_without_a_restart(tmp_path: Path, home: 
             home / ".codex/auth.json", codex_token("acc-new"), "acc-new", email="new@example.com"
         )
         clock.advance(61)
-        app._tick()
+        app._tick()  # rediscovery runs in a thread: wait for its result, then for the fetch
+        await wait_for(pilot, lambda: len(app.store) == 1)
         await settle(pilot, app)
         assert overview_names(app) == ["new@example.com"]
         assert "80%" in row_text(app, "new@example.com")

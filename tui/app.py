@@ -17,6 +17,7 @@ from pathlib import Path
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
+from textual.lazy import Lazy
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
@@ -158,7 +159,10 @@ class QuotaApp(App[int]):
                 yield self.overview
             for number, provider_id in enumerate(self._providers_with_accounts(), start=2):
                 with TabPane(self._tab_title(number, provider_id), id=tab_id(provider_id)):
-                    yield ProviderPane(provider_id, id=f"pane-{provider_id}")
+                    # Hidden tabs mount after the first frame, which then comes sooner.
+                    pane = ProviderPane(provider_id, id=f"pane-{provider_id}")
+                    self._provider_panes[provider_id] = pane
+                    yield Lazy(pane)
         if not len(self.store):
             yield Static(self._no_accounts_text(), classes="empty-note", id="no-accounts")
         yield Footer(compact=True)
@@ -181,8 +185,6 @@ class QuotaApp(App[int]):
         overview = self.overview
         if self.saved.sort in SORTS:
             overview.sort = self.saved.sort
-        for pane in self.query(ProviderPane):
-            self._provider_panes[pane.provider_id] = pane
         self._reorder(force=True)
         self._restore_position()
         for message in self.startup_messages:
@@ -347,7 +349,7 @@ class QuotaApp(App[int]):
     def _focus_active_tab(self) -> None:
         pane = self._active_pane()
         if pane is not None:
-            pane.account_list.focus()
+            pane.focus_list()
         else:
             self.set_focus(None)
 
@@ -456,7 +458,7 @@ class QuotaApp(App[int]):
         pane = self._active_pane()
         if pane is not None:
             pane.move(delta, wrap=False)
-            pane.account_list.focus()
+            pane.focus_list()
         else:
             self.overview.move(delta)
 
@@ -476,7 +478,7 @@ class QuotaApp(App[int]):
             return
         self.tabs.active = tab_id(entry.provider.id)
         pane.select_key(key)
-        pane.account_list.focus()
+        pane.focus_list()
 
     def action_refresh(self) -> None:
         entry = self.selected_entry()

@@ -5,6 +5,7 @@ The app never writes this file; its own state goes to state.toml (see state.py).
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -81,7 +82,7 @@ def load_config(
     """Read and check the config. A missing default file is an empty config."""
     path = path or default_config_path()
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = path.read_bytes().decode("utf-8-sig")  # a BOM (Windows editors) is not TOML
     except FileNotFoundError:
         if explicit:
             raise ConfigError(f"{path}: no such config file") from None
@@ -231,6 +232,8 @@ def _validate_refresh(path: Path, table: Any, warnings: list[str]) -> dict[str, 
             continue
         if isinstance(value, bool) or not isinstance(value, expected):
             raise ConfigError(f"{path}: [refresh] {key} must be a number")
+        if not math.isfinite(value):  # TOML has inf and nan; 1e400 reads as inf
+            raise ConfigError(f"{path}: [refresh] {key} must be a finite number")
         if key == "interval" and value < MIN_INTERVAL:
             raise ConfigError(f"{path}: [refresh] interval must be at least {MIN_INTERVAL} seconds")
         if key == "max_in_flight" and not 1 <= value <= 64:

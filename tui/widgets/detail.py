@@ -247,12 +247,25 @@ class ProviderPane(Horizontal):
         super().__init__(**kwargs)
         self.provider_id = provider_id
         self.entries: list[Entry] = []
-        # Answers can arrive before the pane's children exist; until then entries wait here.
+        # Answers (and selections) can arrive before the pane's children exist; until then
+        # they wait here.
         self.ready = False
+        self._pending_key: str | None = None
+        self._pending_focus = False
 
     def on_mount(self) -> None:
         self.ready = True
         self.set_entries(self.entries, self.app.now())  # type: ignore[attr-defined]
+        if self._pending_key is not None:
+            self.select_key(self._pending_key)
+        if self._pending_focus:
+            self.focus_list()
+
+    def focus_list(self) -> None:
+        if self.ready:
+            self.account_list.focus()
+        else:
+            self._pending_focus = True
 
     def compose(self) -> ComposeResult:
         yield AccountList(id=f"list-{self.provider_id}", classes="account-list")
@@ -298,6 +311,9 @@ class ProviderPane(Horizontal):
         return self.entries[index]
 
     def select_key(self, key: str) -> bool:
+        if not self.ready:
+            self._pending_key = key
+            return any(entry.key == key for entry in self.entries)
         for index, entry in enumerate(self.entries):
             if entry.key == key:
                 self.account_list.touched = True
@@ -306,7 +322,7 @@ class ProviderPane(Horizontal):
         return False
 
     def move(self, delta: int, *, wrap: bool = True) -> None:
-        if not self.entries:
+        if not self.entries or not self.ready:
             return
         self.account_list.touched = True
         current = self.account_list.highlighted or 0
