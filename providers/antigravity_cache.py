@@ -315,7 +315,7 @@ def parse_auth_status(value: Any) -> tuple[dict[str, Any], UserStatus | None]:
         raise ParseError("the cached sign-in is not text")
     try:
         document = json.loads(value)
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # ValueError: also an int of over 4300 digits
         raise ParseError("the cached sign-in is not JSON") from None
     data = as_dict(document)
     if data is None:

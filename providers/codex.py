@@ -112,8 +112,13 @@ def saved_account_dirs(context: DiscoveryContext) -> list[Path]:
     unique: list[Path] = []
     seen: set[Path] = set()
     for folder in candidates:
-        resolved = folder.resolve()
-        if resolved not in seen and folder.is_dir():
+        if not folder.is_dir():
+            continue
+        try:
+            resolved = folder.resolve()
+        except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+            continue
+        if resolved not in seen:
             seen.add(resolved)
             unique.append(folder)
     return unique

@@ -31,6 +31,7 @@ from providers.values import (
     as_list,
     as_str,
     epoch_to_datetime,
+    finite,
     first_present,
     iso_to_datetime,
 )
@@ -467,7 +468,10 @@ def _counted_window(
     if percent_remaining is not None:
         used_percent = _percent(100.0 - percent_remaining)  # not capped: overage shows above 100
     elif entitlement and remaining is not None:
-        used_percent = _percent((entitlement - remaining) / entitlement * 100.0)
+        share = finite((entitlement - remaining) / entitlement * 100.0)
+        if share is None:
+            return None  # 10 left of 5e-324: no percentage to show
+        used_percent = _percent(share)
     else:
         return None
     return Window(
@@ -476,7 +480,7 @@ def _counted_window(
         used_percent=used_percent,
         resets_at=resets_at,
         window_seconds=None,
-        used=entitlement - remaining if entitlement and remaining is not None else None,
+        used=finite(entitlement - remaining) if entitlement and remaining is not None else None,
         limit=entitlement if entitlement else None,
         unit="requests",
     )
@@ -618,13 +622,16 @@ def parse_billing(data: Any, tier: str | None, now: datetime) -> Quota:
         if entry is None or "premium" not in (as_str(entry.get("sku")) or "").lower():
             continue
         quantity = as_float(entry.get("grossQuantity"))
-        if quantity is None:
-            continue  # a malformed line is dropped alone
-        used += quantity
         model = as_str(entry.get("model")) or "other"
+        if quantity is None or None in (
+            finite(used + quantity),
+            finite(per_model.get(model, 0.0) + quantity),
+        ):
+            continue  # a malformed line (or one that would overflow the sums) is dropped alone
+        used += quantity
         per_model[model] = per_model.get(model, 0.0) + quantity
         net = as_float(entry.get("netQuantity"))
-        if net is not None and net > 0:
+        if net is not None and net > 0 and finite(billed + net) is not None:
             billed += net
         item_limit = as_float(entry.get("limit"))
         if limit is None and item_limit is not None and item_limit > 0:
@@ -632,10 +639,11 @@ def parse_billing(data: Any, tier: str | None, now: datetime) -> Quota:
     normal_tier = _normal_tier(tier)
     if limit is None and normal_tier in TIER_LIMITS:
         limit = float(TIER_LIMITS[normal_tier])
+    share = finite(used / limit * 100.0) if limit else None  # 120 of 5e-324: no share
     window = Window(
         id="premium_interactions",
         label="Premium",
-        used_percent=_percent(used / limit * 100.0) if limit else None,
+        used_percent=_percent(share) if share is not None else None,
         resets_at=_billing_reset(document, now),
         window_seconds=None,
         used=used,

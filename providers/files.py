@@ -50,4 +50,6 @@ def read_json_file(path: Path, shown_as: str) -> FileRead:
         )
     except RecursionError:
         return FileRead(problem=f"{shown_as} is nested too deeply to be a credential file")
+    except ValueError:  # an integer of more than 4300 digits, which Python refuses to read
+        return FileRead(problem=f"{shown_as} holds a number too long to be a credential file")
     return FileRead(data=data)

@@ -18,6 +18,7 @@ it comes from the environment or config.toml, and its absence is named precisely
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -708,14 +709,18 @@ async def _fetch_cloud(app: _App, account: Account, http: HttpSession, now: date
 
 
 def _used_percent(fraction: float) -> float:
-    return round(max(0.0, (1.0 - fraction) * 100.0), 4)
+    # A remaining fraction outside [0, 1] is nonsense: clamp, so 1 - (-1e306) cannot overflow.
+    return round(min(100.0, max(0.0, (1.0 - fraction) * 100.0)), 4)
 
 
 def _used_and_limit(fraction: float, remaining: float | None) -> tuple[float | None, float | None]:
     """used/limit from remainingAmount, when the fraction makes the limit derivable."""
     if remaining is None or fraction <= 0 or remaining < 0:
         return None, None
-    limit = float(round(remaining / fraction))
+    ratio = remaining / fraction
+    if not math.isfinite(ratio):  # 1e308 / 1e-10: no limit worth showing
+        return None, None
+    limit = float(round(ratio))
     if limit < remaining:
         return None, None
     return limit - remaining, limit

@@ -150,9 +150,7 @@ class HttpSession:
         except httpx.ConnectError as error:
             raise FetchError(Status.UNREACHABLE, _connect_sentence(host, error)) from None
         except (httpx.TransportError, ssl.SSLError, OSError) as error:
-            raise FetchError(
-                Status.UNREACHABLE, f"connection to {host} failed ({type(error).__name__})"
-            ) from None
+            raise FetchError(Status.UNREACHABLE, _transport_sentence(host, error)) from None
         return _decode(response, body, host, sentences or {})
 
 
@@ -187,11 +185,33 @@ def _connect_sentence(host: str, error: Exception) -> str:
     return f"cannot connect to {host}: offline or refused"
 
 
+def _transport_sentence(host: str, error: Exception) -> str:
+    """A connection that broke after it was made. The server's own words stay out."""
+    text = str(error).lower()
+    if isinstance(error, httpx.RemoteProtocolError):
+        if "disconnect" in text or "closed" in text or "incomplete" in text:
+            return f"{host} closed the connection before the answer was complete"
+        return f"{host} did not answer in HTTP (is this the right address?)"
+    if isinstance(error, (httpx.ReadError, httpx.WriteError, ConnectionError)):
+        return f"connection to {host} was reset before the answer was complete"
+    if isinstance(error, ssl.SSLError) or "ssl" in text or "tls" in text:
+        return f"secure connection to {host} failed (TLS/certificate problem)"
+    return f"connection to {host} failed ({type(error).__name__})"
+
+
 def _try_json(body: bytes) -> tuple[bool, Any]:
     try:
         return True, json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # bad UTF-8 or JSON, or an int of over 4300 digits
         return False, None
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _decode(
@@ -220,6 +240,8 @@ def _decode(
         content_type = response.headers.get("content-type", "")
         if "html" in content_type or body.lstrip()[:1] == b"<":
             reason = "an HTML page instead of JSON (a login or challenge page?)"
+        elif not _is_utf8(body):
+            reason = "an answer that is not UTF-8 text, so not JSON"
         else:
             reason = "an answer that is not JSON"
         raise FetchError(Status.BAD_RESPONSE, f"{host} sent {reason}", http_status=code)

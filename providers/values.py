@@ -39,7 +39,10 @@ def as_float(value: Any) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer wider than any float (JSON allows 10**400)
+            return None
     elif isinstance(value, str):
         try:
             number = float(value.strip().rstrip("%"))
@@ -48,6 +51,12 @@ def as_float(value: Any) -> float | None:
     else:
         return None
     return number if math.isfinite(number) else None
+
+
+def finite(value: float | None) -> float | None:
+    """The number when it is finite: None for the inf (or nan) that arithmetic on extreme but
+    finite inputs can produce (120 / 5e-324), which no output can show."""
+    return value if value is not None and math.isfinite(value) else None
 
 
 def as_int(value: Any) -> int | None:
@@ -96,7 +105,10 @@ def iso_to_datetime(value: Any) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # "0001-01-01T00:00+05:00" is before year 1 in UTC
+        return None
 
 
 def any_to_datetime(value: Any) -> datetime | None:

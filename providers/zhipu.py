@@ -28,6 +28,7 @@ from providers.values import (
     as_int,
     as_list,
     as_str,
+    finite,
     window_id_for_length,
 )
 
@@ -289,10 +290,10 @@ def _read_entry(index: int, value: Any) -> _Entry | None:
     used = as_float(entry.get("currentValue"))
     remaining = as_float(entry.get("remaining"))
     if used is None and limit is not None and remaining is not None:
-        used = limit - remaining
+        used = finite(limit - remaining)
     percent = as_float(entry.get("percentage"))
     if percent is None and used is not None and limit:
-        percent = used / limit * 100
+        percent = finite(used / limit * 100)
     if percent is None:
         return None
     return _Entry(

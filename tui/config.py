@@ -6,6 +6,7 @@ The app never writes this file; its own state goes to state.toml (see state.py).
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -102,7 +103,16 @@ def load_config(
     except tomllib.TOMLDecodeError as error:
         # tomllib's message already says "(at line N, column M)".
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except ValueError:  # Python refuses integers of more than 4300 digits
+        raise ConfigError(f"{path}: invalid TOML: {too_long_number(text)}") from None
     return _validate(path, document, known_providers)
+
+
+def too_long_number(text: str) -> str:
+    """Where the integer is that Python's int() refused (more than 4300 digits)."""
+    match = re.search(r"\d[\d_]{4299,}", text)
+    where = f" (at line {text.count(chr(10), 0, match.start()) + 1})" if match else ""
+    return f"a number with too many digits{where}"
 
 
 def _type_name(expected: type | tuple[type, ...]) -> str:

@@ -30,6 +30,8 @@ from typing import Any
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
+from tui.config import too_long_number
+
 DEFAULT_THEME = "aiquota-dark"
 
 QUOTA_VARIABLES = ("quota-plenty", "quota-low", "quota-critical", "quota-exhausted")
@@ -203,6 +205,8 @@ def _parse_theme(data: bytes, where: str) -> LoadedTheme:
     except tomllib.TOMLDecodeError as error:
         # tomllib's message already says "(at line N, column M)".
         raise ThemeError(where, f"invalid TOML: {error}") from None
+    except ValueError:  # Python refuses integers of more than 4300 digits
+        raise ThemeError(where, f"invalid TOML: {too_long_number(text)}") from None
     return _validate(document, where)
 
 
