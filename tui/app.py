@@ -17,7 +17,6 @@ from pathlib import Path
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
-from textual.lazy import Lazy
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
@@ -159,10 +158,10 @@ class QuotaApp(App[int]):
                 yield self.overview
             for number, provider_id in enumerate(self._providers_with_accounts(), start=2):
                 with TabPane(self._tab_title(number, provider_id), id=tab_id(provider_id)):
-                    # Hidden tabs mount after the first frame, which then comes sooner.
+                    # A pane builds its list and detail after the first frame.
                     pane = ProviderPane(provider_id, id=f"pane-{provider_id}")
                     self._provider_panes[provider_id] = pane
-                    yield Lazy(pane)
+                    yield pane
         if not len(self.store):
             yield Static(self._no_accounts_text(), classes="empty-note", id="no-accounts")
         yield Footer(compact=True)

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
+from textual.widget import MountError
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -215,9 +216,10 @@ class DetailView(VerticalScroll, can_focus=False):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.entry: Entry | None = None
+        self.body = DiffText(classes="detail-body")
 
     def compose(self) -> ComposeResult:
-        yield DiffText(classes="detail-body")
+        yield self.body
 
     def show(self, entry: Entry | None, now: datetime) -> None:
         if entry is not self.entry:
@@ -227,7 +229,7 @@ class DetailView(VerticalScroll, can_focus=False):
 
     def redraw(self, now: datetime) -> None:
         width = self.scrollable_content_region.width or 60
-        self.query_one(".detail-body", DiffText).show(detail_content(self.entry, now, width - 1))
+        self.body.show(detail_content(self.entry, now, width - 1))
 
     def on_resize(self) -> None:
         self.redraw(self.app.now())  # type: ignore[attr-defined]
@@ -254,6 +256,20 @@ class ProviderPane(Horizontal):
         self._pending_focus = False
 
     def on_mount(self) -> None:
+        # The list and detail mount after the first frame: a dozen hidden tabs would
+        # otherwise delay it.
+        self.call_after_refresh(self._build)
+
+    async def _build(self) -> None:
+        if not self.is_attached or not self.app.is_running:
+            return  # the app is closing: nothing to build
+        try:
+            await self.mount(
+                AccountList(id=f"list-{self.provider_id}", classes="account-list"),
+                DetailView(id=f"detail-{self.provider_id}", classes="detail"),
+            )
+        except MountError:
+            return  # closed while we waited for the first frame
         self.ready = True
         self.set_entries(self.entries, self.app.now())  # type: ignore[attr-defined]
         if self._pending_key is not None:
@@ -266,10 +282,6 @@ class ProviderPane(Horizontal):
             self.account_list.focus()
         else:
             self._pending_focus = True
-
-    def compose(self) -> ComposeResult:
-        yield AccountList(id=f"list-{self.provider_id}", classes="account-list")
-        yield DetailView(id=f"detail-{self.provider_id}", classes="detail")
 
     @property
     def account_list(self) -> AccountList:
