@@ -336,9 +336,11 @@ class QuotaApp(App[int]):
             if pane is not None and pane.ready:
                 pane.detail.redraw(now)
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         now = self.clock()
         pane = self._active_pane()
+        if pane is not None and not pane.ready:
+            await pane.build()
         if pane is not None and not pane.entries:
             self._reorder(force=True)
         self._redraw_visible(now)

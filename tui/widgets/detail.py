@@ -255,14 +255,18 @@ class ProviderPane(Horizontal):
         self._pending_key: str | None = None
         self._pending_focus = False
 
-    def on_mount(self) -> None:
-        # The list and detail mount after the first frame: a dozen hidden tabs would
-        # otherwise delay it.
-        self.call_after_refresh(self._build)
+    BUILD_DELAY = 0.5
 
-    async def _build(self) -> None:
-        if not self.is_attached or not self.app.is_running:
-            return  # the app is closing: nothing to build
+    def on_mount(self) -> None:
+        # A hidden tab builds its list and detail a moment after start (or when shown):
+        # a dozen of them built up front would delay the first frame.
+        self._building = False
+        self.set_timer(self.BUILD_DELAY, self.build)
+
+    async def build(self) -> None:
+        if self.ready or self._building or not self.is_attached or not self.app.is_running:
+            return  # built already, or the app is closing
+        self._building = True
         try:
             await self.mount(
                 AccountList(id=f"list-{self.provider_id}", classes="account-list"),
