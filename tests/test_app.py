@@ -427,3 +427,11 @@ async def test_new_logins_are_picked_up_without_a_restart(tmp_path: Path, home: 
         assert not app.query("#no-accounts")
         await pilot.press("2")
         assert active_tab(app) == "tab-codex"
+
+
+async def test_balance_only_accounts_show_their_balances_in_the_overview(tmp_path: Path) -> None:
+    app, _, _ = make_app(tmp_path, providers=["deepseek", "moonshot"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        assert "Balance (CNY) 110" in row_text(app, "ds-main")
+        assert "Available 49.58 USD" in row_text(app, "kimi")

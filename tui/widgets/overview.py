@@ -11,8 +11,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 
-from providers.model import Status
-from tui.format import headline_windows, next_reset, status_word, until
+from providers.model import Balance, Status
+from tui.format import headline_windows, next_reset, number, status_word, until
 from tui.store import Entry
 from tui.widgets.cells import cell_width, fit, window_cell
 from tui.widgets.difftext import DiffText
@@ -107,12 +107,25 @@ def row_main(entry: Entry, columns: Columns, provider_name: str) -> Content:
     ]
     if columns.plan:
         parts += [(fit(shown.plan or "", columns.plan), "$text-muted"), " "]
+    if first is None and shown.balances:
+        # Balance-only accounts (DeepSeek, Moonshot, pay-as-you-go): the balances instead.
+        text = " · ".join(balance_text(balance) for balance in shown.balances[:2])
+        parts += [(fit(text, 2 * columns.window_width()), "$text-disabled" if stale else ""), " "]
+        return Content.assemble(*parts)
     parts += [
         window_cell(first, columns.bar, columns.label, stale=stale),
         window_cell(second, columns.bar, columns.label, stale=stale),
         " ",
     ]
     return Content.assemble(*parts)
+
+
+def balance_text(balance: Balance) -> str:
+    """'USD balance 129.47 USD' → 'USD balance 129.47 USD' (label, amount, unit)."""
+    if balance.unlimited:
+        return f"{balance.label} unlimited"
+    unit = f" {balance.unit}" if balance.unit and balance.unit not in balance.label else ""
+    return f"{balance.label} {number(balance.amount)}{unit}"
 
 
 def row_reset(reset: datetime | None, now: datetime, columns: Columns) -> Content:
@@ -236,6 +249,13 @@ class OverviewPane(Vertical):
             self.query_one("#overview-header", DiffText).show(header(columns))
             if self._now is not None:
                 self.redraw(self._now)
+        # The status column's width is known only once the new layout is done; its lines
+        # are padded to it (for the selection's highlight), so draw them again then.
+        self.call_after_refresh(self._redraw_after_layout)
+
+    def _redraw_after_layout(self) -> None:
+        if self._now is not None:
+            self.redraw(self._now)
 
     def set_order(self, entries: list[Entry], now: datetime) -> None:
         """Show entries in this order; a row keeps its cached drawing when it moves."""
