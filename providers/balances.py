@@ -34,12 +34,11 @@ from providers.base import Account, DiscoveryContext, ParseError, Problem
 from providers.http import FetchError, HttpSession
 from providers.keys import API_KEY_SETTINGS, key_accounts
 from providers.model import AccountSnapshot, Balance, Quota, Status, Window
-from providers.secrets import scrub
+from providers.secrets import quote, scrub
 from providers.values import DAY, as_bool, as_dict, as_float, as_int, as_str
 
 # --------------------------------------------------------------------------- shared helpers
 
-_MAX_MESSAGE = 120
 _AUTH_WORDS = re.compile(
     r"unauthori[sz]ed|authenticat|invalid[\s_-]*(?:api[\s_-]*)?key|api[\s_-]?key|no auth", re.I
 )
@@ -54,23 +53,13 @@ def key_place(provider_id: str, source: str, opencode_key: str | None = None) ->
     return f'{source} ("{opencode_key}")' if opencode_key else source
 
 
-def short(text: str | None) -> str | None:
-    """A service's words, scrubbed first (so no cut can split a key), on one short line."""
-    if not text:
-        return None
-    text = " ".join(scrub(text).split())
-    if len(text) > _MAX_MESSAGE:
-        text = text[: _MAX_MESSAGE - 1].rstrip() + "…"
-    return text or None
-
-
 def service_message(body: Any) -> str | None:
     """The error sentence an answer's body carries, wherever this family of APIs puts it."""
     document = as_dict(body)
     if document is None:
         return None
     nested = as_dict(document.get("error")) or {}
-    return short(
+    return quote(
         as_str(nested.get("message"))
         or as_str(document.get("message"))
         or as_str(document.get("msg"))
@@ -197,7 +186,7 @@ def parse_openrouter_key(data: Any, now: datetime) -> Quota:
     details: list[tuple[str, str]] = []
     label = as_str(body.get("label"))
     if label:
-        details.append(("Key", short(label) or ""))
+        details.append(("Key", quote(label) or ""))
     windows: list[Window] = []
     limit = as_float(body.get("limit"))
     period = (as_str(body.get("limit_reset")) or "").lower()
@@ -401,7 +390,7 @@ def moonshot_platform(settings: Mapping[str, Any]) -> tuple[str, str | None]:
     text = (as_str(raw) or "").lower()
     if text in _PLATFORM_ALIASES:
         return _PLATFORM_ALIASES[text], None
-    return "ai", f'[providers.moonshot] platform must be "ai" or "cn", not "{short(str(raw))}"'
+    return "ai", f'[providers.moonshot] platform must be "ai" or "cn", not "{quote(str(raw))}"'
 
 
 def parse_moonshot(data: Any, platform: str) -> Quota:

@@ -25,11 +25,12 @@ import asyncio
 from datetime import datetime
 from typing import Any, ClassVar
 
-from providers.balances import call_json, key_place, short
+from providers.balances import call_json, key_place
 from providers.base import Account, DiscoveryContext, ParseError, Problem
 from providers.http import FetchError, HttpSession
 from providers.keys import API_KEY_SETTINGS, key_accounts
 from providers.model import AccountSnapshot, Balance, Quota, Window
+from providers.secrets import quote
 from providers.values import DAY, any_to_datetime, as_bool, as_dict, as_float, as_str
 
 USAGE_URL = "https://nano-gpt.com/api/subscription/v1/usage"
@@ -105,7 +106,7 @@ def parse_usage(data: Any) -> Quota:
     if end is not None:
         details.append(("Period ends", end.strftime("%Y-%m-%d %H:%M UTC")))
     plan = as_str(document.get("plan")) or as_str((as_dict(document.get("plan")) or {}).get("name"))
-    return Quota(plan=short(plan), windows=tuple(windows), details=tuple(details))
+    return Quota(plan=quote(plan), windows=tuple(windows), details=tuple(details))
 
 
 def parse_balance(data: Any) -> tuple[Balance, ...]:

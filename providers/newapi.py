@@ -30,7 +30,7 @@ from providers.base import Account, DiscoveryContext, ParseError, Problem
 from providers.http import FetchError, HttpSession
 from providers.keys import API_KEY_SETTINGS, KEY_CHOICES, key_from_settings
 from providers.model import AccountSnapshot, Balance, Quota, Status, Window
-from providers.secrets import Secret, scrub
+from providers.secrets import Secret, quote, scrub
 from providers.values import as_bool, as_dict, as_float, as_list, as_str, epoch_to_datetime
 
 PROVIDER_ID = "newapi"
@@ -47,7 +47,6 @@ ENV_KEY = "NEWAPI_API_KEY"
 ENV_QUOTA_PER_USD = "NEWAPI_QUOTA_PER_USD"
 ENV_LABEL = "env"
 
-_MAX_MESSAGE = 120
 _MAX_MODELS = 8
 
 
@@ -278,19 +277,9 @@ def is_key_problem(message: str | None) -> bool:
     return bool(_CREDENTIAL_WORDS.search(words) and _FAULT_WORDS.search(words))
 
 
-def _short(text: str | None) -> str | None:
-    """The gateway's words, scrubbed first (so no cut can split a key), on one short line."""
-    if not text:
-        return None
-    text = " ".join(scrub(text).split())
-    if len(text) > _MAX_MESSAGE:
-        text = text[: _MAX_MESSAGE - 1].rstrip() + "…"
-    return text or None
-
-
 def _message(document: Mapping[str, Any]) -> str | None:
     nested = as_dict(document.get("error")) or {}
-    return _short(
+    return quote(
         as_str(document.get("message"))
         or as_str(nested.get("message"))
         or as_str(document.get("error"))

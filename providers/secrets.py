@@ -70,3 +70,17 @@ class Secret:
 
     def __bool__(self) -> bool:
         return bool(self._value)
+
+
+QUOTE_LIMIT = 120
+
+
+def quote(text: str | None, limit: int = QUOTE_LIMIT) -> str | None:
+    """A service's own words, fit for a status message: scrubbed first (so no cut can split
+    a key), on one line, at most `limit` characters."""
+    if not text:
+        return None
+    text = " ".join(scrub(text).split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text or None

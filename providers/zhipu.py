@@ -17,7 +17,7 @@ from providers.base import Account, DiscoveryContext, ParseError, Problem
 from providers.http import FetchError, HttpSession, status_for_http
 from providers.keys import API_KEY_SETTINGS, key_accounts
 from providers.model import AccountSnapshot, Quota, Status, Window
-from providers.secrets import scrub
+from providers.secrets import quote, scrub
 from providers.values import (
     DAY,
     HOUR,
@@ -93,7 +93,6 @@ _FAULT_WORDS = re.compile(
     re.I,
 )
 _ALWAYS_AUTH = re.compile(r"unauthori[sz]ed|身份验证|认证失败|鉴权|未授权|未登录", re.I)
-_MAX_MESSAGE = 120
 
 
 def is_key_problem(code: int | None, message: str | None) -> bool:
@@ -107,16 +106,6 @@ def is_key_problem(code: int | None, message: str | None) -> bool:
     return bool(_CREDENTIAL_WORDS.search(message) and _FAULT_WORDS.search(message))
 
 
-def _short(text: str | None) -> str | None:
-    """The service's words, scrubbed first (so no cut can split a key), on one short line."""
-    if not text:
-        return None
-    text = " ".join(scrub(text).split())
-    if len(text) > _MAX_MESSAGE:
-        text = text[: _MAX_MESSAGE - 1].rstrip() + "…"
-    return text or None
-
-
 def _code_and_message(document: dict[str, Any]) -> tuple[int | None, str | None]:
     nested = as_dict(document.get("error")) or {}
     code = as_int(document.get("code"))
@@ -128,7 +117,7 @@ def _code_and_message(document: dict[str, Any]) -> tuple[int | None, str | None]
         or as_str(nested.get("message"))
         or as_str(document.get("error"))
     )
-    return code, _short(message)
+    return code, quote(message)
 
 
 def body_error(
