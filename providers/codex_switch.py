@@ -66,7 +66,7 @@ def read_auth(path: Path, shown: str) -> AuthFile:
         ) from None
     try:
         document = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # bad UTF-8, bad JSON, 5000-digit numbers
         raise SwitchRefused(f"{shown} is not valid JSON; fix or remove it first") from None
     data = as_dict(document)
     if data is None:

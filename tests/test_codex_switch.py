@@ -319,3 +319,13 @@ async def test_enter_in_the_codex_tab_switches_after_confirming(
         await pilot.press("1")
         rows = [row.plain for row in app.query_one("#overview").rows]
         assert any("beta ●" in row for row in rows) and not any("alpha ●" in row for row in rows)
+
+
+def test_a_live_file_with_a_monstrous_number_is_refused_not_a_crash(
+    three, home: Path, work: Path
+) -> None:
+    (home / ".codex/auth.json").write_text(
+        '{"tokens": {"access_token": "x"}, "n": ' + "9" * 5000 + "}"
+    )
+    with pytest.raises(SwitchRefused):
+        switch("beta", work)

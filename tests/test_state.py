@@ -154,3 +154,11 @@ def test_a_table_where_a_field_belongs_is_dropped(tmp_path: Path) -> None:
     path = tmp_path / "state.toml"
     path.write_text('sort = "usage"\n[theme]\nname = "x"\n', encoding="utf-8")
     assert load_state(path) == AppState(sort="usage")
+
+
+def test_a_state_file_with_a_monstrous_number_gives_defaults(tmp_path) -> None:
+    from tui.state import AppState, load_state
+
+    path = tmp_path / "state.toml"
+    path.write_text("theme = " + "9" * 5000 + "\n")
+    assert load_state(path) == AppState()

@@ -47,7 +47,7 @@ def load_state(path: Path) -> AppState:
         if len(data) > MAX_STATE_FILE_BYTES:
             return AppState()
         document = tomllib.loads(data.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, ValueError):  # unreadable, bad UTF-8, bad TOML, 5000-digit numbers
         return AppState()
     values = {
         field.name: value
