@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 from providers.base import Account, DiscoveryContext, ParseError, Problem
 from providers.files import read_json_file
 from providers.http import FetchError, HttpSession
-from providers.model import AccountSnapshot, Balance, Quota, Status, Window
+from providers.model import AccountSnapshot, Balance, Quota, Status, Window, most_left_first
 from providers.opencode import opencode_entry
 from providers.paths import Paths
 from providers.secrets import Secret, scrub
@@ -566,17 +566,7 @@ def parse_usage(data: Any, now: datetime) -> Quota:
 
 def sort_key(snapshot: AccountSnapshot) -> tuple[Any, ...]:
     """Most five-hour left, then most weekly left, then name."""
-    five_hour = snapshot.window("five_hour")
-    weekly = snapshot.window("weekly")
-    five_left = five_hour.remaining_percent if five_hour else None
-    weekly_left = weekly.remaining_percent if weekly else None
-    return (
-        five_left is None,
-        -(five_left or 0.0),
-        weekly_left is None,
-        -(weekly_left or 0.0),
-        snapshot.account.lower(),
-    )
+    return (*most_left_first(snapshot, "five_hour", "weekly"), snapshot.account.lower())
 
 
 class ClaudeProvider:

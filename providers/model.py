@@ -95,4 +95,14 @@ class AccountSnapshot:
         return None
 
 
+def most_left_first(snapshot: AccountSnapshot, *window_ids: str) -> tuple[Any, ...]:
+    """A sort key part: most left in each named window first, accounts without it after."""
+    key: list[Any] = []
+    for window_id in window_ids:
+        window = snapshot.window(window_id)
+        left = window.remaining_percent if window else None
+        key += [left is None, -(left or 0.0)]
+    return tuple(key)
+
+
 JSONValue = Any

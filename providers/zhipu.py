@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from providers.base import Account, DiscoveryContext, ParseError, Problem
 from providers.http import FetchError, HttpSession, status_for_http
 from providers.keys import API_KEY_SETTINGS, key_accounts
-from providers.model import AccountSnapshot, Quota, Status, Window
+from providers.model import AccountSnapshot, Quota, Status, Window, most_left_first
 from providers.secrets import quote, scrub
 from providers.values import (
     DAY,
@@ -392,17 +392,7 @@ def parse_quota(data: Any, now: datetime) -> Quota:
 
 def sort_key(snapshot: AccountSnapshot) -> tuple[Any, ...]:
     """Most five-hour left first, then most weekly left, then name."""
-    five_hour = snapshot.window("five_hour")
-    weekly = snapshot.window("weekly")
-    five_left = five_hour.remaining_percent if five_hour else None
-    weekly_left = weekly.remaining_percent if weekly else None
-    return (
-        five_left is None,
-        -(five_left or 0.0),
-        weekly_left is None,
-        -(weekly_left or 0.0),
-        snapshot.account.lower(),
-    )
+    return (*most_left_first(snapshot, "five_hour", "weekly"), snapshot.account.lower())
 
 
 class ZhipuProvider:
