@@ -205,10 +205,18 @@ class OverviewTable(Horizontal, can_focus=False):
             super().__init__()
             self.index = index
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        # Held rather than queried: the app's clock can draw before these are mounted,
+        # and DiffText keeps what it is shown until it is.
+        self.main_column = DiffText(id="overview-main")
+        self.reset_column = DiffText(id="overview-reset")
+        self.status_column = DiffText(id="overview-status")
+
     def compose(self) -> ComposeResult:
-        yield DiffText(id="overview-main")
-        yield DiffText(id="overview-reset")
-        yield DiffText(id="overview-status")
+        yield self.main_column
+        yield self.reset_column
+        yield self.status_column
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
@@ -235,18 +243,23 @@ class OverviewPane(Vertical):
         self.columns = Columns.for_width(120)
         self._sort_line = ""
         self._now: datetime | None = None
+        # Held rather than queried, so a redraw before the children mount is not an error.
+        self.sort_text = DiffText(id="overview-sort")
+        self.header_text = DiffText(id="overview-header")
+        self.table = OverviewTable(id="overview-table")
+        self.scroll = VerticalScroll(id="overview-rows", can_focus=False)
 
     def compose(self) -> ComposeResult:
-        yield DiffText(id="overview-sort")
-        yield DiffText(id="overview-header")
-        with VerticalScroll(id="overview-rows", can_focus=False):
-            yield OverviewTable(id="overview-table")
+        yield self.sort_text
+        yield self.header_text
+        with self.scroll:
+            yield self.table
 
     def on_resize(self) -> None:
         columns = Columns.for_width(self.size.width)
         if columns != self.columns:
             self.columns = columns
-            self.query_one("#overview-header", DiffText).show(header(columns))
+            self.header_text.show(header(columns))
             if self._now is not None:
                 self.redraw(self._now)
         # The status column's width is known only once the new layout is done; its lines
@@ -274,7 +287,7 @@ class OverviewPane(Vertical):
         if self.user_moved and selected_key in keys:
             self.selected = keys.index(selected_key)
         self.selected = min(self.selected, max(0, len(rows) - 1))
-        self.query_one("#overview-header", DiffText).show(header(self.columns))
+        self.header_text.show(header(self.columns))
         self.redraw(now)
         self._scroll_to_selected()
 
@@ -283,16 +296,13 @@ class OverviewPane(Vertical):
         sort_line = f"{len(self.rows)} accounts · sorted by {SORT_LABELS[self.sort]} (s to change)"
         if sort_line != self._sort_line:
             self._sort_line = sort_line
-            self.query_one("#overview-sort", DiffText).show(
-                Content.styled(sort_line, "$text-muted")
-            )
+            self.sort_text.show(Content.styled(sort_line, "$text-muted"))
         for row in self.rows:
             row.redraw(now, self.columns)
         main_width = self.rows[0].main.cell_length if self.rows else 0
-        table = self.query_one(OverviewTable)
-        main = table.query_one("#overview-main", DiffText)
-        reset = table.query_one("#overview-reset", DiffText)
-        status = table.query_one("#overview-status", DiffText)
+        main = self.table.main_column
+        reset = self.table.reset_column
+        status = self.table.status_column
         if self.rows and main.styles.width != main_width:
             main.styles.width = main_width
             reset.styles.width = self.columns.reset + 1
@@ -327,7 +337,9 @@ class OverviewPane(Vertical):
         self._scroll_to_selected()
 
     def _scroll_to_selected(self) -> None:
-        scroll = self.query_one("#overview-rows", VerticalScroll)
+        scroll = self.scroll
+        if not scroll.is_mounted:
+            return
         height = scroll.scrollable_content_region.height
         if not height:
             return
