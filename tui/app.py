@@ -232,6 +232,8 @@ class QuotaApp(App[int]):
     # ------------------------------------------------------------------ the clock
 
     def _tick(self) -> None:
+        if not self.is_running:
+            return  # shutting down: widgets are being removed under the clock
         now = self.clock()
         if (
             not self.sources.demo

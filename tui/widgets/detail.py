@@ -254,6 +254,9 @@ class ProviderPane(Horizontal):
         self.ready = False
         self._pending_key: str | None = None
         self._pending_focus = False
+        # Created now (cheap), mounted by build().
+        self._account_list = AccountList(id=f"list-{provider_id}", classes="account-list")
+        self._detail = DetailView(id=f"detail-{provider_id}", classes="detail")
 
     BUILD_DELAY = 0.5
 
@@ -268,10 +271,7 @@ class ProviderPane(Horizontal):
             return  # built already, or the app is closing
         self._building = True
         try:
-            await self.mount(
-                AccountList(id=f"list-{self.provider_id}", classes="account-list"),
-                DetailView(id=f"detail-{self.provider_id}", classes="detail"),
-            )
+            await self.mount(self._account_list, self._detail)
         except MountError:
             return  # closed while we waited for the first frame
         self.ready = True
@@ -287,13 +287,15 @@ class ProviderPane(Horizontal):
         else:
             self._pending_focus = True
 
+    # Held rather than queried: while the app shuts down its clock can still tick after
+    # the children have been removed, and a query would then raise.
     @property
     def account_list(self) -> AccountList:
-        return self.query_one(AccountList)
+        return self._account_list
 
     @property
     def detail(self) -> DetailView:
-        return self.query_one(DetailView)
+        return self._detail
 
     def set_entries(self, entries: list[Entry], now: datetime) -> None:
         if not self.ready:
