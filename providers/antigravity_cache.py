@@ -340,11 +340,16 @@ def default_paths(paths: Paths) -> list[Path]:
     """
     candidates = [
         paths.xdg_config_home.joinpath(*GLOBAL_STORAGE),
+        # ~/.config as well when XDG_CONFIG_HOME points elsewhere: the spec's Linux place,
+        # and where an editor started without that variable writes (discover dedupes).
+        paths.home.joinpath(".config", *GLOBAL_STORAGE),
         paths.home.joinpath("Library", "Application Support", *GLOBAL_STORAGE),
     ]
     appdata = paths.env.get("APPDATA", "").strip()
     if appdata:
         candidates.append(paths.expand(appdata).joinpath(*GLOBAL_STORAGE))
+    # %APPDATA%'s usual value, for a Windows home copied or mounted without the variable.
+    candidates.append(paths.home.joinpath("AppData", "Roaming", *GLOBAL_STORAGE))
     return candidates
 
 

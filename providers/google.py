@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -36,7 +36,6 @@ from providers.values import (
     any_to_datetime,
     as_dict,
     as_float,
-    as_int,
     as_list,
     as_str,
     epoch_to_datetime,
@@ -313,12 +312,15 @@ def _antigravity_broken(source: str, path: Path, label: str, message: str) -> Ac
     )
 
 
-def _active_index(document: dict[str, Any]) -> int | None:
-    value = document.get("activeIndex")
-    if isinstance(value, bool):
+def _active_index(document: dict[str, Any], count: int) -> int | None:
+    """The entry the plugin uses now, read as the plugin reads it: a missing or non-number
+    activeIndex is 0, one out of range is clamped to the list (first or last entry)."""
+    if count <= 0:
         return None
-    index = as_int(value)
-    return index if index is not None and index >= 0 else None
+    value = document.get("activeIndex")
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    index = int(value) if is_number and math.isfinite(value) else 0
+    return min(max(index, 0), count - 1)
 
 
 def discover_antigravity_cloud(context: DiscoveryContext) -> list[Account]:
@@ -339,10 +341,11 @@ def discover_antigravity_cloud(context: DiscoveryContext) -> list[Account]:
         message = f"accounts in {source} is not a list"
         return [_antigravity_broken(source, path, "antigravity", message)]
     client = _client_extra(_client_settings(context, ANTIGRAVITY))
-    active_index = _active_index(document)
+    entries = _entries(document)
+    active_index = _active_index(document, len(entries))
     result: list[Account] = []
     seen_labels: set[str] = set()
-    for index, (entry, fallback_email) in enumerate(_entries(document)):
+    for index, (entry, fallback_email) in enumerate(entries):
         if entry is None:
             continue
         email = as_str(first_present(entry, *_EMAIL_KEYS)) or fallback_email
@@ -691,14 +694,30 @@ async def _quota(
     return data, project, plan
 
 
+def _unrefreshable(app: _App, account: Account, error: FetchError) -> FetchError:
+    """A 401 we cannot answer with a refresh: name the missing setting when that is why."""
+    missing = _missing_client(account, app) if account.extra.get("refresh") else None
+    if missing is None:
+        return error
+    return FetchError(
+        error.status,
+        f"{error.message}, or {missing} so aiquota-tui can refresh it in memory",
+        http_status=error.http_status,
+        retry_after=error.retry_after,
+        body=error.body,
+    )
+
+
 async def _fetch_cloud(app: _App, account: Account, http: HttpSession, now: datetime) -> Quota:
     token, fresh = await _access_token(app, account, http, now)
     try:
         data, project, plan = await _quota(app, account, http, token)
     except FetchError as error:
         # The file's expiry can be wrong: one refresh and one retry when Google says 401.
-        if fresh or error.http_status != 401 or not _can_refresh(account, app):
+        if fresh or error.http_status != 401:
             raise
+        if not _can_refresh(account, app):
+            raise _unrefreshable(app, account, error) from None
         token = await _refresh(app, account, http, now)
         data, project, plan = await _quota(app, account, http, token)
     windows = parse_user_quota(data) if app is GEMINI else parse_available_models(data)
@@ -726,7 +745,16 @@ def _used_and_limit(fraction: float, remaining: float | None) -> tuple[float | N
     return limit - remaining, limit
 
 
-def _bucket_window(item: Any) -> Window | None:
+@dataclass(frozen=True)
+class _Bucket:
+    """One readable bucket: its window, model id, and token type (None for requests)."""
+
+    window: Window
+    model: str
+    kind: str | None
+
+
+def _bucket(item: Any) -> _Bucket | None:
     entry = as_dict(item)
     if entry is None:
         return None
@@ -741,21 +769,40 @@ def _bucket_window(item: Any) -> Window | None:
     # Protobuf JSON leaves zeros out: a bucket without a fraction has nothing left.
     fraction = 0.0 if fraction is None else fraction
     used, limit = _used_and_limit(fraction, as_float(entry.get("remainingAmount")))
-    window_id, label, unit = f"model:{model}", model, "requests"
+    kind = None
     if token_type and token_type.upper() != "REQUESTS":
         # Only identifier-like types are lowercased: other server text stays verbatim, so
         # that a credential echoed back is still recognised and masked downstream.
         kind = token_type.lower() if re.fullmatch(r"[A-Z_]{1,32}", token_type) else token_type
-        window_id, label, unit = f"model:{model}:{kind}", f"{model} ({kind})", kind
-    return Window(
-        id=window_id,
-        label=label,
+    window = Window(
+        id=f"model:{model}",
+        label=model,
         used_percent=_used_percent(fraction),
         resets_at=any_to_datetime(entry.get("resetTime")),
         used=used,
         limit=limit,
-        unit=unit,
+        unit=kind or "requests",
     )
+    return _Bucket(window, model, kind)
+
+
+def _bucket_windows(buckets: list[_Bucket]) -> list[Window]:
+    """`model:<modelId>` per bucket (PROVIDERS.md §5); the token type joins the id and label
+    only for a model that has buckets of several types, so that neither hides the other."""
+    kinds: dict[str, set[str | None]] = {}
+    for bucket in buckets:
+        kinds.setdefault(bucket.model, set()).add(bucket.kind)
+    windows = []
+    for bucket in buckets:
+        window = bucket.window
+        if bucket.kind is not None and len(kinds[bucket.model]) > 1:
+            window = replace(
+                window,
+                id=f"{window.id}:{bucket.kind}",
+                label=f"{bucket.model} ({bucket.kind})",
+            )
+        windows.append(window)
+    return windows
 
 
 def _ordered(windows: list[Window], key: Any) -> tuple[Window, ...]:
@@ -773,6 +820,8 @@ def parse_user_quota(data: Any) -> tuple[Window, ...]:
     document = as_dict(data)
     if document is None:
         raise ParseError("the quota answer is not a JSON object")
+    if not document:
+        return ()  # protobuf JSON leaves an empty list out: {} is "no buckets"
     if "buckets" not in document:
         raise ParseError("the quota answer has no buckets")
     buckets = document["buckets"]
@@ -780,7 +829,8 @@ def parse_user_quota(data: Any) -> tuple[Window, ...]:
         return ()
     if not isinstance(buckets, list):
         raise ParseError("buckets in the quota answer is not a list")
-    windows = [window for window in map(_bucket_window, buckets) if window is not None]
+    readable = [bucket for bucket in map(_bucket, buckets) if bucket is not None]
+    windows = _bucket_windows(readable)
     if buckets and not windows:
         raise ParseError("no usable bucket in the quota answer")
     return _ordered(windows, key=lambda w: w.id)
@@ -827,6 +877,8 @@ def parse_available_models(data: Any) -> tuple[Window, ...]:
     document = as_dict(data)
     if document is None:
         raise ParseError("the models answer is not a JSON object")
+    if not document:
+        return ()  # protobuf JSON leaves an empty map out: {} is "no models"
     if "models" not in document:
         raise ParseError("the models answer has no models")
     models = document["models"]

@@ -623,11 +623,37 @@ def test_discovery_finds_the_linux_file_under_home(home: Path) -> None:
 
 
 def test_discovery_honours_xdg_config_home(home: Path, tmp_path: Path) -> None:
-    write_state(linux_file(home), auth_json(SAMPLE))  # ignored: XDG moves the folder
     xdg = tmp_path / "xdg"
     path = write_state(xdg / "Antigravity/User/globalStorage/state.vscdb", auth_json(SAMPLE))
     [account] = cache.discover(context(home, {"XDG_CONFIG_HOME": str(xdg)}))
     assert account.path == path
+
+
+def test_the_home_config_file_is_found_when_xdg_config_home_points_elsewhere(
+    home: Path, tmp_path: Path
+) -> None:
+    # PROVIDERS.md §5b names ~/.config: an XDG_CONFIG_HOME set for other tools (or for
+    # aiquota-tui's own config.toml) must not hide the editor's file there.
+    path = write_state(linux_file(home), auth_json(SAMPLE, email=EMAIL))
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+    [account] = cache.discover(context(home, env))
+    assert account.path == path and account.label == EMAIL
+    xdg_file = write_state(
+        tmp_path / "xdg/Antigravity/User/globalStorage/state.vscdb",
+        auth_json(SAMPLE, email="xdg@example.com"),
+    )
+    assert [a.path for a in cache.discover(context(home, env))] == [xdg_file, path]
+
+
+def test_the_windows_file_under_home_is_found_without_appdata(home: Path) -> None:
+    path = write_state(
+        home / "AppData/Roaming/Antigravity/User/globalStorage/state.vscdb", auth_json(SAMPLE)
+    )
+    [account] = cache.discover(context(home))
+    assert account.path == path
+    assert account.source == "~/AppData/Roaming/Antigravity/User/globalStorage/state.vscdb"
+    # With APPDATA naming the same folder, still one account.
+    assert len(cache.discover(context(home, {"APPDATA": str(home / "AppData/Roaming")}))) == 1
 
 
 def test_discovery_finds_the_macos_file(home: Path) -> None:

@@ -99,6 +99,33 @@ def test_a_token_type_other_than_requests_is_in_the_label_and_unit() -> None:
     assert tokens.used_percent == 75.0
 
 
+def test_a_lone_bucket_of_another_token_type_keeps_the_model_id() -> None:
+    # PROVIDERS.md §5: id `model:<modelId>`, label the model id; the type is only the unit
+    # unless the same model also has a bucket of another type.
+    answer = {"buckets": [{"modelId": "gemini-2.5-pro", "tokenType": "TOKENS",
+                           "remainingFraction": 0.5, "remainingAmount": "500000"}]}  # fmt: skip
+    [window] = parse_user_quota(answer)
+    assert (window.id, window.label, window.unit) == (
+        "model:gemini-2.5-pro",
+        "gemini-2.5-pro",
+        "tokens",
+    )
+    assert (window.used, window.limit) == (500000.0, 1000000.0)
+
+
+def test_two_other_token_types_of_one_model_are_both_kept() -> None:
+    answer = {"buckets": [
+        {"modelId": "m", "tokenType": "INPUT_TOKENS", "remainingFraction": 0.5},
+        {"modelId": "m", "tokenType": "OUTPUT_TOKENS", "remainingFraction": 0.25},
+        {"modelId": "n", "tokenType": "REQUESTS", "remainingFraction": 1},
+    ]}  # fmt: skip
+    assert [w.id for w in parse_user_quota(answer)] == [
+        "model:m:input_tokens",
+        "model:m:output_tokens",
+        "model:n",
+    ]
+
+
 def test_a_bucket_without_a_fraction_is_exhausted() -> None:
     answer = {"buckets": [{"modelId": "gemini-2.5-pro", "resetTime": RESET}]}
     [window] = parse_user_quota(answer)
@@ -214,6 +241,12 @@ def test_models_as_a_list_are_read_too() -> None:
 def test_a_models_answer_we_cannot_read_is_a_parse_error(data, words) -> None:
     with pytest.raises(ParseError, match=words):
         parse_available_models(data)
+
+
+def test_an_empty_object_is_no_quota_rather_than_a_bad_answer() -> None:
+    # Google's protobuf JSON leaves empty lists and maps out, so "nothing" arrives as {}.
+    assert parse_user_quota({}) == ()
+    assert parse_available_models({}) == ()
 
 
 # =========================================================================== parse: loadCodeAssist
@@ -513,12 +546,31 @@ def test_antigravity_v4_file_is_read_defensively(home: Path) -> None:
     assert "opencode auth login" in dead.problem.message
 
 
-@pytest.mark.parametrize("active", [5, -1, None, "x", True])
-def test_an_unusable_active_index_marks_none_active(home: Path, active) -> None:
-    write_antigravity(
-        home / ".config/opencode", [ag_entry("a@x.io", "1//a-refresh")], active=active
-    )
-    assert [a.active for a in ag_accounts()] == [False]
+@pytest.mark.parametrize(
+    ("active", "expected"),
+    [(5, [False, True]), (2, [False, True]), (-1, [True, False]), (None, [True, False]),
+     ("1", [True, False]), (True, [True, False]), (1.0, [False, True])],
+)  # fmt: skip
+def test_an_unusable_active_index_is_read_as_the_plugin_reads_it(
+    home: Path, active, expected
+) -> None:
+    # opencode-antigravity-auth's loadAccounts: a non-number is 0, then clamped to the list.
+    entries = [ag_entry("a@x.io", "1//a-refresh"), ag_entry("b@x.io", "1//b-refresh")]
+    write_antigravity(home / ".config/opencode", entries, active=active)
+    assert [a.active for a in ag_accounts()] == expected
+
+
+def test_a_file_without_active_index_marks_the_first_account_active(home: Path) -> None:
+    path = home / ".config/opencode/antigravity-accounts.json"
+    path.parent.mkdir(parents=True)
+    entries = [ag_entry("a@x.io", "1//a-refresh"), ag_entry("b@x.io", "1//b-refresh")]
+    path.write_text(json.dumps({"version": 4, "accounts": entries}))
+    assert [(a.label, a.active) for a in ag_accounts()] == [("a@x.io", True), ("b@x.io", False)]
+
+
+def test_an_empty_accounts_list_is_no_account(home: Path) -> None:
+    write_antigravity(home / ".config/opencode", [], active=3)
+    assert ag_accounts() == []
 
 
 def test_opencode_config_dir_moves_the_accounts_file(home: Path, tmp_path, monkeypatch) -> None:
@@ -767,6 +819,16 @@ async def test_a_401_without_a_way_to_refresh_is_auth_expired(home: Path) -> Non
     snapshot = await run(GeminiProvider(), account, google_)
     assert snapshot.status is Status.AUTH_EXPIRED
     assert "run `gemini` to sign in again" in snapshot.message
+    assert google_.paths() == ["/v1internal:retrieveUserQuota"]
+
+
+async def test_a_401_with_a_refresh_token_but_no_client_names_the_settings(home: Path) -> None:
+    google_ = Google(retrieveUserQuota=lambda r: httpx.Response(401, json={}))
+    account = gemini_account(home, settings={"project": "p", "client_id": "id"})
+    snapshot = await run(GeminiProvider(), account, google_)
+    assert snapshot.status is Status.AUTH_EXPIRED
+    assert "run `gemini` to sign in again" in snapshot.message
+    assert "GEMINI_CLIENT_SECRET or [providers.gemini] client_secret" in snapshot.message
     assert google_.paths() == ["/v1internal:retrieveUserQuota"]
 
 
