@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from providers.base import Account, DiscoveryContext, ParseError, Problem
-from providers.files import read_json_file
+from providers.files import FileRead, read_json_file
 from providers.http import FetchError, HttpSession
 from providers.model import AccountSnapshot, Quota, Status, Window
 from providers.opencode import opencode_entry
@@ -92,13 +92,32 @@ def _broken(
     )
 
 
+def _pat_candidates(paths: Paths) -> list[Path]:
+    """Where the PAT file may be: OPENCODE_CONFIG_DIR, then OpenCode's global config folder.
+
+    OPENCODE_CONFIG_DIR adds a config folder to OpenCode's global one rather than replacing
+    it, and the plugins that write this file use the global one, so both are looked at.
+    """
+    candidates = [paths.opencode_config_dir, paths.xdg_config_home / "opencode"]
+    return [folder / PAT_FILE for folder in dict.fromkeys(candidates)]
+
+
+def _read_pat_file(paths: Paths) -> tuple[Path, str, FileRead] | None:
+    """The first PAT file that exists, even a broken one (so it gets fixed), or None."""
+    for path in _pat_candidates(paths):
+        source = paths.display(path)
+        read = read_json_file(path, source)
+        if not read.missing:
+            return path, source, read
+    return None
+
+
 def _discover_pat(paths: Paths) -> list[Account]:
     """OpenCode's copilot-quota-token.json: a PAT for the public billing report."""
-    path = paths.opencode_config_dir / PAT_FILE
-    source = paths.display(path)
-    read = read_json_file(path, source)
-    if read.missing:
+    found = _read_pat_file(paths)
+    if found is None:
         return []
+    path, source, read = found
     if read.problem:
         return [_broken("billing", source, path, read.problem)]
     document = as_dict(read.data)
@@ -597,13 +616,19 @@ def _start_of_next_month(year: int, month: int) -> datetime:
 
 
 def _billing_reset(document: dict[str, Any], now: datetime) -> datetime:
+    """The start of next month (UTC), or of the month after the report's, if that is later.
+
+    A report for an earlier month (a stale cache, a canned answer) must not put the reset in
+    the past: the allowance resets at the start of the month after now, whatever it covers.
+    """
+    current = now.astimezone(UTC)
+    reset = _start_of_next_month(current.year, current.month)
     period = as_dict(document.get("timePeriod")) or {}
     year = as_float(period.get("year"))
     month = as_float(period.get("month"))
     if year is not None and month is not None and 1 <= month <= 12 and 1 <= year <= 9998:
-        return _start_of_next_month(int(year), int(month))
-    current = now.astimezone(UTC)
-    return _start_of_next_month(current.year, current.month)
+        reset = max(reset, _start_of_next_month(int(year), int(month)))
+    return reset
 
 
 def parse_billing(data: Any, tier: str | None, now: datetime) -> Quota:

@@ -84,15 +84,20 @@ def key_place(service: Service, source: str) -> str:
 # 1002 invalid token, 1003 expired token, 1004 token rejected; Z.ai also answers 401.
 _AUTH_CODES = {401, 1000, 1001, 1002, 1003, 1004}
 _RATE_CODES = {429, 1302, 1303, 1305}
+# "key" alone too ("Invalid key", "key不存在"), but not inside a word such as "keyword".
 _CREDENTIAL_WORDS = re.compile(
-    r"api[\s_-]?key|token|authori[sz]ation|authenticat|credential|令牌|密钥|凭证|秘钥", re.I
+    r"api[\s_-]?key|(?<![a-z])key(?![a-z])|token|authori[sz]ation|authenticat|credential"
+    r"|令牌|密钥|凭证|秘钥|认证",
+    re.I,
 )
 _FAULT_WORDS = re.compile(
     r"invalid|expired|incorrect|illegal|missing|wrong|fail|not\s+(?:found|provided|valid|exist)"
     r"|required|revoked|disabled|无效|过期|非法|错误|缺少|未收到|失败|不存在|不正确|已禁用",
     re.I,
 )
-_ALWAYS_AUTH = re.compile(r"unauthori[sz]ed|身份验证|认证失败|鉴权|未授权|未登录", re.I)
+_ALWAYS_AUTH = re.compile(
+    r"unauthori[sz]ed|unauthenticated|身份验证|认证失败|未认证|鉴权|未授权|未登录", re.I
+)
 
 
 def is_key_problem(code: int | None, message: str | None) -> bool:

@@ -418,10 +418,16 @@ def test_billing_without_a_known_tier_shows_the_count_and_says_why_there_is_no_b
 def test_billing_resets_at_the_start_of_next_month_utc() -> None:
     quota = parse_billing(billing(), "pro", NOW)
     assert quota.windows[0].resets_at == RESET
+    ahead = billing(timePeriod={"year": 2026, "month": 2})  # our clock is behind GitHub's
+    assert parse_billing(ahead, "pro", NOW).windows[0].resets_at == datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def test_billing_reset_of_an_old_report_is_next_month_not_the_past() -> None:
+    """A report for an earlier month must not put the reset before now (spec: next month)."""
     december = billing(timePeriod={"year": 2025, "month": 12})
-    assert parse_billing(december, "pro", NOW).windows[0].resets_at == datetime(
-        2026, 1, 1, tzinfo=UTC
-    )
+    assert parse_billing(december, "pro", NOW).windows[0].resets_at == RESET
+    last_year = billing(timePeriod={"year": 2024, "month": 1})
+    assert parse_billing(last_year, "pro", NOW).windows[0].resets_at == RESET
 
 
 def test_billing_reset_from_the_clock_when_the_answer_has_no_period() -> None:
@@ -567,6 +573,17 @@ def test_opencode_config_dir_moves_the_pat_file(home: Path, tmp_path: Path, monk
     write_json(pat_file(home), {"token": "ghp_y1234567", "username": "b"})
     monkeypatch.setenv("OPENCODE_CONFIG_DIR", str(elsewhere))
     assert [a.label for a in discover()] == ["a (billing)"]
+
+
+def test_pat_file_in_opencode_global_config_when_opencode_config_dir_is_elsewhere(
+    home: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """OPENCODE_CONFIG_DIR adds a folder; OpenCode's global config folder still counts."""
+    write_json(pat_file(home), {"token": "ghp_y1234567", "username": "b"})
+    monkeypatch.setenv("OPENCODE_CONFIG_DIR", str(tmp_path / "oc-without-the-file"))
+    [account] = discover()
+    assert account.label == "b (billing)"
+    assert account.source == "~/.config/opencode/copilot-quota-token.json"
 
 
 def test_xdg_config_home_moves_pat_and_editor_files(

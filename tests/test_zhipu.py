@@ -560,6 +560,13 @@ ERROR_CASES = [
     ),
     (200, {"code": "1002", "msg": "Authorization Token非法"}, Status.AUTH_EXPIRED, ["非法"]),
     (200, {"success": False, "msg": "api key is missing"}, Status.AUTH_EXPIRED, ["missing"]),
+    # A key problem said without "API": still the key, not a generic error.
+    (200, {"success": False, "msg": "Invalid key"}, Status.AUTH_EXPIRED, ["Invalid key"]),
+    (200, {"code": 500, "msg": "key expired"}, Status.AUTH_EXPIRED, ["key expired"]),
+    (200, {"success": False, "msg": "key不存在"}, Status.AUTH_EXPIRED, ["key不存在"]),
+    (200, {"success": False, "msg": "Unauthenticated"}, Status.AUTH_EXPIRED, ["check"]),
+    (200, {"success": False, "msg": "认证信息无效"}, Status.AUTH_EXPIRED, ["认证信息无效"]),
+    (200, {"success": False, "msg": "Keyword filter failed"}, Status.ERROR, ["Keyword"]),
     (
         200,
         {"code": 1113, "msg": "Your account is in arrears", "success": False},
