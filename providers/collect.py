@@ -34,7 +34,7 @@ def snapshot_of(
     plan = quota.plan or account.extra.get("plan")
     return AccountSnapshot(
         provider=account.provider,
-        account=account.label,
+        account=quota.account or account.label,
         source=account.source,
         active=account.active,
         status=status,
@@ -46,6 +46,7 @@ def snapshot_of(
         retry_after=retry_after,
         details=quota.details,
         key=account.key,
+        identity=quota.identity,
     )
 
 
@@ -63,6 +64,7 @@ def _scrubbed(quota: Quota) -> Quota:
     return replace(
         quota,
         plan=scrub(quota.plan) if quota.plan else None,
+        account=scrub(quota.account) if quota.account else None,
         windows=tuple(
             replace(w, id=scrub(w.id), label=scrub(w.label), unit=_maybe_scrub(w.unit))
             for w in quota.windows
@@ -114,7 +116,25 @@ async def fetch_all(
 ) -> list[AccountSnapshot]:
     """Every account at once: the total time is the slowest request, not the sum."""
     jobs = [fetch_snapshot(provider, account, http, clock) for provider, account in pairs]
-    return list(await asyncio.gather(*jobs))
+    return merge_same_identity(await asyncio.gather(*jobs))
+
+
+def merge_same_identity(snapshots: Sequence[AccountSnapshot]) -> list[AccountSnapshot]:
+    """Sources whose answers name the same identity are one account: the first one wins.
+
+    `snapshots` are in discovery order, which is each provider's order of preference.
+    """
+    kept: list[AccountSnapshot] = []
+    seen: set[tuple[str, str]] = set()
+    for snapshot in snapshots:
+        if snapshot.identity is not None:
+            mark = (snapshot.provider, snapshot.identity)
+            if snapshot.ok and mark in seen:
+                continue
+            if snapshot.ok:
+                seen.add(mark)
+        kept.append(snapshot)
+    return kept
 
 
 def ordered(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -386,7 +386,7 @@ async def _fetch_internal(account: Account, http: HttpSession, now: datetime) ->
     if cached is not None and cached.valid_until > now:
         try:
             data = await _get_user(http, f"Bearer {cached.token.reveal()}", sentences)
-            return parse_user(data, http.clock())
+            return _with_login(account, parse_user(data, http.clock()), data)
         except FetchError as error:
             if error.http_status not in (401, 403):
                 raise
@@ -400,7 +400,17 @@ async def _fetch_internal(account: Account, http: HttpSession, now: datetime) ->
             raise
         session = await _exchange(account, http, now, first, remedy)
         data = await _get_user(http, f"Bearer {session.reveal()}", sentences)
-    return parse_user(data, http.clock())
+    return _with_login(account, parse_user(data, http.clock()), data)
+
+
+def _with_login(account: Account, quota: Quota, data: Any) -> Quota:
+    """The answer's `login` names the account: sources with the same login are one account,
+    and a source that knew no login (OpenCode, the env var) is labelled by it."""
+    login = as_str((as_dict(data) or {}).get("login"))
+    if login is None:
+        return quota
+    label = None if account.extra.get("login") else login
+    return replace(quota, identity=f"github:{login.lower()}", account=label)
 
 
 def _billing_sentences(source: str) -> dict[Status, str]:

@@ -63,6 +63,11 @@ class Quota:
     windows: tuple[Window, ...] = ()
     balances: tuple[Balance, ...] = ()
     details: tuple[tuple[str, str], ...] = ()
+    # Who the answer says the account is ("github:octocat"), never a secret: sources of one
+    # provider whose answers name the same identity are one account, the first source winning.
+    identity: str | None = None
+    # The account's name as the answer gives it (a login), for sources that have none.
+    account: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,7 @@ class AccountSnapshot:
     retry_after: float | None = field(default=None, compare=False)
     details: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     key: str = field(default="", compare=False)
+    identity: str | None = field(default=None, compare=False)
 
     @property
     def ok(self) -> bool:

@@ -1213,7 +1213,7 @@ def test_cli_against_a_local_server(home: Path, monkeypatch, capsys) -> None:
         ("octocat (billing)", "ok", "~/.config/opencode/copilot-quota-token.json"),
         ("octocat", "ok", "~/.config/github-copilot/apps.json"),
         ("mona", "ok", "~/.config/github-copilot/hosts.json"),
-        ("env", "ok", "env:COPILOT_API_TOKEN"),
+        ("freebie", "ok", "env:COPILOT_API_TOKEN"),  # named by the answer's login
         ("opencode", "auth_expired", "~/.local/share/opencode/auth.json"),
     ]
     by_name = {a["account"]: a for a in document["accounts"]}
@@ -1230,8 +1230,8 @@ def test_cli_against_a_local_server(home: Path, monkeypatch, capsys) -> None:
     assert mona["windows"][0]["remaining_percent"] == 0
     assert [w["unlimited"] for w in mona["windows"]] == [False, True, True]
     assert mona["windows"][0]["resets_at"] == "2026-02-01T00:00:00Z"
-    assert by_name["env"]["plan"] == "free"
-    assert [w["id"] for w in by_name["env"]["windows"]] == ["chat", "completions"]
+    assert by_name["freebie"]["plan"] == "free"
+    assert [w["id"] for w in by_name["freebie"]["windows"]] == ["chat", "completions"]
     assert "opencode auth login" in by_name["opencode"]["message"]
     assert code == 1
     paths = sorted({s.path for s in server.seen})
@@ -1287,6 +1287,40 @@ def test_cli_each_failure_is_a_status_with_a_sentence(
     assert code == 1
 
 
+def test_sources_whose_answers_name_the_same_login_are_one_account(
+    home: Path, monkeypatch, capsys
+) -> None:
+    # hosts.json knows mona; the env token is hers too, which only the answer's login tells.
+    write_json(hosts_file(home), {"github.com": {"user": "mona", "oauth_token": TOKENS["hosts"]}})
+    monkeypatch.setenv("COPILOT_API_TOKEN", TOKENS["env"])
+    answer = {**SPEC_SAMPLE, "login": "Mona"}
+    with LocalServer(lambda seen: Reply(body=answer)) as server:
+        monkeypatch.setenv("AIQUOTA_COPILOT_URL", server.url)
+        code, document, _ = run_json(capsys, "--provider", "copilot")
+    rows = [(a["account"], a["source"]) for a in document["accounts"]]
+    assert rows == [("mona", "~/.config/github-copilot/hosts.json")]  # the first source wins
+    assert code == 0
+
+
+def test_different_logins_stay_apart_and_a_nameless_source_takes_its_login(
+    home: Path, monkeypatch, capsys
+) -> None:
+    write_json(hosts_file(home), {"github.com": {"user": "mona", "oauth_token": TOKENS["hosts"]}})
+    monkeypatch.setenv("COPILOT_API_TOKEN", TOKENS["env"])
+
+    def answer(seen: Seen) -> Reply:
+        login = "mona" if TOKENS["hosts"] in seen.headers.get("authorization", "") else "hubot"
+        return Reply(body={**SPEC_SAMPLE, "login": login})
+
+    with LocalServer(answer) as server:
+        monkeypatch.setenv("AIQUOTA_COPILOT_URL", server.url)
+        _, document, _ = run_json(capsys, "--provider", "copilot")
+    assert sorted((a["account"], a["source"]) for a in document["accounts"]) == [
+        ("hubot", "env:COPILOT_API_TOKEN"),
+        ("mona", "~/.config/github-copilot/hosts.json"),
+    ]
+
+
 def test_cli_unreachable_server(home: Path, monkeypatch, capsys) -> None:
     write_json(
         apps_file(home), {"github.com:x": {"user": "octocat", "oauth_token": TOKENS["apps"]}}
@@ -1304,14 +1338,15 @@ def test_cli_unreachable_server(home: Path, monkeypatch, capsys) -> None:
 def test_demo_once_json(capsys) -> None:
     code, document, _ = run_json(capsys, "--demo", "--provider", "copilot")
     accounts = {a["account"]: a for a in document["accounts"]}
-    assert set(accounts) == {"octocat", "mona", "env", "octocat (billing)", "opencode"}
+    # the env token's account is named by the answer's login
+    assert set(accounts) == {"octocat", "mona", "hubot", "octocat (billing)", "opencode"}
     assert all(a["provider"] == "copilot" for a in accounts.values())
     octocat = accounts["octocat"]
     assert octocat["status"] == "ok" and octocat["plan"] == "individual_pro"
     assert octocat["windows"][0]["used_percent"] > 100  # overage
     assert [w["unlimited"] for w in octocat["windows"]] == [False, True, True]
     assert accounts["mona"]["status"] == "ok"  # through the token exchange
-    assert accounts["env"]["plan"] == "free"
+    assert accounts["hubot"]["plan"] == "free"
     assert accounts["octocat (billing)"]["windows"][0]["limit"] == 1500
     assert accounts["opencode"]["status"] == "auth_expired"
     assert "opencode auth login" in accounts["opencode"]["message"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from providers.base import Account
@@ -196,3 +197,18 @@ def test_rediscovered_credentials_are_fetched_at_once_and_show_the_new_active_ma
     assert store.merge([(CODEX, replace(a, active=True))])  # the views must redraw
     assert entry.next_due is None
     assert entry.shown.active and entry.snapshot.active
+
+
+def test_a_source_whose_answer_names_an_earlier_account_is_merged_into_it() -> None:
+    first, second, other = account("hosts"), account("env"), account("apps")
+    store = store_with(first, second, other)
+    fetch(store, first, replace(snap(first), identity="github:mona"), T0)
+    fetch(store, second, replace(snap(second), identity="github:mona"), T0)
+    fetch(store, other, replace(snap(other), identity="github:octocat"), T0)
+    assert [e.key for e in store] == [first.key, other.key]  # the first source wins
+    assert len(store) == 2
+    # the merged one is still fetched, so it can part again when its answer changes
+    later = T0 + timedelta(hours=1)
+    assert second.key in {e.key for e in store.due(later)}
+    fetch(store, second, replace(snap(second), identity="github:hubot"), later)
+    assert [e.key for e in store] == [first.key, second.key, other.key]

@@ -495,7 +495,7 @@ class QuotaApp(App[int]):
         now = self.clock()
         if not self.sources.demo:
             self._rediscover()
-        for entry in self.store:
+        for entry in self.store.entries.values():  # merged ones too: they may part again
             self.store.request_now(entry, now)
         self.notify(f"Refreshing all {len(self.store)} accounts…", timeout=2)
         self._tick()

@@ -28,6 +28,9 @@ class Entry:
     problem_since: datetime | None = None
     last_attempt: datetime | None = None
     next_due: datetime | None = None  # None: as soon as possible
+    # Another source of the same provider, found earlier, turned out to be the same account
+    # (its answer names the same identity): this one is fetched but not shown.
+    merged: bool = False
 
     @property
     def key(self) -> str:
@@ -80,6 +83,7 @@ class Store:
             fresh.setdefault(account.key, entry)
         changed |= list(fresh) != list(self.entries)
         self.entries = fresh
+        self._mark_merged()
         if changed:
             self.generation += 1
         return changed
@@ -88,10 +92,22 @@ class Store:
         return self.entries.get(key)
 
     def __iter__(self):
-        return iter(self.entries.values())
+        """The accounts to show: every entry but those merged into an earlier one."""
+        return (entry for entry in self.entries.values() if not entry.merged)
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return sum(1 for _ in self)
+
+    def _mark_merged(self) -> None:
+        """Sources whose answers name the same identity are one account; the first one
+        discovered wins (PROVIDERS.md §3), as `collect.merge_same_identity` does for --once."""
+        seen: set[tuple[str, str]] = set()
+        for entry in self.entries.values():
+            identity = entry.last_good.identity if entry.last_good is not None else None
+            mark = (entry.provider.id, identity) if identity else None
+            entry.merged = mark is not None and mark in seen
+            if mark is not None:
+                seen.add(mark)
 
     def due(self, now: datetime) -> list[Entry]:
         """Accounts to fetch now, within the cap on requests in flight."""
@@ -121,6 +137,7 @@ class Store:
             entry.failures += 1
             entry.problem_since = entry.problem_since or now
             entry.next_due = next_after_failure(snapshot, entry.failures, now, self.policy)
+        self._mark_merged()
 
     def request_now(self, entry: Entry, now: datetime) -> None:
         """A refresh the user asked for: skip any backoff, but never poll faster than allowed."""
