@@ -364,11 +364,16 @@ def _read_named(document: dict[str, Any], now: datetime) -> _Reading:
 
 
 def _model_name(entry: dict[str, Any]) -> str | None:
+    """The display name a scoped limit is scoped to: usually a model, sometimes a surface
+    (`scope.surface.display_name`), so any scope object with a name will do."""
     scope = as_dict(entry.get("scope")) or {}
-    model = as_dict(scope.get("model"))
-    if model is not None:
+    scopes = [scope.get("model"), *(value for key, value in scope.items() if key != "model")]
+    for candidate in scopes:
+        named = as_dict(candidate)
+        if named is None:
+            continue
         for key in _MODEL_NAME_KEYS:
-            name = as_str(model.get(key))
+            name = as_str(named.get(key))
             if name:
                 return name
     return as_str(scope.get("model")) or as_str(entry.get("display_name"))
@@ -473,15 +478,21 @@ def _minor_units(value: Any, exponent: int) -> float | None:
 
 
 def _spend_balance(spend: Any, extra: dict[str, Any] | None) -> Balance | None:
-    """`spend` {amount_minor, exponent[, limit…, currency]}: exact money, wins over extra_usage."""
+    """`spend` {amount_minor, exponent[, limit…, currency]}: exact money, wins over extra_usage.
+
+    Newer answers nest the amount as `used: {amount_minor, currency, exponent}` next to
+    `limit: {…}` and carry their own `enabled` flag; switched off, nothing is shown.
+    """
     data = as_dict(spend)
-    if data is None:
+    if data is None or as_bool(data.get("enabled")) is False:
         return None
-    exponent = as_int(data.get("exponent"))
-    amount = as_float(data.get("amount_minor"))
+    used = as_dict(data.get("used"))
+    money = used if data.get("amount_minor") is None and used is not None else data
+    exponent = as_int(money.get("exponent"))
+    amount = as_float(money.get("amount_minor"))
     if exponent is None or amount is None or not 0 <= exponent <= 12:
         return None
-    currency = as_str(data.get("currency")) or "USD"
+    currency = as_str(money.get("currency")) or as_str(data.get("currency")) or "USD"
     unit = currency.upper() if re.fullmatch(r"[A-Za-z]{3}", currency) else "USD"
     limit = _minor_units(first_present(data, "limit_minor", "limit_amount_minor"), exponent)
     nested = as_dict(data.get("limit"))

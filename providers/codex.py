@@ -228,7 +228,10 @@ def precheck(account: Account, now: datetime) -> Problem | None:
             "This is a browser session token (sess-…), not the Codex access token (a JWT): "
             f"{LOGIN_HINT}",
         )
-    expires = jwt.expiry(token) or account.extra.get("expires")
+    # Either clock is enough: OpenCode's `expires` (ms) is its own record of when the token
+    # dies, and a JWT `exp` in the future does not make a token OpenCode gave up on usable.
+    known = [when for when in (jwt.expiry(token), account.extra.get("expires")) if when]
+    expires = min(known, default=None)
     if expires is not None and expires <= now:
         local = expires.astimezone().strftime("%Y-%m-%d %H:%M %Z")
         return Problem(Status.AUTH_EXPIRED, f"Access token expired at {local}: {LOGIN_HINT}")
@@ -322,15 +325,34 @@ def _slot_for_key(key: str | None, default: str) -> str:
     return default
 
 
-def _windows_from_container(container: Any, now: datetime) -> list[tuple[str, str, _RawWindow]]:
+@dataclass
+class _Malformed:
+    """How many fields of the answer were present but of no usable type.
+
+    An answer with nothing usable and some of these is not the JSON we expect (a
+    `bad_response`), not an account without quota; null fields are not counted.
+    """
+
+    count: int = 0
+
+    def check(self, value: Any, usable: bool) -> None:
+        if value is not None and not usable:
+            self.count += 1
+
+
+def _windows_from_container(
+    container: Any, now: datetime, malformed: _Malformed
+) -> list[tuple[str, str, _RawWindow]]:
     """The (id, label, window) of a rate-limit container, shortest window first."""
     data = as_dict(container)
+    malformed.check(container, data is not None)
     if data is None:
         return []
     raw: list[_RawWindow] = []
     for default_slot, keys in (("primary", _PRIMARY_KEYS), ("secondary", _SECONDARY_KEYS)):
         key, value = _pick(data, keys)
         window = _read_window(_slot_for_key(key, default_slot), value, now)
+        malformed.check(value, window is not None)
         if window is not None:
             raw.append(window)
     named: list[tuple[str, str, _RawWindow]] = []
@@ -359,17 +381,19 @@ def _to_window(window_id: str, label: str, raw: _RawWindow) -> Window:
     )
 
 
-def _additional_windows(items: Any, now: datetime) -> list[Window]:
+def _additional_windows(items: Any, now: datetime, malformed: _Malformed) -> list[Window]:
+    malformed.check(items, isinstance(items, list))
     windows: list[Window] = []
     for item in as_list(items):
         entry = as_dict(item)
+        malformed.check(item, entry is not None)
         if entry is None:
             continue
         name = as_str(entry.get("limit_name")) or as_str(entry.get("metered_feature")) or "Extra"
         container = first_present(entry, *_CONTAINER_KEYS)
         if container is None:
             container = entry
-        for window_id, label, raw in _windows_from_container(container, now):
+        for window_id, label, raw in _windows_from_container(container, now, malformed):
             windows.append(_to_window(f"{slug(name)}:{window_id}", f"{name} {label}", raw))
     return windows
 
@@ -401,14 +425,18 @@ def parse_usage(data: Any, now: datetime) -> Quota:
         container = document  # some answers put the windows at the top level
     if container is None and not _KNOWN_TOP_LEVEL.intersection(document):
         raise ParseError("the usage answer has none of the expected fields (rate_limit, plan_type)")
-    windows = [_to_window(*item) for item in _windows_from_container(container, now)]
-    windows += _additional_windows(document.get("additional_rate_limits"), now)
-    credits = _credits(document.get("credits"))
-    return Quota(
-        plan=as_str(document.get("plan_type")),
-        windows=tuple(windows),
-        balances=(credits,) if credits else (),
-    )
+    malformed = _Malformed()
+    windows = [_to_window(*item) for item in _windows_from_container(container, now, malformed)]
+    windows += _additional_windows(document.get("additional_rate_limits"), now, malformed)
+    raw_credits = document.get("credits")
+    malformed.check(raw_credits, as_dict(raw_credits) is not None)
+    credits = _credits(raw_credits)
+    raw_plan = document.get("plan_type")
+    plan = as_str(raw_plan)
+    malformed.check(raw_plan, isinstance(raw_plan, str))
+    if not windows and credits is None and plan is None and malformed.count:
+        raise ParseError("the usage answer has the expected fields, but none of a usable type")
+    return Quota(plan=plan, windows=tuple(windows), balances=(credits,) if credits else ())
 
 
 # --------------------------------------------------------------------------- order

@@ -262,6 +262,17 @@ def test_a_scoped_limit_without_a_model_name_still_shows() -> None:
     assert window.id == "weekly_scoped" and window.used_percent == 9.0
 
 
+def test_a_limit_scoped_to_a_surface_is_named_after_it() -> None:
+    """`scope.surface.display_name` names a scoped limit as `scope.model.display_name` does."""
+    entry = {
+        "kind": "weekly_scoped",
+        "percent": 12,
+        "scope": {"model": None, "surface": {"id": None, "display_name": "Claude Code"}},
+    }
+    [window] = parse_usage({"limits": [entry]}, NOW).windows
+    assert (window.id, window.label) == ("weekly:Claude Code", "Claude Code only")
+
+
 def test_two_limits_claiming_one_id_keep_the_first() -> None:
     answer = {
         "limits": [
@@ -422,6 +433,37 @@ def test_a_malformed_spend_falls_back_to_extra_usage(spend) -> None:
 
 def test_spend_is_not_shown_when_extra_usage_is_switched_off() -> None:
     answer = {"extra_usage": {"is_enabled": False}, "spend": {"amount_minor": 0, "exponent": 2}}
+    assert parse_usage(answer, NOW).balances == ()
+
+
+def test_spend_may_nest_its_amount_under_used() -> None:
+    """The newer answer's spend: {used: {amount_minor, currency, exponent}, limit: {…}}."""
+    answer = {
+        "five_hour": {"utilization": 1},
+        "spend": {
+            "used": {"amount_minor": 53411, "currency": "EUR", "exponent": 2},
+            "limit": {"amount_minor": 55000, "currency": "EUR", "exponent": 2},
+            "percent": 97,
+            "enabled": True,
+        },
+        "extra_usage": {"utilization": 97.1, "is_enabled": True},
+    }
+    [balance] = parse_usage(answer, NOW).balances
+    assert (balance.id, balance.unit) == ("extra_usage", "EUR")
+    assert balance.amount == 534.11
+    assert balance.limit == 550.0
+
+
+def test_spend_switched_off_by_its_own_flag_is_not_shown() -> None:
+    answer = {
+        "five_hour": {"utilization": 1},
+        "spend": {
+            "used": {"amount_minor": 53411, "currency": "EUR", "exponent": 2},
+            "limit": {"amount_minor": 55000, "currency": "EUR", "exponent": 2},
+            "enabled": False,
+            "disabled_reason": "out_of_credits",
+        },
+    }
     assert parse_usage(answer, NOW).balances == ()
 
 

@@ -249,3 +249,24 @@ def test_order_is_five_hour_left_then_weekly_left_then_reset_then_name() -> None
         "zeta",
         "unknown",
     ]
+
+
+def test_precheck_honours_a_past_opencode_expiry_even_with_a_future_jwt_exp(home: Path) -> None:
+    """OpenCode's `expires` (ms) in the past means expired, whatever the JWT's own `exp` says."""
+    opencode = home / ".local/share/opencode/auth.json"
+    opencode.parent.mkdir(parents=True)
+    opencode.write_text(
+        json.dumps(
+            {
+                "openai": {
+                    "access": codex_token("acc-x"),  # exp five days ahead
+                    "accountId": "acc-x",
+                    "expires": int((datetime.now(UTC) - timedelta(hours=1)).timestamp() * 1000),
+                }
+            }
+        )
+    )
+    [account] = discover(home)
+    problem = codex.precheck(account, datetime.now(UTC))
+    assert problem is not None and problem.status is Status.AUTH_EXPIRED
+    assert "codex login" in problem.message or "opencode" in problem.message.lower()

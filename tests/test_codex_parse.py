@@ -646,3 +646,42 @@ def test_plan_only_answer_parses() -> None:
 def test_not_a_usage_answer_raises_parse_error(data: Any) -> None:
     with pytest.raises(ParseError):
         parse_usage(data, NOW)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(
+            {"plan_type": 5, "rate_limit": "x", "credits": []}, id="wrong-types-everywhere"
+        ),
+        pytest.param({"rate_limit": [1, 2]}, id="container-a-list"),
+        pytest.param(
+            {"rate_limit": {"primary_window": "abc", "secondary_window": 5}},
+            id="windows-not-objects",
+        ),
+        pytest.param(
+            {"rate_limit": {"primary_window": {"used_percent": "n/a"}}}, id="percent-not-a-number"
+        ),
+        pytest.param({"additional_rate_limits": {"limit_name": "x"}}, id="additional-not-a-list"),
+    ],
+)
+def test_expected_fields_of_no_usable_type_raise_parse_error(data: Any) -> None:
+    """PROVIDERS.md §0: a 2xx body with wrong types everywhere is a bad_response, not ok."""
+    with pytest.raises(ParseError):
+        parse_usage(data, NOW)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param({"plan_type": "plus", "rate_limit": "x"}, id="plan-still-usable"),
+        pytest.param({"plan_type": None, "rate_limit": None, "credits": None}, id="all-null"),
+        pytest.param({"rate_limit": {"limit_reached": False}}, id="no-windows"),
+        pytest.param(
+            {"rate_limit": {"primary_window": "x", "secondary_window": {"used_percent": 4}}},
+            id="one-window-usable",
+        ),
+    ],
+)
+def test_answers_with_something_usable_or_only_nulls_still_parse(data: Any) -> None:
+    parse_usage(data, NOW)
