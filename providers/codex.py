@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from providers import jwt
 from providers.base import Account, DiscoveryContext, ParseError, Problem
 from providers.files import read_json_file
-from providers.http import HttpSession
+from providers.http import FetchError, HttpSession
 from providers.model import AccountSnapshot, Balance, Quota, Status, Window, most_left_first
 from providers.opencode import opencode_entry
 from providers.paths import Paths
@@ -35,6 +35,8 @@ from providers.values import (
 ID = "codex"
 NAME = "Codex"
 USAGE_URL = "https://chatgpt.com/backend-api/wham/usage"
+# Some deployments serve the same answer here instead; tried only when the first says 404.
+FALLBACK_USAGE_URL = "https://chatgpt.com/backend-api/codex/usage"
 SAVED_SUFFIX = ".auth.json"
 LOGIN_HINT = "run `codex login`"
 
@@ -252,7 +254,14 @@ async def fetch(account: Account, http: HttpSession, now: datetime) -> Quota:
     account_id = account.extra.get("account_id")
     if account_id:
         headers["ChatGPT-Account-Id"] = account_id
-    data = await http.request_json(ID, "GET", USAGE_URL, headers=headers, sentences=SENTENCES)
+    try:
+        data = await http.request_json(ID, "GET", USAGE_URL, headers=headers, sentences=SENTENCES)
+    except FetchError as error:
+        if error.http_status != 404:
+            raise
+        data = await http.request_json(
+            ID, "GET", FALLBACK_USAGE_URL, headers=headers, sentences=SENTENCES
+        )
     return parse_usage(data, http.clock())
 
 

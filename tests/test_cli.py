@@ -227,6 +227,24 @@ def test_each_failure_is_a_status_with_a_sentence(
     assert code == 1
 
 
+def test_a_deployment_serving_codex_usage_instead_of_wham_is_read(
+    home, monkeypatch, capsys
+) -> None:
+    write_codex_auth(home / ".codex/auth.json", codex_token("acc-1"), "acc-1")
+
+    def answer(seen: Seen) -> Reply:
+        if seen.path == "/backend-api/codex/usage":
+            return Reply(body=usage_answer(10, 20))
+        return Reply(status=404, body={"detail": "Not Found"})
+
+    with LocalServer(answer) as server:
+        monkeypatch.setenv("AIQUOTA_CODEX_URL", server.url)
+        code, document, _ = run_json(capsys)
+    assert [s.path for s in server.seen] == ["/backend-api/wham/usage", "/backend-api/codex/usage"]
+    assert document["accounts"][0]["windows"][0]["used_percent"] == 10
+    assert code == 0
+
+
 def test_a_stalled_server_is_unreachable_and_does_not_hold_the_others(
     home, work, monkeypatch, capsys
 ) -> None:
