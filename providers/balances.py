@@ -35,7 +35,7 @@ from providers.http import FetchError, HttpSession
 from providers.keys import API_KEY_SETTINGS, key_accounts
 from providers.model import AccountSnapshot, Balance, Quota, Status, Window
 from providers.secrets import quote, scrub
-from providers.values import DAY, as_bool, as_dict, as_float, as_int, as_str
+from providers.values import DAY, as_bool, as_dict, as_float, as_int, as_list, as_str
 
 # --------------------------------------------------------------------------- shared helpers
 
@@ -314,11 +314,9 @@ def parse_deepseek(data: Any) -> Quota:
     if document is None:
         raise ParseError("the balance answer is not a JSON object")
     infos = document.get("balance_infos")
-    if not isinstance(infos, list):
-        raise ParseError("the balance answer has no balance_infos list")
     balances: list[Balance] = []
     details: list[tuple[str, str]] = []
-    for item in infos:
+    for item in as_list(infos):
         info = as_dict(item) or {}
         currency = _currency(info.get("currency"))
         total = as_float(info.get("total_balance"))
@@ -333,8 +331,8 @@ def parse_deepseek(data: Any) -> Quota:
             value = as_float(info.get(field))
             if value is not None:
                 details.append((f"{currency} {text}", money(value, currency)))
-    if infos and not balances:
-        raise ParseError("no entry of balance_infos has a currency and a total_balance")
+    # The verdict first: "balance too low" stands even when the figures beside it are
+    # missing or malformed, since it is what the user has to act on.
     if as_bool(document.get("is_available")) is False:
         shown = ", ".join(money(b.amount or 0.0, b.unit or "") for b in balances) or "none"
         raise FetchError(
@@ -342,6 +340,10 @@ def parse_deepseek(data: Any) -> Quota:
             f"DeepSeek reports the balance too low to use the API (balance: {shown}): "
             "top up at platform.deepseek.com",
         )
+    if not isinstance(infos, list):
+        raise ParseError("the balance answer has no balance_infos list")
+    if infos and not balances:
+        raise ParseError("no entry of balance_infos has a currency and a total_balance")
     return Quota(balances=tuple(balances), details=tuple(details))
 
 

@@ -6,7 +6,9 @@ auth.json (`nano-gpt` → `key`); each distinct key is one account.
 Two requests go out together:
 - `GET /api/subscription/v1/usage` (Bearer and x-api-key) → windows `daily` and `monthly`,
   `percentUsed` being a 0-1 fraction; `active: false` means no subscription: no windows,
-  status ok, a detail saying so.
+  status ok, a detail saying so. Token plans answer `weeklyInputTokens` / `dailyInputTokens`
+  / `dailyImages` objects of the same shape instead: windows `weekly`, `daily_tokens`,
+  `daily_images`; any other such object is kept under its own name.
 - `POST /api/check-balance` (x-api-key) → Balances `usd` and `nano` (amounts are strings).
 
 How a failure of one call affects the other:
@@ -22,6 +24,7 @@ How a failure of one call affects the other:
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -31,7 +34,7 @@ from providers.http import FetchError, HttpSession
 from providers.keys import API_KEY_SETTINGS, key_accounts
 from providers.model import AccountSnapshot, Balance, Quota, Window
 from providers.secrets import quote
-from providers.values import DAY, any_to_datetime, as_bool, as_dict, as_float, as_str
+from providers.values import DAY, any_to_datetime, as_bool, as_dict, as_float, as_str, slug
 
 USAGE_URL = "https://nano-gpt.com/api/subscription/v1/usage"
 BALANCE_URL = "https://nano-gpt.com/api/check-balance"
@@ -39,19 +42,27 @@ ENV_NAMES = ("NANOGPT_API_KEY",)
 OPENCODE_KEY = "nano-gpt"
 NO_SUBSCRIPTION = "no active subscription (balances only)"
 
-# window id → (label, length in seconds; a month's length varies, so none)
-_WINDOWS: dict[str, tuple[str, int | None]] = {
-    "daily": ("Daily", DAY),
-    "monthly": ("Monthly", None),
+# answer key → (window id, label, length in seconds, unit). `daily` / `monthly` count requests
+# (PROVIDERS.md §6); newer plans answer with token and image allowances instead (the same
+# {used, remaining, percentUsed, resetAt} objects, limits under the same keys). A month's
+# length varies, so it has none.
+_WINDOWS: dict[str, tuple[str, str, int | None, str]] = {
+    "daily": ("daily", "Daily", DAY, "requests"),
+    "monthly": ("monthly", "Monthly", None, "requests"),
+    "weeklyInputTokens": ("weekly", "Weekly tokens", 7 * DAY, "tokens"),
+    "dailyInputTokens": ("daily_tokens", "Daily tokens", DAY, "tokens"),
+    "dailyImages": ("daily_images", "Daily images", DAY, "images"),
 }
+# Top-level objects that are never usage windows, whatever they hold.
+_NOT_WINDOWS = frozenset({"limits", "period"})
 
 
-def _window(window_id: str, entry: Any, limit: Any) -> Window | None:
-    """One of `daily` / `monthly`, or None when the answer has no usable figure for it."""
+def _window(answer_key: str, entry: Any, limit: Any) -> Window | None:
+    """One usage window, or None when the answer has no usable figure for it."""
     body = as_dict(entry)
     if body is None:
         return None
-    label, seconds = _WINDOWS[window_id]
+    window_id, label, seconds, unit = _WINDOWS.get(answer_key) or _unknown_window(answer_key)
     used = as_float(body.get("used"))
     remaining = as_float(body.get("remaining"))
     total = as_float(limit)
@@ -78,8 +89,20 @@ def _window(window_id: str, entry: Any, limit: Any) -> Window | None:
         window_seconds=seconds,
         used=used,
         limit=total,
-        unit="requests",
+        unit=unit,
     )
+
+
+def _unknown_window(answer_key: str) -> tuple[str, str, int | None, str | None]:
+    """A window the service added since: kept under its own name (PROVIDERS.md: keep
+    unknown windows), its length and unit unknown."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", answer_key).replace("_", " ").strip()
+    return slug(words).replace("-", "_"), words[:1].upper() + words[1:].lower(), None, None
+
+
+def _looks_like_window(value: Any) -> bool:
+    body = as_dict(value)
+    return body is not None and any(key in body for key in ("percentUsed", "used", "remaining"))
 
 
 def parse_usage(data: Any) -> Quota:
@@ -88,15 +111,22 @@ def parse_usage(data: Any) -> Quota:
     if document is None:
         raise ParseError("the subscription answer is not a JSON object")
     active = as_bool(document.get("active"))
+    if active is None and (as_str(document.get("state")) or "").lower() == "inactive":
+        active = False  # the documented `state` (active / grace / inactive) says the same
     details: list[tuple[str, str]] = []
     if active is False:
         return Quota(details=(("Subscription", NO_SUBSCRIPTION),))
     limits = as_dict(document.get("limits")) or {}
-    windows = [
-        window
-        for window_id in _WINDOWS
-        if (window := _window(window_id, document.get(window_id), limits.get(window_id)))
+    keys = [key for key in _WINDOWS if key in document] + [
+        key
+        for key, value in document.items()
+        if key not in _WINDOWS and key not in _NOT_WINDOWS and _looks_like_window(value)
     ]
+    windows: list[Window] = []
+    for key in keys:
+        window = _window(key, document.get(key), limits.get(key))
+        if window is not None and all(window.id != other.id for other in windows):
+            windows.append(window)
     if not windows:
         if active is None:
             raise ParseError("the subscription answer has neither `active` nor daily/monthly usage")
@@ -184,18 +214,12 @@ class NanoGptProvider:
         return combine(parse_usage(usage), balance)
 
     def sort_key(self, snapshot: AccountSnapshot) -> tuple[Any, ...]:
-        """Most of the daily allowance left, then monthly, then the biggest USD balance, then name."""
-        daily = snapshot.window("daily")
-        monthly = snapshot.window("monthly")
-        daily_left = daily.remaining_percent if daily else None
-        monthly_left = monthly.remaining_percent if monthly else None
+        """Most of the daily allowance left, then weekly (token plans), then monthly, then
+        the biggest USD balance, then name."""
+        order: list[Any] = []
+        for window_id in ("daily", "weekly", "monthly"):
+            window = snapshot.window(window_id)
+            left = window.remaining_percent if window else None
+            order += [left is None, -(left or 0.0)]
         usd = next((b.amount for b in snapshot.balances if b.id == "usd"), None)
-        return (
-            daily_left is None,
-            -(daily_left or 0.0),
-            monthly_left is None,
-            -(monthly_left or 0.0),
-            usd is None,
-            -(usd or 0.0),
-            snapshot.account.lower(),
-        )
+        return (*order, usd is None, -(usd or 0.0), snapshot.account.lower())

@@ -256,8 +256,12 @@ def discover_gateways(context: DiscoveryContext) -> list[Account]:
 # --------------------------------------------------------------------------- errors
 
 _PATHS = re.compile(r"\S*/\S*")
+# "Failed to get token info" is what current New API answers (HTTP 200) for a key it cannot
+# find: the lookup's "record not found" is hidden behind that generic sentence.
 _ALWAYS_AUTH = re.compile(
-    r"authori[sz]ation|bearer|unauthori[sz]ed|未登录|未授权|未提供令牌|无效的令牌", re.I
+    r"authori[sz]ation|bearer|unauthori[sz]ed|failed\s+to\s+get\s+token\s+info"
+    r"|未登录|未授权|未提供令牌|无效的令牌|获取令牌信息失败",
+    re.I,
 )
 _CREDENTIAL_WORDS = re.compile(r"token|api[\s_-]?key|\bkey\b|令牌|密钥|秘钥", re.I)
 _FAULT_WORDS = re.compile(
@@ -469,7 +473,9 @@ def _finite(number: float | None) -> float | None:
 
 
 def _usd(amount: float | None, quota_per_usd: float) -> float | None:
-    return None if amount is None else _finite(round(amount / quota_per_usd, 6))
+    # No rounding: a whole quota / 500000 is already exact, and rounding to places would
+    # flatten small amounts under a large configured quota_per_usd (5 / 7.3e6 → 1e-06).
+    return None if amount is None else _finite(amount / quota_per_usd)
 
 
 def _percent(used: float | None, limit: float | None) -> float | None:

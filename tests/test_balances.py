@@ -202,6 +202,22 @@ def test_deepseek_not_available_is_an_error_naming_the_balance_and_the_remedy() 
 
 @pytest.mark.parametrize(
     "answer",
+    [
+        {"is_available": False},
+        {"is_available": False, "balance_infos": None},
+        {"is_available": "false", "balance_infos": [{"currency": "CNY"}]},
+    ],
+)
+def test_deepseek_not_available_without_usable_figures_is_still_balance_too_low(answer) -> None:
+    # The verdict is what the user acts on: missing figures must not hide it as bad_response.
+    with pytest.raises(FetchError) as caught:
+        parse_deepseek(answer)
+    assert caught.value.status is Status.ERROR
+    assert "balance too low" in caught.value.message and "balance: none" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "answer",
     [[], {}, {"is_available": True}, {"balance_infos": [{"currency": "CNY"}]}],
 )
 def test_deepseek_answers_without_balances_are_parse_errors(answer) -> None:

@@ -117,6 +117,56 @@ def test_inactive_subscription_has_no_windows_and_says_so() -> None:
     assert quota.details == (("Subscription", "no active subscription (balances only)"),)
 
 
+TOKEN_PLAN_USAGE = {
+    "active": True,
+    "state": "active",
+    "limits": {"weeklyInputTokens": 60000000, "dailyInputTokens": None, "dailyImages": 100},
+    "period": {"currentPeriodEnd": "2026-10-11T04:18:21.000Z"},
+    "weeklyInputTokens": {
+        "used": 631288,
+        "remaining": 59368712,
+        "percentUsed": 0.25,
+        "resetAt": 1791763200000,
+    },
+    "dailyInputTokens": None,
+    "dailyImages": {"used": 0, "remaining": 100, "percentUsed": 0, "resetAt": 1791244800000},
+}
+
+
+def test_token_plans_give_weekly_token_and_daily_image_windows() -> None:
+    # Newer plans count input tokens and images, not requests: same objects, other names.
+    quota = parse_usage(TOKEN_PLAN_USAGE)
+    assert [(w.id, w.unit, w.window_seconds) for w in quota.windows] == [
+        ("weekly", "tokens", 7 * 86400),
+        ("daily_images", "images", 86400),
+    ]
+    weekly = window(quota, "weekly")
+    assert weekly.used_percent == 25.0
+    assert (weekly.used, weekly.limit) == (631288, 60000000)
+    assert weekly.resets_at == datetime.fromtimestamp(1791763200, tz=UTC)
+    assert window(quota, "daily_images").limit == 100
+
+
+def test_an_unknown_usage_object_is_kept_under_its_own_name() -> None:
+    answer = {**SPEC_USAGE, "weeklyVideos": {"used": 1, "remaining": 3, "percentUsed": 0.25}}
+    quota = parse_usage(answer)
+    assert [w.id for w in quota.windows] == ["daily", "monthly", "weekly_videos"]
+    assert window(quota, "weekly_videos").label == "Weekly videos"
+    assert window(quota, "weekly_videos").used_percent == 25.0
+
+
+def test_state_inactive_without_active_is_no_subscription() -> None:
+    # The documented `state` field (active / grace / inactive) when `active` is left out.
+    answer = {key: value for key, value in SPEC_USAGE.items() if key != "active"}
+    quota = parse_usage({**answer, "state": "inactive"})
+    assert quota.windows == ()
+    assert quota.details == (("Subscription", "no active subscription (balances only)"),)
+    assert [w.id for w in parse_usage({**answer, "state": "grace"}).windows] == [
+        "daily",
+        "monthly",
+    ]
+
+
 @pytest.mark.parametrize(
     ("answer", "words"),
     [

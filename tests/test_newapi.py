@@ -121,6 +121,14 @@ def test_usd_follows_the_instance_quota_per_usd() -> None:
     assert balance(quota, "quota").amount == 1_500_000  # the quota balance is unchanged
 
 
+def test_small_usd_amounts_are_not_rounded_away() -> None:
+    # A large configured quota_per_usd makes sub-micro-dollar amounts; rounding to six
+    # places turned 5 and 10 quota at 7.3e6 to the dollar into the same 1e-06.
+    quota = parse(usage(total_granted=10, total_used=5, total_available=5), quota_per_usd=7_300_000)
+    assert balance(quota, "usd").amount == 5 / 7_300_000
+    assert balance(quota, "usd").limit == 10 / 7_300_000
+
+
 def test_numbers_may_be_strings() -> None:
     quota = parse(
         usage(
@@ -349,6 +357,9 @@ def test_urls_are_joined_onto_the_base_url(base_url, url) -> None:
         ("The token is disabled", True),
         ("该令牌已过期", True),
         ("无效的令牌", True),
+        # New API's answer (HTTP 200) for a key it does not know, in English and Chinese
+        ("Failed to get token info, please try again later", True),
+        ("获取令牌信息失败，请稍后重试", True),
         ("令牌已被禁用", True),
         ("Invalid URL (GET /api/usage/token)", False),
         ("该令牌额度已用尽", False),
@@ -690,6 +701,12 @@ ERROR_CASES = [
         ["token is disabled"],
     ),
     (200, {"code": False, "message": "token not found"}, Status.AUTH_EXPIRED, ["token not found"]),
+    (
+        200,
+        {"success": False, "message": "Failed to get token info, please try again later"},
+        Status.AUTH_EXPIRED,
+        ["Failed to get token info"],
+    ),
     (
         401,
         {"error": {"message": "无效的令牌", "type": "new_api_error"}},
