@@ -10,7 +10,7 @@ concurrency, secrets) lives in http.py and collect.py, shared by all.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -43,11 +43,31 @@ class Account:
     extra: Mapping[str, Any] = field(default_factory=dict, repr=False)
     problem: Problem | None = None
     path: Path | None = None
+    # False when the label only says where the credential came from ("env", "opencode"):
+    # the first such account of a provider is called "default" (PROVIDERS.md §0).
+    named: bool = True
 
     @property
     def key(self) -> str:
         """Stable across refreshes: how the app and the store recognise this account."""
         return f"{self.provider}/{self.identity or self.source}/{self.label}"
+
+
+DEFAULT_LABEL = "default"
+
+
+def name_the_unnamed(accounts: Sequence[Account]) -> list[Account]:
+    """One provider's accounts, the first one without a name of its own called `default`
+    (PROVIDERS.md §0: file stem, e-mail, login or configured name, else `default`). Later
+    ones keep the name of where they came from, so two rows never read the same."""
+    result = list(accounts)
+    if any(account.label == DEFAULT_LABEL for account in result):
+        return result
+    for index, account in enumerate(result):
+        if not account.named:
+            result[index] = replace(account, label=DEFAULT_LABEL)
+            break
+    return result
 
 
 @dataclass(frozen=True)

@@ -136,6 +136,7 @@ def _discover_opencode(paths: Paths) -> list[Account]:
         Account(
             provider=ID,
             label="opencode",
+            named=False,
             source=source,
             secret=Secret(access),
             extra={

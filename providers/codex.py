@@ -174,6 +174,7 @@ def _discover_opencode(paths: Paths) -> list[Account]:
         Account(
             provider=ID,
             label=email or "opencode",
+            named=email is not None,
             source=source,
             secret=Secret(access),
             identity=account_id,

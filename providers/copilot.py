@@ -162,6 +162,7 @@ def _internal_account(
         source=source,
         secret=Secret(token),
         identity=f"github:{login.lower()}" if login else None,
+        named=login is not None,
         extra={"kind": KIND_INTERNAL, "login": login, "remedy": remedy},
         path=path,
     )

@@ -38,6 +38,7 @@ class FoundKey:
     source: str  # "config", "env:NAME" or a path
     label: str
     problem: str | None = None  # why a configured key could not be had
+    named: bool = True  # False: the label only says where the key came from
 
 
 def run_key_command(argv: Sequence[str]) -> tuple[str | None, str | None]:
@@ -81,9 +82,10 @@ def key_from_settings(
     settings: Mapping[str, Any], env: Mapping[str, str], where: str
 ) -> FoundKey | None:
     """The key a config table names (key, key_env or key_cmd), or None when it names none."""
-    label = as_str(settings.get("name")) or "config"
+    name = as_str(settings.get("name"))
+    label, named = name or "config", name is not None
     if as_str(settings.get("key")):
-        return FoundKey(Secret(settings["key"].strip()), "config", label)
+        return FoundKey(Secret(settings["key"].strip()), "config", label, named=named)
     variable = as_str(settings.get("key_env"))
     if variable:
         value = (env.get(variable) or "").strip()
@@ -93,14 +95,15 @@ def key_from_settings(
                 f"env:{variable}",
                 label,
                 f"{where} key_env names ${variable}, which is not set",
+                named=named,
             )
-        return FoundKey(Secret(value), f"env:{variable}", label)
+        return FoundKey(Secret(value), f"env:{variable}", label, named=named)
     command = settings.get("key_cmd")
     if isinstance(command, list) and command:
         value, problem = run_key_command([str(part) for part in command])
         if value is None:
-            return FoundKey(None, "config", label, f"{where} {problem}")
-        return FoundKey(Secret(value), "config", label)
+            return FoundKey(None, "config", label, f"{where} {problem}", named=named)
+        return FoundKey(Secret(value), "config", label, named=named)
     return None
 
 
@@ -126,12 +129,12 @@ def find_api_keys(
     for name in env_names:
         value = (context.paths.env.get(name) or "").strip()
         if value:
-            add(FoundKey(Secret(value), f"env:{name}", "env"))
+            add(FoundKey(Secret(value), f"env:{name}", "env", named=False))
     for key in opencode_keys:
         entry, shown, _ = opencode_entry(context.paths, key)
         value = as_str(entry.get(opencode_field)) if entry is not None else None
         if value:
-            add(FoundKey(Secret(value), shown, "opencode"))
+            add(FoundKey(Secret(value), shown, "opencode", named=False))
     return found
 
 
@@ -170,6 +173,7 @@ def key_accounts(
                 source=item.source,
                 secret=item.secret,
                 problem=problem,
+                named=item.named,
             )
         )
     return accounts

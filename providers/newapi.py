@@ -204,6 +204,7 @@ def _env_instance(env: Mapping[str, str], labels: set[str]) -> Account | None:
         source=f"env:{ENV_KEY}" if key else f"env:{ENV_URL}",
         secret=secret,
         identity=f"env:{ENV_KEY}",
+        named=False,
         extra={
             "name": label,
             "base_url": base_url,

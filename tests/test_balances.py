@@ -622,10 +622,11 @@ def test_once_json_end_to_end_all_three(monkeypatch, capsys, tmp_path) -> None:
     accounts = json.loads(out)["accounts"]
     rows = [(a["provider"], a["account"], a["source"], a["status"]) for a in accounts]
     assert rows == [
-        ("openrouter", "env", "env:OPENROUTER_API_KEY", "ok"),
+        # the first key of a provider with no name of its own is "default" (§0)
+        ("openrouter", "default", "env:OPENROUTER_API_KEY", "ok"),
         ("deepseek", "main", "config", "ok"),
-        ("deepseek", "env", "env:DEEPSEEK_API_KEY", "error"),
-        ("moonshot", "config", "config", "ok"),
+        ("deepseek", "default", "env:DEEPSEEK_API_KEY", "error"),
+        ("moonshot", "default", "config", "ok"),
         ("moonshot", "env", "env:MOONSHOT_API_KEY", "auth_expired"),
     ]
     router, main_ds, low_ds, kimi, rejected = accounts

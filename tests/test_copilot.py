@@ -1213,8 +1213,8 @@ def test_cli_against_a_local_server(home: Path, monkeypatch, capsys) -> None:
         ("octocat (billing)", "ok", "~/.config/opencode/copilot-quota-token.json"),
         ("octocat", "ok", "~/.config/github-copilot/apps.json"),
         ("mona", "ok", "~/.config/github-copilot/hosts.json"),
+        ("default", "auth_expired", "~/.local/share/opencode/auth.json"),  # no login known
         ("freebie", "ok", "env:COPILOT_API_TOKEN"),  # named by the answer's login
-        ("opencode", "auth_expired", "~/.local/share/opencode/auth.json"),
     ]
     by_name = {a["account"]: a for a in document["accounts"]}
     billing_premium = by_name["octocat (billing)"]["windows"][0]
@@ -1232,7 +1232,7 @@ def test_cli_against_a_local_server(home: Path, monkeypatch, capsys) -> None:
     assert mona["windows"][0]["resets_at"] == "2026-02-01T00:00:00Z"
     assert by_name["freebie"]["plan"] == "free"
     assert [w["id"] for w in by_name["freebie"]["windows"]] == ["chat", "completions"]
-    assert "opencode auth login" in by_name["opencode"]["message"]
+    assert "opencode auth login" in by_name["default"]["message"]
     assert code == 1
     paths = sorted({s.path for s in server.seen})
     assert paths == [
@@ -1456,7 +1456,7 @@ def test_canary_never_reaches_output_and_files_are_only_read(
             "octocat (billing)": "ok",
             "octocat": "auth_expired",
             "mona": "ok",
-            "opencode": "rate_limited",
+            "default": "rate_limited",  # OpenCode's login: no login of its own
             "env": "bad_response",
         }
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_mode) for p in files} == before

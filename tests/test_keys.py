@@ -158,3 +158,19 @@ def test_key_env_and_key_cmd_in_a_readable_config_are_not_reported(tmp_path: Pat
     path = write_config(tmp_path / "config.toml", '[providers.zhipu]\nkey_env = "X"\n', 0o644)
     main(["--once", "--json", "--config", str(path), "--provider", "codex"])
     assert "can be read by other users" not in capsys.readouterr().err
+
+
+def test_the_first_account_without_a_name_of_its_own_is_called_default() -> None:
+    from providers.base import Account, name_the_unnamed
+
+    def acc(label: str, named: bool) -> Account:
+        return Account(provider="zhipu", label=label, source=label, named=named)
+
+    labels = [
+        a.label
+        for a in name_the_unnamed([acc("team", True), acc("env", False), acc("opencode", False)])
+    ]
+    assert labels == ["team", "default", "opencode"]  # later ones still say where they came from
+    # A provider that already has a "default" (Claude Code's login) keeps the others as they are.
+    kept = name_the_unnamed([acc("default", True), acc("opencode", False)])
+    assert [a.label for a in kept] == ["default", "opencode"]

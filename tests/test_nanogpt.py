@@ -470,7 +470,7 @@ def test_once_json_end_to_end(home, monkeypatch, capsys, tmp_path) -> None:
     rows = [(a["account"], a["source"], a["status"]) for a in accounts]
     assert rows == [
         ("sub", "config", "ok"),  # has a daily window: first
-        ("env", "env:NANOGPT_API_KEY", "ok"),
+        ("default", "env:NANOGPT_API_KEY", "ok"),  # no name of its own (§0)
         ("opencode", OPENCODE, "auth_expired"),
     ]
     sub, payg, rejected = accounts

@@ -991,7 +991,7 @@ def test_env_instance_end_to_end(capsys, monkeypatch) -> None:
     assert code == 0
     [account] = json.loads(out)["accounts"]
     assert (account["account"], account["source"], account["status"]) == (
-        "env",
+        "default",  # no configured name (§0)
         "env:NEWAPI_API_KEY",
         "ok",
     )
@@ -1147,7 +1147,7 @@ def test_canary_keys_never_reach_output(tmp_path, monkeypatch, capsys, json_outp
             "msgother": "error",
             "fallback": "error",
             "malformed": "bad_response",
-            "env": "bad_response",
+            "default": "bad_response",  # the env instance, which has no name
         }
 
 

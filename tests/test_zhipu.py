@@ -712,10 +712,11 @@ def test_once_json_end_to_end_with_config_env_and_opencode(
     document = json.loads(out)
     rows = [(a["provider"], a["account"], a["source"], a["status"]) for a in document["accounts"]]
     assert rows == [
-        ("zhipu", "env", "env:ZHIPU_API_KEY", "ok"),  # 90 % of 5h left beats 20 %
+        ("zhipu", "default", "env:ZHIPU_API_KEY", "ok"),  # 90 % of 5h left beats 20 %
         ("zhipu", "team", "config", "ok"),
+        # the first key with no name of its own is "default"; later ones say where from
         ("zai", "opencode", "~/.local/share/opencode/auth.json", "ok"),
-        ("zai", "env", "env:Z_AI_API_KEY", "auth_expired"),
+        ("zai", "default", "env:Z_AI_API_KEY", "auth_expired"),
     ]
     team = document["accounts"][1]
     assert team["plan"] == "pro"

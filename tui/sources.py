@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 
 from providers import demo
-from providers.base import Account, DiscoveryContext, Provider
+from providers.base import Account, DiscoveryContext, Provider, name_the_unnamed
 from providers.paths import Paths
 from tui.config import Config
 
@@ -63,7 +63,8 @@ def discover(
             settings=config.provider(provider.id),
             account_dirs=tuple(account_dirs) if provider.id == "codex" else (),
         )
-        pairs.extend((provider, account) for account in provider.discover(context))
+        accounts = name_the_unnamed(provider.discover(context))
+        pairs.extend((provider, account) for account in accounts)
     return pairs
 
 
