@@ -514,6 +514,15 @@ def cache_age(modified: float, now: datetime) -> str:
     return f"file modified {_ago(max(0.0, seconds))}, {clock}"
 
 
+def _as_of(modified: float, now: datetime) -> datetime | None:
+    """The data is as old as the editor's last write (never later than now): fetched_at
+    should say so, not the time we happened to read the file."""
+    try:
+        return min(datetime.fromtimestamp(modified, tz=UTC), now)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
 def quota_from(value: Any, modified: float, now: datetime, shown: str) -> Quota:
     """Pure: the stored value plus the file's mtime → the Quota (details say it is cached)."""
     data, status = parse_auth_status(value)
@@ -526,7 +535,9 @@ def quota_from(value: Any, modified: float, now: datetime, shown: str) -> Quota:
     email = status.email or as_str(data.get("email"))
     if email:
         details.append(("Signed in as", email))
-    return Quota(plan=None, windows=status.windows, details=tuple(details))
+    return Quota(
+        plan=None, windows=status.windows, details=tuple(details), as_of=_as_of(modified, now)
+    )
 
 
 async def fetch(account: Account, now: datetime) -> Quota:

@@ -106,7 +106,7 @@ async def fetch_snapshot(
             f"Internal error while reading the answer ({type(error).__name__}); please report it",
             fetched_at=clock(),
         )
-    return snapshot_of(account, Status.OK, quota=quota, fetched_at=clock())
+    return snapshot_of(account, Status.OK, quota=quota, fetched_at=quota.as_of or clock())
 
 
 async def fetch_all(

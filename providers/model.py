@@ -68,6 +68,9 @@ class Quota:
     identity: str | None = None
     # The account's name as the answer gives it (a login), for sources that have none.
     account: str | None = None
+    # When the data was current, for data older than the fetch (a cache another program
+    # wrote); None means "as of this fetch".
+    as_of: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import sqlite3
 import struct
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -904,6 +904,18 @@ def test_the_command_line_shows_the_cache_without_the_api_key(home: Path, capsys
         "Gemini 3.1 Pro (High)",
     ]
     assert code in (0, 1)
+
+
+def test_fetched_at_in_the_json_is_when_the_editor_wrote_the_cache(home: Path, capsys) -> None:
+    from tui.cli import main
+
+    path = write_state(linux_file(home), auth_json(SAMPLE, email=EMAIL))
+    written = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+    os.utime(path, (written.timestamp(), written.timestamp()))
+    main(["--once", "--json", "--provider", "antigravity"])
+    [entry] = json.loads(capsys.readouterr().out)["accounts"]
+    assert entry["status"] == "ok"
+    assert entry["fetched_at"] == written.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_the_command_line_with_every_broken_file_never_shows_the_api_key(
