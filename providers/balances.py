@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from providers.base import Account, DiscoveryContext, ParseError, Problem
-from providers.http import FetchError, HttpSession
+from providers.http import FetchError, HttpSession, error_from_body
 from providers.keys import API_KEY_SETTINGS, key_accounts
 from providers.model import AccountSnapshot, Balance, Quota, Status, Window
 from providers.secrets import quote, scrub
@@ -403,12 +403,14 @@ def parse_moonshot(data: Any, platform: str) -> Quota:
     if (code is not None and code != 0) or as_bool(document.get("status")) is False:
         message = service_message(document)
         status = Status.AUTH_EXPIRED if message and _AUTH_WORDS.search(message) else Status.ERROR
-        where = f" (code {code})" if code is not None and code != 0 else ""
-        raise FetchError(
+        where = f"code {code}" if code is not None and code != 0 else None
+        raise error_from_body(
             status,
-            f"Moonshot answered with an error{where}" + (f": {message}" if message else ""),
-            http_status=200,
+            "Moonshot answered with an error",
+            [where],
+            message,
             body=document,
+            http_status=200,
         )
     body = as_dict(document.get("data"))
     if body is None:

@@ -11,7 +11,7 @@ import asyncio
 import email.utils
 import json
 import ssl
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -47,6 +47,37 @@ class FetchError(Exception):
         self.retry_after = retry_after
         # The decoded JSON error body, for providers whose errors carry meaning there.
         self.body = body
+
+
+def error_from_body(
+    status: Status,
+    head: str,
+    aside: Iterable[str | None] = (),
+    tail: str | None = None,
+    *,
+    body: Any = None,
+    http_status: int | None = None,
+    retry_after: float | None = None,
+) -> FetchError:
+    """An error a service reported in its answer's body, as "head (aside, …): tail".
+
+    The provider decides all that differs between services: the status (which codes or
+    words mean a bad key or a rate limit), the head, and the tail (the remedy, or the
+    service's own words). This only lays the sentence out the same way for all of them,
+    leaving out the brackets or the colon when there is nothing to put there. The
+    service's words must come through providers.secrets.quote first: FetchError scrubs
+    the sentence again, but only quote keeps them to one short line.
+    http_status None means the body came with a 2xx; it is recorded as 200.
+    """
+    shown = [part for part in aside if part]
+    sentence = head + (f" ({', '.join(shown)})" if shown else "") + (f": {tail}" if tail else "")
+    return FetchError(
+        status,
+        sentence,
+        http_status=200 if http_status is None else http_status,
+        retry_after=retry_after,
+        body=body,
+    )
 
 
 def with_origin(url: str, origin: str | None) -> str:

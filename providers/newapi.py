@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from providers.base import Account, DiscoveryContext, ParseError, Problem
-from providers.http import FetchError, HttpSession
+from providers.http import FetchError, HttpSession, error_from_body
 from providers.keys import API_KEY_SETTINGS, KEY_CHOICES, key_from_settings
 from providers.model import AccountSnapshot, Balance, Quota, Status, Window
 from providers.secrets import Secret, quote, scrub
@@ -321,29 +321,28 @@ def body_error(
             return None
     elif message is None:
         return None
-    quoted = f' ("{message}")' if message else ""
+    said = f'"{message}"' if message else None
     if http_status == 401 or is_key_problem(message):
         status = Status.AUTH_EXPIRED
-        sentence = (
-            f"{gateway.who} rejected the API key{quoted}: check the key in {gateway.key_place}"
-        )
+        head, aside, tail = "rejected the API key", [said], f"check the key in {gateway.key_place}"
     elif http_status == 429:
         status = Status.RATE_LIMITED
-        sentence = f"{gateway.who} is rate-limiting the usage request{quoted}: will retry later"
+        head, aside, tail = "is rate-limiting the usage request", [said], "will retry later"
     elif http_status == 403:
         status = Status.FORBIDDEN
-        sentence = f"{gateway.who} refused access (HTTP 403){quoted}"
+        head, aside, tail = "refused access (HTTP 403)", [said], None
     else:
         status = Status.ERROR
-        sentence = f"{gateway.who} answered with an error"
-        sentence += f" (HTTP {http_status})" if http_status is not None else ""
-        sentence += f": {message}" if message else ""
-    return FetchError(
+        where = f"HTTP {http_status}" if http_status is not None else None
+        head, aside, tail = "answered with an error", [where], message
+    return error_from_body(
         status,
-        sentence,
-        http_status=http_status if http_status is not None else 200,
-        retry_after=retry_after,
+        f"{gateway.who} {head}",
+        aside,
+        tail,
         body=document,
+        http_status=http_status,
+        retry_after=retry_after,
     )
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from providers.base import Account, DiscoveryContext, ParseError, Problem
-from providers.http import FetchError, HttpSession, status_for_http
+from providers.http import FetchError, HttpSession, error_from_body, status_for_http
 from providers.keys import API_KEY_SETTINGS, key_accounts
 from providers.model import AccountSnapshot, Quota, Status, Window, most_left_first
 from providers.secrets import quote, scrub
@@ -159,26 +159,22 @@ def body_error(
         status = Status.ERROR
     quoted = f'"{message}"' if message else (f"code {code}" if code is not None else None)
     if status is Status.AUTH_EXPIRED:
-        sentence = f"{service.name} rejected the API key"
-        sentence += f" ({quoted})" if quoted else ""
-        sentence += f": check the API key in {place}"
+        head, aside, tail = "rejected the API key", [quoted], f"check the API key in {place}"
     elif status is Status.RATE_LIMITED:
-        sentence = f"{service.name} is rate-limiting the quota request"
-        sentence += f" ({quoted})" if quoted else ""
-        sentence += ": will retry later"
+        head, aside, tail = "is rate-limiting the quota request", [quoted], "will retry later"
     else:
-        where = [f"HTTP {http_status}"] if http_status is not None else []
+        aside = [f"HTTP {http_status}"] if http_status is not None else []
         if code is not None and code != 200:
-            where.append(f"code {code}")
-        sentence = f"{service.name} answered with an error"
-        sentence += f" ({', '.join(where)})" if where else ""
-        sentence += f": {message}" if message else ""
-    return FetchError(
+            aside.append(f"code {code}")
+        head, tail = "answered with an error", message
+    return error_from_body(
         status,
-        sentence,
-        http_status=http_status if http_status is not None else 200,
-        retry_after=retry_after,
+        f"{service.name} {head}",
+        aside,
+        tail,
         body=document,
+        http_status=http_status,
+        retry_after=retry_after,
     )
 
 
