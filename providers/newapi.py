@@ -528,8 +528,8 @@ def parse_token_usage(data: Any, now: datetime, *, gateway: Gateway | None = Non
     if unlimited:
         window = Window(id="quota", label="Quota", used=used, unit="quota", unlimited=True)
         balances = (
-            Balance(id="quota", label="Quota", unit="quota", unlimited=True),
-            Balance(id="usd", label="USD", unit="USD", unlimited=True),
+            Balance(id="quota", label="Available", unit="quota", unlimited=True),
+            Balance(id="usd", label="Available (USD)", unit="USD", unlimited=True),
         )
     else:
         window = Window(
@@ -541,10 +541,10 @@ def parse_token_usage(data: Any, now: datetime, *, gateway: Gateway | None = Non
             unit="quota",
         )
         balances = (
-            Balance(id="quota", label="Quota", amount=available, limit=granted, unit="quota"),
+            Balance(id="quota", label="Available", amount=available, limit=granted, unit="quota"),
             Balance(
                 id="usd",
-                label="USD",
+                label="Available (USD)",
                 amount=_usd(available, rate),
                 limit=_usd(granted, rate),
                 unit="USD",
@@ -582,7 +582,7 @@ def parse_billing(
     details.append(("Source", "billing API (older gateway)"))
     if limit >= UNLIMITED_USD:
         window = Window(id="quota", label="Quota", used=used, unit="USD", unlimited=True)
-        balance = Balance(id="usd", label="USD", unit="USD", unlimited=True)
+        balance = Balance(id="usd", label="Available (USD)", unit="USD", unlimited=True)
     else:
         window = Window(
             id="quota",
@@ -593,7 +593,11 @@ def parse_billing(
             unit="USD",
         )
         balance = Balance(
-            id="usd", label="USD", amount=_finite(round(limit - used, 6)), limit=limit, unit="USD"
+            id="usd",
+            label="Available (USD)",
+            amount=_finite(round(limit - used, 6)),
+            limit=limit,
+            unit="USD",
         )
     return Quota(windows=(window,), balances=(balance,), details=tuple(details))
 
