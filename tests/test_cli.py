@@ -403,3 +403,132 @@ def test_refresh_settings_reach_the_schedule(tmp_path) -> None:
     config.write_text("[refresh]\ninterval = 120\nmax_in_flight = 4\n")
     policy = load_config(config, explicit=True, known_providers={"codex"}).refresh_policy()
     assert policy.interval == 120 and policy.max_in_flight == 4
+
+
+# --------------------------------------------------------------------------- contract edges
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, close_stdout: bool = False):
+    """The real command in a child process: what a script or a status bar sees.
+
+    `close_stdout` pipes it into `true`, a reader that leaves before a line is written, as
+    `| head -1` can (bash's pipefail gives the command's own exit status).
+    """
+    import os
+    import subprocess
+    import sys
+
+    child_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+    child_env.pop("PYTHONUNBUFFERED", None)  # as in a user's shell: the failure is at exit's flush
+    command = [sys.executable, "-m", "tui", *args]
+    if close_stdout:
+        pipeline = 'set -o pipefail; "$@" | true'
+        command = ["bash", "-c", pipeline, "aiquota-tui", *command]
+    done = subprocess.run(command, capture_output=True, env=child_env, timeout=60, check=False)
+    return done.returncode, done.stdout, done.stderr.decode()
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [(["--demo", "--json"], 1), (["--demo", "--once"], 1), (["--help"], 0), (["--version"], 0)],
+)
+def test_a_closed_pipe_on_stdout_is_quiet_and_keeps_the_exit_status(args, code) -> None:
+    returncode, _, err = run_cli(*args, close_stdout=True)
+    assert "Traceback" not in err and "BrokenPipe" not in err
+    assert returncode == code
+
+
+def test_json_survives_a_stdout_that_cannot_encode_unicode() -> None:
+    code, out, err = run_cli("--demo", "--json", env={"PYTHONIOENCODING": "ascii"})
+    assert "Traceback" not in err and code == 1
+    labels = {w["label"] for a in json.loads(out)["accounts"] for w in a["windows"]}
+    assert "Weekly · Sonnet" in labels  # escaped as \u00b7, the same JSON string
+
+
+def test_table_survives_a_stdout_that_cannot_encode_unicode() -> None:
+    code, out, err = run_cli("--demo", "--once", env={"PYTHONIOENCODING": "ascii"})
+    assert "Traceback" not in err and code == 1
+    assert out.decode("ascii").startswith("PROVIDER")
+
+
+def test_json_numbers_are_strict_and_clean() -> None:
+    from datetime import UTC, datetime
+
+    from providers.model import AccountSnapshot, Balance, Status, Window
+    from tui import report
+
+    nan, inf = float("nan"), float("inf")
+    snapshot = AccountSnapshot(
+        provider="codex",
+        account="x",
+        source="config",
+        active=False,
+        status=Status.OK,
+        windows=(
+            Window("five_hour", "5h", used_percent=-0.0, used=nan, limit=inf),
+            Window("weekly", "Weekly", used_percent=34.35080000000001),
+            Window("daily", "Daily", used_percent=nan),
+            Window("monthly", "Monthly", used_percent=inf, resets_at=datetime(5, 1, 1, tzinfo=UTC)),
+        ),
+        balances=(Balance("credits", "Credits", amount=-0.0, limit=0.1 + 0.2),),
+        fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"--json output holds {constant}")
+
+    text = report.json_document([snapshot], datetime(2026, 1, 1, tzinfo=UTC))
+    assert "-0.0" not in text
+    [account] = json.loads(text, parse_constant=refuse)["accounts"]
+    five, weekly, daily, monthly = account["windows"]
+    assert (five["used_percent"], five["remaining_percent"]) == (0.0, 100.0)
+    assert (five["used"], five["limit"]) == (None, None)
+    assert (weekly["used_percent"], weekly["remaining_percent"]) == (34.3508, 65.6492)
+    assert daily["used_percent"] is None and daily["remaining_percent"] is None
+    assert monthly["used_percent"] is None and monthly["remaining_percent"] is None
+    assert monthly["resets_at"] == "0005-01-01T00:00:00Z"
+    assert account["balances"][0]["amount"] == 0.0 and account["balances"][0]["limit"] == 0.3
+    table = report.table([snapshot])  # renders: no int(NaN), no "-0%"
+    assert "-0" not in table and "nan" not in table.lower()
+
+
+def test_provider_ids_are_not_case_sensitive(home, monkeypatch, capsys) -> None:
+    write_codex_auth(home / ".codex/auth.json", codex_token("acc-1"), "acc-1")
+    with LocalServer(lambda s: Reply(body=usage_answer(5, 5))) as server:
+        monkeypatch.setenv("AIQUOTA_CODEX_URL", server.url)
+        code, document, _ = run_json(capsys, "--provider", "CODEX", "--provider", "Codex")
+    assert [a["provider"] for a in document["accounts"]] == ["codex"] and code == 0
+
+
+@pytest.mark.parametrize("value", ["127.0.0.1:8123", "http://", "ftp://127.0.0.1", "http://h:x"])
+def test_an_origin_override_that_is_not_an_origin_is_exit_2(home, monkeypatch, capsys, value):
+    """Ignoring it would send the real token to the real service."""
+    write_codex_auth(home / ".codex/auth.json", codex_token("acc-1"), "acc-1")
+    monkeypatch.setenv("AIQUOTA_CODEX_URL", value)
+    assert main(["--once", "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "AIQUOTA_CODEX_URL" in err
+
+
+@pytest.mark.parametrize("suffix", ["/", "/prefix", "/prefix/?x=1"])
+def test_an_origin_override_keeps_the_providers_path(home, monkeypatch, capsys, suffix) -> None:
+    write_codex_auth(home / ".codex/auth.json", codex_token("acc-1"), "acc-1")
+    with LocalServer(lambda s: Reply(body=usage_answer(5, 5))) as server:
+        monkeypatch.setenv("AIQUOTA_CODEX_URL", server.url + suffix)
+        code, _, _ = run_json(capsys)
+    assert [s.path for s in server.seen] == ["/backend-api/wham/usage"] and code == 0
+
+
+def test_a_config_base_url_without_a_host_is_exit_2(tmp_path, capsys) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[providers.codex]\nbase_url = "http://"\n')
+    assert main(["--once", "--config", str(config)]) == 2
+    assert "base_url" in capsys.readouterr().err
+
+
+def test_a_config_path_with_a_tilde_is_read(home, capsys) -> None:
+    (home / "my.toml").write_text('[providers.codex]\nbase_url = "http://"\n')
+    assert main(["--once", "--config", "~/my.toml"]) == 2
+    assert "base_url" in capsys.readouterr().err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -21,11 +22,16 @@ from providers.registry import BY_ID, provider_settings, select
 from providers.secrets import scrub
 from tui import report
 from tui.config import Config, ConfigError, load_config
-from tui.sources import NO_ACCOUNTS_HINT, Sources, build_sources
+from tui.sources import NO_ACCOUNTS_HINT, Sources, bad_origin_overrides, build_sources
 
 EXIT_OK = 0
 EXIT_NOT_ALL_OK = 1
 EXIT_USAGE = 2
+
+
+def _provider_id(text: str) -> str:
+    """Provider ids are lower case; `--provider Codex` means codex, not a usage error."""
+    return text.strip().lower()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--provider",
         action="append",
         metavar="ID",
+        type=_provider_id,
         choices=list(BY_ID),
         help=f"only this provider (repeatable): {', '.join(BY_ID)}",
     )
@@ -91,12 +98,43 @@ async def _fetch(sources: Sources) -> list[AccountSnapshot]:
         return await fetch_all(sources.pairs, http)
 
 
+def _stdout_is_utf8() -> bool:
+    encoding = getattr(sys.stdout, "encoding", None) or ""
+    return encoding.lower().replace("_", "-") in ("utf-8", "utf8")
+
+
+def _write_stdout(text: str) -> None:
+    """Write and flush; a reader that went away (`| head -1`) is not an error of ours."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the flush at exit does not fail a second time (the Python
+    docs' recipe for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (tests' capture)
+        pass
+
+
 def run_once(sources: Sources, *, as_json: bool) -> int:
     snapshots = ordered(asyncio.run(_fetch(sources)), sources.providers)
+    utf8 = _stdout_is_utf8()
     if as_json:
-        sys.stdout.write(report.json_document(snapshots, datetime.now(UTC)) + "\n")
+        # On a stdout that cannot encode everything, escape instead: the same JSON, in ASCII.
+        document = report.json_document(snapshots, datetime.now(UTC), ascii_only=not utf8)
+        _write_stdout(document + "\n")
     elif snapshots:
-        print(scrub(report.table(snapshots)))
+        text = scrub(report.table(snapshots))
+        if not utf8:
+            encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+            text = text.encode(encoding, "replace").decode(encoding)  # "?" beats a traceback
+        _write_stdout(text + "\n")
     else:
         _say(NO_ACCOUNTS_HINT)
     return EXIT_OK if all(snapshot.ok for snapshot in snapshots) else EXIT_NOT_ALL_OK
@@ -111,9 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not folder.expanduser().is_dir():
             parser.error(f"--account-dir {folder}: not a folder")
     providers = select(args.provider)
+    config_path = args.config.expanduser() if args.config is not None else None
     try:
         config = load_config(
-            args.config, explicit=args.config is not None, known_providers=provider_settings()
+            config_path, explicit=config_path is not None, known_providers=provider_settings()
         )
     except ConfigError as error:
         _say(f"aiquota-tui: {error}")
@@ -122,6 +161,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(f"aiquota-tui: {warning}")
     if args.activate is not None:
         return run_activate(args.activate, config, [f.expanduser() for f in args.account_dir])
+    if not args.demo:  # the demo makes no requests, so an override cannot mislead it
+        problems = bad_origin_overrides(providers, os.environ)
+        for problem in problems:
+            _say(f"aiquota-tui: {problem}")
+        if problems:
+            return EXIT_USAGE
     sources = build_sources(
         providers,
         config,
@@ -167,7 +212,16 @@ def _run_app(sources: Sources, config: Config, *, mouse: bool) -> int:
 
 def entry_point() -> None:
     try:
-        code = main()
+        code: int | str | None = main()
     except KeyboardInterrupt:
         code = 130
+    except SystemExit as stop:  # argparse's --help, --version and usage errors
+        code = stop.code
+    except BrokenPipeError:  # stdout's reader went away mid-write (`--help | head -1`)
+        _silence_stdout()
+        code = EXIT_OK
+    try:
+        sys.stdout.flush()  # here, not at interpreter exit, where a failure prints a traceback
+    except BrokenPipeError:
+        _silence_stdout()
     sys.exit(code)

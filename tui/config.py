@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -108,6 +109,17 @@ def load_config(
     return _validate(path, document, known_providers)
 
 
+def is_http_origin(url: str) -> bool:
+    """http(s)://host[:port]…: anything less would be ignored by the origin override and the
+    request would silently go to the real service instead (with the real credential)."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
 def too_long_number(text: str) -> str:
     """Where the integer is that Python's int() refused (more than 4300 digits)."""
     match = re.search(r"\d[\d_]{4299,}", text)
@@ -156,8 +168,8 @@ def _validate(
                 raise ConfigError(f"{path}: {where} {key} must be a list of strings")
         _check_key_choice(path, where, table)
         base_url = table.get("base_url")
-        if base_url is not None and not base_url.startswith(("http://", "https://")):
-            raise ConfigError(f"{path}: {where} base_url must start with http:// or https://")
+        if base_url is not None and not is_http_origin(base_url):
+            raise ConfigError(f"{path}: {where} base_url must be http:// or https:// and a host")
         providers[provider_id] = {k: v for k, v in table.items() if k in allowed}
     refresh = _validate_refresh(path, document.get("refresh", {}), warnings)
     keys = _validate_keys(path, document.get("keys", {}))
@@ -203,8 +215,8 @@ def _validate_newapi(path: Path, tables: Any, warnings: list[str]) -> tuple[dict
             if isinstance(value, list) and not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{path}: {where} {key} must be a list of strings")
         base_url = table.get("base_url")
-        if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-            raise ConfigError(f"{path}: {where} needs base_url starting with http:// or https://")
+        if not isinstance(base_url, str) or not is_http_origin(base_url):
+            raise ConfigError(f"{path}: {where} needs base_url: http:// or https:// and a host")
         _check_key_choice(path, where, table)
         if not any(choice in table for choice in _KEY_CHOICES):
             raise ConfigError(f"{path}: {where} needs one of key, key_env or key_cmd")

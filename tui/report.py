@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -16,24 +17,58 @@ SCHEMA_VERSION = 1
 def iso_utc(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat, not strftime: glibc's %Y does not pad years before 1000 to four digits.
+    plain = moment.astimezone(UTC).replace(microsecond=0, tzinfo=None)
+    return f"{plain.isoformat()}Z"
 
 
-def _clean(value: float | None) -> float | None:
-    """Percentages without float noise (34.3508, not 34.35080000000001)."""
-    return None if value is None else round(value, 6)
+def _finite(value: float | None) -> float | None:
+    """Strict JSON has no NaN or Infinity, and -0.0 means nothing here: both become honest values."""
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value == 0:
+        return type(value)(0)  # -0.0 → 0.0; ints stay ints
+    return value
+
+
+def _clean(value: float | None, digits: int = 6) -> float | None:
+    """Numbers without float noise (34.3508, not 34.35080000000001).
+
+    Percentages keep 6 decimals; amounts and counts keep 10, enough for tiny crypto balances.
+    """
+    value = _finite(value)
+    if value is None or isinstance(value, int):
+        return value
+    return round(value, digits) + 0.0  # + 0.0: round(-0.0000001) is -0.0
+
+
+def _as_float(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _used_percent(window: Window) -> float | None:
+    return None if window.unlimited else _as_float(_clean(window.used_percent))
+
+
+def _remaining_percent(window: Window) -> float | None:
+    # A non-finite used share has no meaningful remainder: both are unknown.
+    if _used_percent(window) is None:
+        return None
+    return _as_float(_clean(window.remaining_percent))
 
 
 def _window_json(window: Window) -> dict[str, Any]:
     return {
         "id": window.id,
         "label": window.label,
-        "used_percent": _clean(window.used_percent) if not window.unlimited else None,
-        "remaining_percent": _clean(window.remaining_percent),
+        "used_percent": _used_percent(window),
+        "remaining_percent": _remaining_percent(window),
         "resets_at": iso_utc(window.resets_at),
-        "window_seconds": window.window_seconds,
-        "used": window.used,
-        "limit": window.limit,
+        "window_seconds": _finite(window.window_seconds),
+        "used": _clean(window.used, 10),
+        "limit": _clean(window.limit, 10),
         "unit": window.unit,
         "unlimited": window.unlimited,
     }
@@ -43,8 +78,8 @@ def _balance_json(balance: Balance) -> dict[str, Any]:
     return {
         "id": balance.id,
         "label": balance.label,
-        "amount": balance.amount,
-        "limit": balance.limit,
+        "amount": _clean(balance.amount, 10),
+        "limit": _clean(balance.limit, 10),
         "unit": balance.unit,
         "unlimited": balance.unlimited,
     }
@@ -65,23 +100,34 @@ def snapshot_json(snapshot: AccountSnapshot) -> dict[str, Any]:
     }
 
 
-def json_document(snapshots: Sequence[AccountSnapshot], generated_at: datetime) -> str:
+def json_document(
+    snapshots: Sequence[AccountSnapshot], generated_at: datetime, *, ascii_only: bool = False
+) -> str:
+    """The schema-1 document. `ascii_only` escapes non-ASCII text (\\u00b7) for a stdout that
+    cannot encode it (LANG=C without UTF-8 mode, PYTHONIOENCODING=ascii): still the same JSON."""
     document = {
         "schema": SCHEMA_VERSION,
         "generated_at": iso_utc(generated_at),
         "accounts": [snapshot_json(snapshot) for snapshot in snapshots],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    # allow_nan=False: every number was made finite above; strict JSON must never hold NaN.
+    return json.dumps(document, indent=2, ensure_ascii=ascii_only, allow_nan=False)
 
 
 def _percent(value: float | None) -> str:
+    value = _clean(value)  # NaN and infinity would crash int(); -0.0 would print "-0%"
     if value is None:
         return "-"
     return f"{value:.0f}%" if value == int(value) else f"{value:.1f}%"
 
 
 def _local(moment: datetime | None) -> str:
-    return moment.astimezone().strftime("%a %Y-%m-%d %H:%M") if moment else "-"
+    if moment is None:
+        return "-"
+    try:
+        return moment.astimezone().strftime("%a %Y-%m-%d %H:%M")
+    except (OverflowError, ValueError, OSError):  # a date at the edge of what datetime holds
+        return iso_utc(moment) or "-"
 
 
 def _status_text(snapshot: AccountSnapshot) -> str:
@@ -102,19 +148,20 @@ def _window_summary(window: Window) -> str:
     """'Premium 40% left', 'Premium 254% over', 'Chat unlimited'."""
     if window.unlimited:
         return f"{window.label} unlimited"
-    used = window.used_percent
+    used = _clean(window.used_percent)
     if used is not None and used > 100:
         return f"{window.label} {_percent(used - 100)} over"
-    return f"{window.label} {_percent(window.remaining_percent)} left"
+    return f"{window.label} {_percent(_remaining_percent(window))} left"
 
 
 def _balance_summary(balance: Balance) -> str:
     """'Credits 14.5 credits', 'Balance (CNY) 110 CNY'."""
     if balance.unlimited:
         return f"{balance.label} unlimited"
-    if balance.amount is None:
+    amount_value = _clean(balance.amount, 10)  # tui.format.number crashes on NaN / infinity
+    if amount_value is None:
         return f"{balance.label} ?"
-    amount = number(balance.amount)
+    amount = number(amount_value)
     return f"{balance.label} {amount}{f' {balance.unit}' if balance.unit else ''}"
 
 
@@ -149,8 +196,8 @@ def table(snapshots: Sequence[AccountSnapshot]) -> str:
                 snapshot.provider,
                 f"{snapshot.account}{' *' if snapshot.active else ''}",
                 snapshot.plan or "-",
-                _percent(five_hour.remaining_percent if five_hour else None),
-                _percent(weekly.remaining_percent if weekly else None),
+                _percent(_remaining_percent(five_hour) if five_hour else None),
+                _percent(_remaining_percent(weekly) if weekly else None),
                 _local(weekly.resets_at if weekly else None),
                 _others(snapshot),
                 _status_text(snapshot),

@@ -15,7 +15,7 @@ import httpx
 from providers import demo
 from providers.base import Account, DiscoveryContext, Provider, name_the_unnamed
 from providers.paths import Paths
-from tui.config import Config
+from tui.config import Config, is_http_origin
 
 NO_ACCOUNTS_HINT = (
     "No accounts found. Credentials are read where Codex, Claude Code, GitHub Copilot, the "
@@ -46,6 +46,23 @@ def origin_overrides(
         if from_env or from_file:
             origins[provider.id] = from_env or from_file
     return origins
+
+
+def bad_origin_overrides(providers: Sequence[Provider], env: Mapping[str, str]) -> list[str]:
+    """AIQUOTA_<ID>_URL values that are not an http(s) origin, as sentences.
+
+    Such a value cannot replace anything, and ignoring it would send the real credential to the
+    real service while the user (or a test) believes the requests go elsewhere.
+    """
+    problems = []
+    for provider in providers:
+        name = f"AIQUOTA_{provider.id.upper()}_URL"
+        value = env.get(name, "").strip()
+        if value and not is_http_origin(value):
+            problems.append(
+                f"{name} must be an http:// or https:// origin such as http://127.0.0.1:8123"
+            )
+    return problems
 
 
 def discover(
