@@ -36,6 +36,12 @@ class Window:
     unit: str | None = None
     unlimited: bool = False
 
+    def __post_init__(self) -> None:
+        # Overage may pass 100, but nothing is used below 0: a negative share (a rounding
+        # slip, a service counting a refund) would otherwise show more than 100 % left.
+        if self.used_percent is not None and self.used_percent < 0:
+            object.__setattr__(self, "used_percent", 0.0)
+
     @property
     def remaining_percent(self) -> float | None:
         if self.unlimited or self.used_percent is None:

@@ -55,11 +55,16 @@ class Paths:
         return self.xdg_data_home / "opencode" / "auth.json"
 
     def display(self, path: Path) -> str:
-        """A path as a person would write it: relative under cwd, `~` under home."""
+        """A path as a person would write it: relative under cwd, `~` under home.
+
+        The more specific of the two wins: with cwd above home (a test's tmp folder holding
+        a home), ~/.codex/auth.json stays `~/.codex/auth.json`, not `home/.codex/auth.json`.
+        """
         path = Path(os.path.normpath(path))
         bases = [(self.home, "~/")]
         if self.cwd != self.home:
-            bases.insert(0, (self.cwd, ""))
+            bases.append((self.cwd, ""))
+        bases.sort(key=lambda base: len(base[0].parts), reverse=True)
         for base, prefix in bases:
             try:
                 relative = path.relative_to(base)

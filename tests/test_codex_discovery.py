@@ -270,3 +270,24 @@ def test_precheck_honours_a_past_opencode_expiry_even_with_a_future_jwt_exp(home
     problem = codex.precheck(account, datetime.now(UTC))
     assert problem is not None and problem.status is Status.AUTH_EXPIRED
     assert "codex login" in problem.message or "opencode" in problem.message.lower()
+
+
+@pytest.mark.parametrize(
+    ("cwd", "shown"),
+    [
+        ("/t", "~/.codex/auth.json"),  # cwd above home: home is the nearer base
+        ("/t/home", "~/.codex/auth.json"),
+        ("/t/home/work", "~/.codex/auth.json"),
+        ("/elsewhere", "~/.codex/auth.json"),
+        ("/t/home/.codex", "auth.json"),  # cwd nearer than home: relative to it
+    ],
+)
+def test_a_source_is_shown_from_the_nearest_base(cwd: str, shown: str) -> None:
+    paths = Paths({"HOME": "/t/home"}, Path(cwd))
+    assert paths.display(Path("/t/home/.codex/auth.json")) == shown
+    assert (
+        Paths({"HOME": "/t/home"}, Path("/t/home/work")).display(
+            Path("/t/home/work/account/a.auth.json")
+        )
+        == "account/a.auth.json"
+    )

@@ -685,3 +685,9 @@ def test_expected_fields_of_no_usable_type_raise_parse_error(data: Any) -> None:
 )
 def test_answers_with_something_usable_or_only_nulls_still_parse(data: Any) -> None:
     parse_usage(data, NOW)
+
+
+def test_a_negative_share_used_is_nothing_used_not_more_than_all_left() -> None:
+    answer = {"rate_limit": {"primary_window": {"used_percent": -5, "limit_window_seconds": 18000}}}
+    [window] = parse_usage(answer, NOW).windows
+    assert (window.used_percent, window.remaining_percent) == (0.0, 100.0)
