@@ -348,6 +348,24 @@ def test_unknown_config_keys_are_warned_about_not_fatal(tmp_path, capsys) -> Non
     assert json.loads(out)["accounts"] == []
 
 
+def test_an_unknown_binding_in_keys_is_reported_and_the_known_ones_kept(tmp_path, capsys) -> None:
+    from providers.registry import provider_settings
+    from tui.config import load_config
+
+    config = tmp_path / "config.toml"
+    config.write_text('[keys]\nrefresh_all = "ctrl+r"\nrefesh = "x"\n')
+    loaded = load_config(config, explicit=True, known_providers=provider_settings())
+    assert loaded.keys == {"refresh_all": "ctrl+r"}
+    assert any("unknown binding 'refesh'" in warning for warning in loaded.warnings)
+
+
+def test_the_known_binding_ids_are_the_apps() -> None:
+    from tui.app import QuotaApp
+    from tui.config import BINDING_IDS
+
+    assert {binding.id for binding in QuotaApp.BINDINGS} == BINDING_IDS
+
+
 def test_missing_explicit_config_is_exit_2(tmp_path, capsys) -> None:
     assert main(["--once", "--config", str(tmp_path / "nope.toml")]) == 2
     assert "no such config file" in capsys.readouterr().err

@@ -172,7 +172,7 @@ def _validate(
             raise ConfigError(f"{path}: {where} base_url must be http:// or https:// and a host")
         providers[provider_id] = {k: v for k, v in table.items() if k in allowed}
     refresh = _validate_refresh(path, document.get("refresh", {}), warnings)
-    keys = _validate_keys(path, document.get("keys", {}))
+    keys = _validate_keys(path, document.get("keys", {}), warnings)
     newapi = _validate_newapi(path, document.get("newapi", []), warnings)
     if _holds_a_key(providers, newapi) and _readable_by_others(path):
         warnings.append(
@@ -264,11 +264,27 @@ def _validate_refresh(path: Path, table: Any, warnings: list[str]) -> dict[str, 
     return result
 
 
-def _validate_keys(path: Path, table: Any) -> dict[str, str]:
+# The app's binding ids (tui/app.py BINDINGS; a test keeps the two lists equal). Named here
+# so a typo in [keys] is reported without importing the app.
+BINDING_IDS = frozenset(
+    {
+        "help", "pick_account", "refresh", "refresh_all", "sort", "pick_theme", "quit",
+        "quit_ctrl_c", "next_account", "previous_account", "next_tab", "previous_tab",
+        "down", "up", "open", *(f"tab_{n}" for n in range(1, 10)),
+    }
+)  # fmt: skip
+
+
+def _validate_keys(path: Path, table: Any, warnings: list[str]) -> dict[str, str]:
     """[keys]: binding id = "key" or "key1,key2", e.g. refresh_all = "ctrl+r"."""
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: 'keys' must be a table ([keys])")
+    known: dict[str, str] = {}
     for binding_id, keys in table.items():
         if not isinstance(keys, str) or not keys.strip():
             raise ConfigError(f'{path}: [keys] {binding_id} must be a key name such as "ctrl+r"')
-    return dict(table)
+        if binding_id in BINDING_IDS:
+            known[binding_id] = keys
+        else:
+            warnings.append(f"{path}: unknown binding '{binding_id}' in [keys] ignored")
+    return known
