@@ -49,6 +49,10 @@ class FetchError(Exception):
         self.body = body
 
 
+# (decoded body, HTTP status or None for a 2xx, Retry-After) → the error it reports, or None.
+BodyCheck = Callable[[Any, int | None, float | None], "FetchError | None"]
+
+
 def error_from_body(
     status: Status,
     head: str,
@@ -160,8 +164,15 @@ class HttpSession:
         json_body: Any = None,
         form: Mapping[str, str] | None = None,
         sentences: Mapping[Status, str] | None = None,
+        body_error: BodyCheck | None = None,
     ) -> Any:
-        """Send one request and return its decoded JSON, or raise FetchError."""
+        """Send one request and return its decoded JSON, or raise FetchError.
+
+        `body_error` is for services that report errors in the body (New API, Zhipu), under
+        HTTP 200 or beside an HTTP error: it reads the decoded body, with the HTTP status (None
+        for a 2xx) and Retry-After, and returns the better FetchError, or None when the body
+        reports nothing.
+        """
         target = self.url(provider_id, url)
         host = urlsplit(target).netloc or target
         try:
@@ -182,7 +193,21 @@ class HttpSession:
             raise FetchError(Status.UNREACHABLE, _connect_sentence(host, error)) from None
         except (httpx.TransportError, ssl.SSLError, OSError) as error:
             raise FetchError(Status.UNREACHABLE, _transport_sentence(host, error)) from None
-        return _decode(response, body, host, sentences or {})
+        if body_error is None:
+            return _decode(response, body, host, sentences or {})
+        try:
+            data = _decode(response, body, host, sentences or {})
+        except FetchError as error:
+            if error.http_status is None or error.body is None:
+                raise
+            better = body_error(error.body, error.http_status, error.retry_after)
+            if better is None:
+                raise
+            raise better from None
+        problem = body_error(data, None, None)
+        if problem is not None:
+            raise problem
+        return data
 
 
 async def _read_capped(response: httpx.Response) -> bytes:

@@ -361,23 +361,16 @@ def _sentences(gateway: Gateway) -> dict[Status, str]:
 
 async def _get(http: HttpSession, gateway: Gateway, path: str, headers: dict[str, str]) -> Any:
     """One GET whose body has been checked for an error report, HTTP 200 or not."""
-    try:
-        data = await http.request_json(
-            PROVIDER_ID, "GET", gateway.url(path), headers=headers, sentences=_sentences(gateway)
-        )
-    except FetchError as error:
-        if error.http_status is None or error.body is None:
-            raise
-        better = body_error(
-            error.body, gateway, http_status=error.http_status, retry_after=error.retry_after
-        )
-        if better is None:
-            raise
-        raise better from None
-    problem = body_error(data, gateway)
-    if problem is not None:
-        raise problem
-    return data
+    return await http.request_json(
+        PROVIDER_ID,
+        "GET",
+        gateway.url(path),
+        headers=headers,
+        sentences=_sentences(gateway),
+        body_error=lambda body, status, wait: body_error(
+            body, gateway, http_status=status, retry_after=wait
+        ),
+    )
 
 
 def _missing(error: FetchError) -> bool:

@@ -202,26 +202,16 @@ async def fetch_quota(service: Service, account: Account, http: HttpSession) -> 
         Status.RATE_LIMITED: f"{service.name} rate-limited the quota request (HTTP 429): "
         "will retry later",
     }
-    try:
-        data = await http.request_json(
-            service.id, "GET", service.url, headers=headers, sentences=sentences
-        )
-    except FetchError as error:
-        if error.http_status is None or error.body is None:
-            raise
-        better = body_error(
-            service,
-            error.body,
-            place,
-            http_status=error.http_status,
-            retry_after=error.retry_after,
-        )
-        if better is None:
-            raise
-        raise better from None
-    problem = body_error(service, data, place)
-    if problem is not None:
-        raise problem
+    data = await http.request_json(
+        service.id,
+        "GET",
+        service.url,
+        headers=headers,
+        sentences=sentences,
+        body_error=lambda body, status, wait: body_error(
+            service, body, place, http_status=status, retry_after=wait
+        ),
+    )
     return parse_quota(data, http.clock())
 
 
