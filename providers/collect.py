@@ -119,22 +119,27 @@ async def fetch_all(
     return merge_same_identity(await asyncio.gather(*jobs))
 
 
-def merge_same_identity(snapshots: Sequence[AccountSnapshot]) -> list[AccountSnapshot]:
-    """Sources whose answers name the same identity are one account: the first one wins.
+def later_duplicates(marks: Sequence[tuple[str, str] | None]) -> list[bool]:
+    """For (provider, identity) marks in discovery order, which repeat an earlier one.
 
-    `snapshots` are in discovery order, which is each provider's order of preference.
+    Sources whose answers name the same identity are one account and the first one wins;
+    None (no identity known) never repeats anything. --once and the app both go by this.
     """
-    kept: list[AccountSnapshot] = []
     seen: set[tuple[str, str]] = set()
-    for snapshot in snapshots:
-        if snapshot.identity is not None:
-            mark = (snapshot.provider, snapshot.identity)
-            if snapshot.ok and mark in seen:
-                continue
-            if snapshot.ok:
-                seen.add(mark)
-        kept.append(snapshot)
-    return kept
+    repeats = []
+    for mark in marks:
+        repeats.append(mark is not None and mark in seen)
+        if mark is not None:
+            seen.add(mark)
+    return repeats
+
+
+def merge_same_identity(snapshots: Sequence[AccountSnapshot]) -> list[AccountSnapshot]:
+    """The snapshots (in discovery order) without those of a source another one already
+    stands for; only a good answer's identity counts."""
+    marks = [(s.provider, s.identity) if s.ok and s.identity else None for s in snapshots]
+    repeats = later_duplicates(marks)
+    return [snapshot for snapshot, repeat in zip(snapshots, repeats, strict=True) if not repeat]
 
 
 def ordered(

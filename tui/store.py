@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from providers.base import Account, Provider
-from providers.collect import pending_snapshot
+from providers.collect import later_duplicates, pending_snapshot
 from providers.model import AccountSnapshot
 from tui.refresh import RefreshPolicy, next_after_failure, next_after_success
 
@@ -100,14 +100,15 @@ class Store:
 
     def _mark_merged(self) -> None:
         """Sources whose answers name the same identity are one account; the first one
-        discovered wins (PROVIDERS.md §3), as `collect.merge_same_identity` does for --once."""
-        seen: set[tuple[str, str]] = set()
-        for entry in self.entries.values():
-            identity = entry.last_good.identity if entry.last_good is not None else None
-            mark = (entry.provider.id, identity) if identity else None
-            entry.merged = mark is not None and mark in seen
-            if mark is not None:
-                seen.add(mark)
+        discovered wins (PROVIDERS.md §3), by the same rule as --once. The last good answer
+        counts, so a passing error does not split an account in two."""
+        entries = list(self.entries.values())
+        marks = [
+            (e.provider.id, e.last_good.identity) if e.last_good and e.last_good.identity else None
+            for e in entries
+        ]
+        for entry, repeat in zip(entries, later_duplicates(marks), strict=True):
+            entry.merged = repeat
 
     def due(self, now: datetime) -> list[Entry]:
         """Accounts to fetch now, within the cap on requests in flight."""
