@@ -18,7 +18,6 @@ accepted everywhere (a pasted "Bearer …" is tolerated too).
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,7 +30,15 @@ from providers.http import FetchError, HttpSession, error_from_body
 from providers.keys import API_KEY_SETTINGS, KEY_CHOICES, key_from_settings
 from providers.model import AccountSnapshot, Balance, Quota, Status, Window
 from providers.secrets import Secret, quote, scrub
-from providers.values import as_bool, as_dict, as_float, as_list, as_str, epoch_to_datetime
+from providers.values import (
+    as_bool,
+    as_dict,
+    as_float,
+    as_list,
+    as_str,
+    epoch_to_datetime,
+    finite,
+)
 
 PROVIDER_ID = "newapi"
 DEFAULT_QUOTA_PER_USD = 500_000.0
@@ -460,20 +467,15 @@ def _models_detail(names: list[str]) -> tuple[str, str]:
     return ("Models", shown)
 
 
-def _finite(number: float | None) -> float | None:
-    """Arithmetic on huge figures can overflow to inf, which strict JSON cannot carry."""
-    return number if number is not None and math.isfinite(number) else None
-
-
 def _usd(amount: float | None, quota_per_usd: float) -> float | None:
     # No rounding: a whole quota / 500000 is already exact, and rounding to places would
     # flatten small amounts under a large configured quota_per_usd (5 / 7.3e6 → 1e-06).
-    return None if amount is None else _finite(amount / quota_per_usd)
+    return None if amount is None else finite(amount / quota_per_usd)
 
 
 def _percent(used: float | None, limit: float | None) -> float | None:
     if used is not None and limit is not None and limit > 0:
-        return _finite(used / limit * 100)
+        return finite(used / limit * 100)
     return 100.0  # nothing granted: nothing to spend
 
 
@@ -497,11 +499,11 @@ def parse_token_usage(data: Any, now: datetime, *, gateway: Gateway | None = Non
     granted = as_float(body.get("total_granted"))
     available = as_float(body.get("total_available"))
     if used is None and granted is not None and available is not None:
-        used = _finite(granted - available)
+        used = finite(granted - available)
     if granted is None and used is not None and available is not None:
-        granted = _finite(used + available)
+        granted = finite(used + available)
     if available is None and granted is not None and used is not None:
-        available = _finite(granted - used)
+        available = finite(granted - used)
     if not unlimited and (granted is None or available is None):
         raise ParseError("data has no total_granted / total_used / total_available figures")
 
@@ -588,7 +590,7 @@ def parse_billing(
         balance = Balance(
             id="usd",
             label="Available (USD)",
-            amount=_finite(round(limit - used, 6)),
+            amount=finite(round(limit - used, 6)),
             limit=limit,
             unit="USD",
         )

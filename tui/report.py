@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from providers.model import AccountSnapshot, Balance, Window
+from providers.values import finite
 from tui.format import number
 
 SCHEMA_VERSION = 1
@@ -24,10 +24,9 @@ def iso_utc(moment: datetime | None) -> str | None:
 
 def _finite(value: float | None) -> float | None:
     """Strict JSON has no NaN or Infinity, and -0.0 means nothing here: both become honest values."""
-    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
+    value = finite(value)
     if value == 0:
         return type(value)(0)  # -0.0 → 0.0; ints stay ints
     return value
