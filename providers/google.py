@@ -815,16 +815,22 @@ def _ordered(windows: list[Window], key: Any) -> tuple[Window, ...]:
     return tuple(sorted(by_id.values(), key=key))
 
 
-def parse_user_quota(data: Any) -> tuple[Window, ...]:
-    """retrieveUserQuota → one window per bucket, ordered by model id. Pure."""
+def _member(data: Any, key: str, answer: str) -> Any:
+    """The answer object's `key` member, None for none at all: protobuf JSON leaves an
+    empty list or map out, so {} (and a null) means "nothing", not a bad answer."""
     document = as_dict(data)
     if document is None:
-        raise ParseError("the quota answer is not a JSON object")
+        raise ParseError(f"the {answer} answer is not a JSON object")
     if not document:
-        return ()  # protobuf JSON leaves an empty list out: {} is "no buckets"
-    if "buckets" not in document:
-        raise ParseError("the quota answer has no buckets")
-    buckets = document["buckets"]
+        return None
+    if key not in document:
+        raise ParseError(f"the {answer} answer has no {key}")
+    return document[key]
+
+
+def parse_user_quota(data: Any) -> tuple[Window, ...]:
+    """retrieveUserQuota → one window per bucket, ordered by model id. Pure."""
+    buckets = _member(data, "buckets", "quota")
     if buckets is None:
         return ()
     if not isinstance(buckets, list):
@@ -874,14 +880,7 @@ def _model_items(models: Any) -> list[tuple[str | None, Any]]:
 
 def parse_available_models(data: Any) -> tuple[Window, ...]:
     """fetchAvailableModels → one window per model with quota info, by display name. Pure."""
-    document = as_dict(data)
-    if document is None:
-        raise ParseError("the models answer is not a JSON object")
-    if not document:
-        return ()  # protobuf JSON leaves an empty map out: {} is "no models"
-    if "models" not in document:
-        raise ParseError("the models answer has no models")
-    models = document["models"]
+    models = _member(data, "models", "models")
     if models is None:
         return ()
     if not isinstance(models, (dict, list)):
