@@ -21,7 +21,7 @@ from providers.paths import Paths
 from providers.registry import BY_ID, provider_settings, select
 from providers.secrets import scrub
 from tui import report
-from tui.config import Config, ConfigError, load_config
+from tui.config import Config, ConfigError, default_config_path, load_config
 from tui.sources import NO_ACCOUNTS_HINT, Sources, bad_origin_overrides, build_sources
 
 EXIT_OK = 0
@@ -34,16 +34,46 @@ def _provider_id(text: str) -> str:
     return text.strip().lower()
 
 
+def _epilog() -> str:
+    """What --help says beyond the options: where things are, and what the exit codes mean."""
+    return f"""\
+config file:
+  {default_config_path()}
+  (another one with --config FILE)
+
+environment:
+  AIQUOTA_<ID>_URL  send provider ID's requests (ID in upper case) elsewhere:
+                    AIQUOTA_CODEX_URL=http://127.0.0.1:8123 replaces the scheme,
+                    host and port, keeps the path (and wins over base_url)
+  COLUMNS           the width --once fits its table to (default: the terminal's,
+                    80 into a pipe or a file); --wide: each account on one line
+
+exit status:
+  --once      0 every account is ok; 1 at least one is not (its status says
+              why); 2 bad arguments or an unreadable config file
+  --activate  0 switched (or already active); 1 refused, nothing written;
+              2 no saved account of that name
+
+keys: press ? in the app."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aiquota-tui",
         description="How much of each AI subscription quota is left, per provider and account.",
+        epilog=_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--demo", action="store_true", help="use built-in sample data: no credentials, no network"
     )
     parser.add_argument(
         "--once", action="store_true", help="fetch every account once, print a table, exit"
+    )
+    parser.add_argument(
+        "--wide",
+        action="store_true",
+        help="with --once: every account on one line, nothing cut, whatever the width",
     )
     parser.add_argument(
         "--json",
@@ -122,7 +152,7 @@ def _silence_stdout() -> None:
         pass
 
 
-def run_once(sources: Sources, *, as_json: bool) -> int:
+def run_once(sources: Sources, *, as_json: bool, wide: bool = False) -> int:
     snapshots = ordered(asyncio.run(_fetch(sources)), sources.providers)
     utf8 = _stdout_is_utf8()
     if as_json:
@@ -130,7 +160,8 @@ def run_once(sources: Sources, *, as_json: bool) -> int:
         document = report.json_document(snapshots, datetime.now(UTC), ascii_only=not utf8)
         _write_stdout(document + "\n")
     elif snapshots:
-        text = scrub(report.table(snapshots))
+        width = None if wide else report.output_width(sys.stdout, os.environ)
+        text = scrub(report.table(snapshots, width))
         if not utf8:
             encoding = getattr(sys.stdout, "encoding", None) or "ascii"
             text = text.encode(encoding, "replace").decode(encoding)  # "?" beats a traceback
@@ -174,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         account_dirs=[folder.expanduser() for folder in args.account_dir],
     )
     if args.once:
-        return run_once(sources, as_json=args.json)
+        return run_once(sources, as_json=args.json, wide=args.wide)
     return _run_app(sources, config, mouse=not args.no_mouse)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from providers.model import AccountSnapshot, Status, Window
+from tui.percent import percent_text
 
 LEVELS = ("plenty", "low", "critical", "exhausted")
 
@@ -52,11 +53,7 @@ def ago(moment: datetime | None, now: datetime) -> str:
 
 
 def percent(value: float | None) -> str:
-    if value is None:
-        return "–"
-    if value != int(value) and abs(value) < 10:
-        return f"{value:.1f}%"
-    return f"{value:.0f}%"
+    return percent_text(value)  # the one rule, shared with --once (tui/percent.py)
 
 
 def level(remaining: float | None) -> str:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import os
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 from providers.model import AccountSnapshot, Balance, Window
 from providers.values import finite
 from tui.format import number
+from tui.percent import percent_text
+from tui.units import unit_suffix
 
 SCHEMA_VERSION = 1
 
@@ -114,10 +119,7 @@ def json_document(
 
 
 def _percent(value: float | None) -> str:
-    value = _clean(value)  # NaN and infinity would crash int(); -0.0 would print "-0%"
-    if value is None:
-        return "-"
-    return f"{value:.0f}%" if value == int(value) else f"{value:.1f}%"
+    return percent_text(value, missing="-")
 
 
 def _local(moment: datetime | None) -> str:
@@ -129,18 +131,31 @@ def _local(moment: datetime | None) -> str:
         return iso_utc(moment) or "-"
 
 
-def _status_text(snapshot: AccountSnapshot) -> str:
-    if snapshot.ok:
-        return "ok"
-    return (
-        f"{snapshot.status.value}: {snapshot.message}"
-        if snapshot.message
-        else snapshot.status.value
-    )
-
-
 _TABLE_WINDOWS = {"five_hour", "weekly"}
-_OTHER_SHOWN = 2
+DEFAULT_WIDTH = 80  # what a table gets when its width cannot be known (a pipe, a file)
+_HEADERS = ("PROVIDER", "ACCOUNT", "PLAN", "5H LEFT", "WEEK LEFT", "WEEK RESETS")
+_RIGHT_ALIGNED = {3, 4}
+_GAP = "  "
+_INDENT = "  "  # lines that belong to the row above them
+_CUT = "..."  # ASCII: the plain table must survive a stdout that cannot encode "…"
+
+
+def output_width(stream: TextIO, env: Mapping[str, str]) -> int:
+    """COLUMNS when it is set to a number (as every tool honours it), else the width of the
+    terminal the table goes to, else 80: a pipe or a file gets the same table whichever
+    terminal started the command, and `COLUMNS=200 aiquota-tui --once | less` still works."""
+    columns = env.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        if stream.isatty():
+            # The stream's own descriptor, not sys.__stdout__ as shutil.get_terminal_size asks.
+            size = os.get_terminal_size(stream.fileno()).columns
+            if size > 0:  # a fresh pseudo-terminal may not have a size yet
+                return size
+    except (OSError, ValueError, AttributeError):  # closed, or no descriptor (a StringIO)
+        pass
+    return DEFAULT_WIDTH
 
 
 def _window_summary(window: Window) -> str:
@@ -154,65 +169,142 @@ def _window_summary(window: Window) -> str:
 
 
 def _balance_summary(balance: Balance) -> str:
-    """'Credits 14.5 credits', 'Balance (CNY) 110 CNY'."""
+    """'Credits 14.5', 'Available 8,587,700 quota': the unit once, not again after a label naming it."""
     if balance.unlimited:
         return f"{balance.label} unlimited"
     amount_value = _clean(balance.amount, 10)  # tui.format.number crashes on NaN / infinity
     if amount_value is None:
         return f"{balance.label} ?"
-    amount = number(amount_value)
-    return f"{balance.label} {amount}{f' {balance.unit}' if balance.unit else ''}"
+    return f"{balance.label} {number(amount_value)}{unit_suffix(balance.label, balance.unit)}"
 
 
-def _others(snapshot: AccountSnapshot) -> str:
+def _others(snapshot: AccountSnapshot) -> list[str]:
     """The windows beyond five-hour and weekly (monthly, per-model, …), then balances, briefly."""
     items = [_window_summary(w) for w in snapshot.windows if w.id not in _TABLE_WINDOWS]
-    items += [_balance_summary(b) for b in snapshot.balances]
-    text = ", ".join(items[:_OTHER_SHOWN])
-    if len(items) > _OTHER_SHOWN:
-        text += f", +{len(items) - _OTHER_SHOWN} more"
-    return text or "-"
+    return items + [_balance_summary(b) for b in snapshot.balances]
 
 
-def table(snapshots: Sequence[AccountSnapshot]) -> str:
-    """Account, five-hour % left, weekly % left, weekly reset (local time), other windows, status."""
-    headers = (
-        "PROVIDER",
-        "ACCOUNT",
-        "PLAN",
-        "5H LEFT",
-        "WEEK LEFT",
-        "WEEK RESETS",
-        "OTHER",
-        "STATUS",
+def _others_within(items: Sequence[str], room: int) -> str | None:
+    """As many items as fit in `room`, then '+N more'; None when not even the first one fits."""
+    if not items:
+        return "-"
+    for shown in range(len(items), 0, -1):
+        rest = len(items) - shown
+        text = ", ".join(items[:shown]) + (f", +{rest} more" if rest else "")
+        if len(text) <= room:
+            return text
+    return None
+
+
+def _others_cut(items: Sequence[str], room: int) -> str:
+    """Like _others_within, but always an answer: the first item itself is cut when it must be."""
+    text = _others_within(items, room)
+    if text is not None:
+        return text
+    tail = f", +{len(items) - 1} more" if len(items) > 1 else ""
+    keep = max(room - len(tail) - len(_CUT), 1)
+    return items[0][:keep] + _CUT + tail
+
+
+@dataclass(frozen=True)
+class _Row:
+    cells: tuple[str, ...]  # one per _HEADERS
+    others: list[str]
+    status: str
+    message: str | None  # None exactly when the status is ok
+
+    @property
+    def status_and_message(self) -> str:
+        """'ok', or 'auth_expired: Access token expired …' for the one-line layout."""
+        return f"{self.status}: {self.message}" if self.message else self.status
+
+
+def _row(snapshot: AccountSnapshot) -> _Row:
+    five_hour = snapshot.window("five_hour")
+    weekly = snapshot.window("weekly")
+    cells = (
+        snapshot.provider,
+        f"{snapshot.account}{' *' if snapshot.active else ''}",
+        snapshot.plan or "-",
+        _percent(_remaining_percent(five_hour) if five_hour else None),
+        _percent(_remaining_percent(weekly) if weekly else None),
+        _local(weekly.resets_at if weekly else None),
     )
-    rows = []
-    for snapshot in snapshots:
-        five_hour = snapshot.window("five_hour")
-        weekly = snapshot.window("weekly")
-        rows.append(
-            (
-                snapshot.provider,
-                f"{snapshot.account}{' *' if snapshot.active else ''}",
-                snapshot.plan or "-",
-                _percent(_remaining_percent(five_hour) if five_hour else None),
-                _percent(_remaining_percent(weekly) if weekly else None),
-                _local(weekly.resets_at if weekly else None),
-                _others(snapshot),
-                _status_text(snapshot),
-            )
-        )
+    message = None if snapshot.ok else (snapshot.message or None)
+    return _Row(cells, _others(snapshot), snapshot.status.value, message)
+
+
+def _aligned(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """The header line and one line per row, in columns as wide as their widest cell."""
     widths = [max(len(header), *(len(row[i]) for row in rows)) for i, header in enumerate(headers)]
-    right_aligned = {3, 4}
 
     def line(cells: Sequence[str]) -> str:
         parts = [
-            cell.rjust(widths[i]) if i in right_aligned else cell.ljust(widths[i])
+            cell.rjust(widths[i]) if i in _RIGHT_ALIGNED else cell.ljust(widths[i])
             for i, cell in enumerate(cells)
         ]
-        return "  ".join(parts).rstrip()
+        return _GAP.join(parts).rstrip()
 
-    out = [line(headers), *(line(row) for row in rows)]
+    return [line(headers), *(line(row) for row in rows)]
+
+
+def _wide(rows: Sequence[_Row]) -> list[str]:
+    """Everything on the row's one line, uncut, however long it gets (--wide)."""
+    cells = [
+        (
+            *row.cells,
+            ", ".join(row.others) or "-",
+            row.status_and_message,
+        )
+        for row in rows
+    ]
+    return _aligned((*_HEADERS, "OTHER", "STATUS"), cells)
+
+
+def _fitted(rows: Sequence[_Row], width: int) -> list[str]:
+    """The table within `width` columns where it can be. STATUS keeps just the status word and
+    a problem's message goes on indented lines under its row; OTHER stays a column, cut with
+    '+N more', when every row's first item fits, else it too goes under its row. The columns
+    before STATUS are never cut: they are what a reader greps for."""
+    statuses = [(*row.cells, row.status) for row in rows]
+    columns = (*_HEADERS, "STATUS")
+    used = sum(
+        max(len(header), *(len(cells[i]) for cells in statuses)) for i, header in enumerate(columns)
+    )
+    room = width - used - len(_GAP) * len(columns)  # what is left for OTHER and its gap
+    others = [_others_within(row.others, room) for row in rows]
+    inline = room >= len("OTHER") and all(text is not None for text in others)
+    if inline:
+        cells = [
+            (*row.cells, text or "-", row.status) for row, text in zip(rows, others, strict=True)
+        ]
+        lines = _aligned((*_HEADERS, "OTHER", "STATUS"), cells)
+    else:
+        lines = _aligned(columns, statuses)
+    out = lines[:1]
+    for row, line in zip(rows, lines[1:], strict=True):
+        out.append(line)
+        if row.others and not inline:
+            out.append(_INDENT + _others_cut(row.others, width - len(_INDENT)))
+        if row.message:
+            out += textwrap.wrap(
+                row.message,
+                width=max(width, 2 * len(_INDENT) + 1),
+                initial_indent=_INDENT,
+                subsequent_indent=_INDENT,
+                break_long_words=False,  # a path or a command stays whole, to copy
+                break_on_hyphens=False,
+            ) or [_INDENT + row.message]
+    return out
+
+
+def table(snapshots: Sequence[AccountSnapshot], width: int | None = None) -> str:
+    """Account, five-hour % left, weekly % left, weekly reset (local time), other windows, status.
+
+    Within `width` columns (see _fitted), or with `width` None every account on one line, uncut.
+    """
+    rows = [_row(snapshot) for snapshot in snapshots]
+    out = _wide(rows) if width is None else _fitted(rows, width)
     if any(snapshot.active for snapshot in snapshots):
         out.append("* the account a CLI is signed in to now")
     return "\n".join(out)

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from providers.model import Balance, Status, Window
 from tui.format import ago, countdown, number, percent, status_word
 from tui.store import Entry
+from tui.units import unit_suffix
 from tui.widgets.cells import bar, fit, level_style
 from tui.widgets.difftext import DiffText
 from tui.widgets.overview import status_style
@@ -93,7 +94,7 @@ def window_lines(window: Window, now: datetime, width: int, stale: bool) -> list
             )
         )
     if window.used is not None or window.limit is not None:
-        unit = f" {window.unit}" if window.unit else ""
+        unit = unit_suffix(window.label, window.unit)
         if window.limit is not None and not window.unlimited:
             facts.append(f"{number(window.used)} of {number(window.limit)}{unit} used")
         else:
@@ -129,7 +130,7 @@ def _length(seconds: int) -> str:
 
 
 def balance_line(balance: Balance, width: int) -> Content:
-    unit = balance.unit or ""
+    unit = unit_suffix(balance.label, balance.unit).strip()
     if balance.unlimited:
         value = "unlimited"
     elif balance.limit is not None:

@@ -14,6 +14,7 @@ from textual.message import Message
 from providers.model import Balance, Status
 from tui.format import headline_windows, next_reset, number, status_word, until
 from tui.store import Entry
+from tui.units import unit_suffix
 from tui.widgets.cells import cell_width, fit, window_cell
 from tui.widgets.difftext import DiffText
 
@@ -124,7 +125,7 @@ def balance_text(balance: Balance) -> str:
     """'USD balance 129.47 USD' → 'USD balance 129.47 USD' (label, amount, unit)."""
     if balance.unlimited:
         return f"{balance.label} unlimited"
-    unit = f" {balance.unit}" if balance.unit and balance.unit not in balance.label else ""
+    unit = unit_suffix(balance.label, balance.unit)
     return f"{balance.label} {number(balance.amount)}{unit}"
 
 
