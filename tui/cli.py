@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 from providers import __version__
 from providers.base import DiscoveryContext
@@ -233,7 +234,40 @@ def run_activate(name: str, config: Config, account_dirs: list[Path]) -> int:
     return EXIT_OK
 
 
+def _is_terminal(stream: TextIO | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except ValueError:  # a closed stream
+        return False
+
+
+def _no_full_screen_reason() -> str | None:
+    """Why the full-screen app cannot run here, or None when it can.
+
+    Textual reads keys from stdin, draws on stderr and takes its size from stdout: with any of
+    them not a terminal it draws an 80x24 screen into a file or waits for keys that never come.
+    TERM=dumb (or none, outside Windows, whose consoles set no TERM) says escapes are not
+    understood, as `top` and `less` also conclude."""
+    streams = (("output", sys.stdout), ("input", sys.stdin), ("error output", sys.stderr))
+    for label, stream in streams:
+        if not _is_terminal(stream):
+            return f"its standard {label} is not one"
+    term = os.environ.get("TERM", "")
+    if term == "dumb":
+        return "TERM=dumb cannot show it"
+    if not term and os.name != "nt":
+        return "TERM is not set"
+    return None
+
+
 def _run_app(sources: Sources, config: Config, *, mouse: bool) -> int:
+    reason = _no_full_screen_reason()
+    if reason is not None:
+        _say(
+            f"aiquota-tui: the full-screen app needs a terminal and {reason}; "
+            "use --once for a table or --json for JSON."
+        )
+        return EXIT_USAGE
     from tui.app import QuotaApp  # Textual is only imported for the full-screen app
 
     app = QuotaApp(sources, config)
