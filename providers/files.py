@@ -102,7 +102,7 @@ def _os_failure(error: OSError, shown: str) -> FileRead:
     )
 
 
-# What a path is when it is not a regular file, in the order stat's tests are asked.
+# What a path is instead of a regular file, as a sentence names it.
 _NOT_FILES = (
     (stat.S_ISDIR, "a folder"),
     (stat.S_ISFIFO, "a FIFO (named pipe)"),

@@ -185,7 +185,7 @@ BARRIER = """\
 import pathlib, sys, time
 folder, me, everyone = pathlib.Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 (folder / me).touch()
-give_up = time.monotonic() + 10
+give_up = time.monotonic() + 15
 while len(list(folder.iterdir())) < everyone:
     if time.monotonic() > give_up:
         sys.exit(1)  # the others never started while this one ran: they run one by one
