@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from providers.base import Account, DiscoveryContext, ParseError, Problem
+from providers.files import regular_file
 from providers.http import FetchError
 from providers.model import Quota, Status, Window
 from providers.paths import Paths
@@ -394,12 +395,12 @@ def discover(context: DiscoveryContext) -> list[Account]:
     setting = as_str(context.settings.get("cache_path"))
     if setting is not None:
         path = _configured_path(paths, setting)
-        if not path.is_file():
-            problem = Problem(
-                Status.ERROR,
-                f"No Antigravity cache at {paths.display(path)}: check cache_path in "
-                "[providers.antigravity]",
-            )
+        checked = regular_file(path, paths.display(path))
+        if not checked.ok:
+            # A folder that does not hold the file is "no cache there", as a missing path is.
+            nothing = checked.missing or path.is_dir()
+            found = f"No Antigravity cache at {paths.display(path)}" if nothing else checked.problem
+            problem = Problem(Status.ERROR, f"{found}: check cache_path in [providers.antigravity]")
             return [_cache_account(paths, path, label=DEFAULT_LABEL, problem=problem)]
         candidates = [path]
     else:
@@ -419,8 +420,17 @@ def discover(context: DiscoveryContext) -> list[Account]:
     return accounts
 
 
+_SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
 def _query(path: Path, timeout: float) -> Any:
     """The antigravityAuthStatus value, read through a read-only connection (None: no row)."""
+    # sqlite opens the database and its companions without O_NONBLOCK: a FIFO in place of
+    # any of them would hang the connect for ever, so each is looked at first.
+    for companion in (path, *(path.with_name(path.name + end) for end in _SQLITE_COMPANIONS)):
+        checked = regular_file(companion, str(companion))
+        if not (checked.ok or (checked.missing and companion != path)):
+            raise sqlite3.OperationalError(f"unable to open: {checked.reason}")
     uri = path.absolute().as_uri() + "?mode=ro"
     connection = sqlite3.connect(uri, uri=True, timeout=timeout)
     try:
@@ -476,8 +486,9 @@ def _read(path: Path, shown: str) -> _Read:
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise FetchError(Status.ERROR, f"Cannot read {shown} ({reason})") from None
-    if not path.is_file():
-        raise FetchError(Status.ERROR, f"{shown} is not a file")
+    checked = regular_file(path, shown)
+    if not checked.ok:
+        raise FetchError(Status.ERROR, checked.problem or f"{shown} is not a file")
     try:
         value = _query(path, READ_TIMEOUT)
     except sqlite3.Error as error:

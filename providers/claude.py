@@ -84,7 +84,7 @@ def _discover_claude_code(paths: Paths) -> list[Account]:
     path = paths.claude_config_dir / CREDENTIALS_FILE
     source = paths.display(path)
     read = read_json_file(path, source)
-    if read.missing or read.problem == f"{source} is empty":
+    if read.missing or read.empty:
         return []
     if read.problem:
         return [_broken(source, path, read.problem)]

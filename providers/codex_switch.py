@@ -22,6 +22,7 @@ from typing import Any
 
 from providers import jwt
 from providers.codex import SAVED_SUFFIX, account_id_from_token, saved_name
+from providers.files import MAX_CREDENTIAL_BYTES, read_bytes
 from providers.paths import Paths
 from providers.values import as_dict, as_str, iso_to_datetime
 
@@ -56,14 +57,10 @@ class SwitchResult:
 
 
 def read_auth(path: Path, shown: str) -> AuthFile:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SwitchRefused(f"{shown} does not exist") from None
-    except OSError as error:
-        raise SwitchRefused(
-            f"cannot read {shown}: {error.strerror or type(error).__name__}"
-        ) from None
+    read = read_bytes(path, shown, limit=MAX_CREDENTIAL_BYTES, what="a Codex auth.json")
+    if not read.ok:
+        raise SwitchRefused(read.problem or f"cannot read {shown}")
+    raw: bytes = read.data
     try:
         document = json.loads(raw.decode("utf-8-sig"))
     except (ValueError, RecursionError):  # bad UTF-8, bad JSON, 5000-digit numbers

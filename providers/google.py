@@ -214,7 +214,7 @@ def discover_gemini(context: DiscoveryContext) -> list[Account]:
     path = paths.home / GEMINI_CREDENTIALS
     source = paths.display(path)
     read = read_json_file(path, source)
-    if read.missing or read.problem == f"{source} is empty":
+    if read.missing or read.empty:
         return []
     if read.problem:
         return [_gemini_broken(source, path, read.problem, Status.ERROR)]
@@ -329,7 +329,7 @@ def discover_antigravity_cloud(context: DiscoveryContext) -> list[Account]:
     path = paths.opencode_config_dir / ANTIGRAVITY_ACCOUNTS_FILE
     source = paths.display(path)
     read = read_json_file(path, source)
-    if read.missing or read.problem == f"{source} is empty":
+    if read.missing or read.empty:
         return []
     if read.problem:
         return [_antigravity_broken(source, path, "antigravity", read.problem)]

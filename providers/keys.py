@@ -11,8 +11,13 @@ the first place winning (config, then environment, then OpenCode).
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
-from collections.abc import Mapping, Sequence
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,10 +31,17 @@ from providers.values import as_str
 API_KEY_SETTINGS: dict[str, type] = {"key": str, "key_env": str, "key_cmd": list, "name": str}
 KEY_CHOICES = ("key", "key_env", "key_cmd")
 KEY_CMD_TIMEOUT = 20.0
+# A key is a line of at most a few hundred characters; a password manager that prints more
+# than this is printing something else, and the rest is not worth reading.
+MAX_KEY_CMD_OUTPUT = 64 * 1024
+MAX_KEY_LENGTH = 4096
+# Commands run at once: many more than anyone configures, few enough to bound the threads.
+MAX_PARALLEL_COMMANDS = 32
 
 # key_cmd results for the life of the process: a password manager should be asked once,
 # not at every rediscovery.
 _COMMAND_RESULTS: dict[tuple[str, ...], tuple[str | None, str | None]] = {}
+_RESULTS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -41,41 +53,154 @@ class FoundKey:
     named: bool = True  # False: the label only says where the key came from
 
 
+def key_commands(settings: Mapping[str, Any]) -> list[tuple[str, ...]]:
+    """Every key_cmd in a provider's settings, its instance tables ([[newapi]]) included."""
+    found: list[tuple[str, ...]] = []
+    command = settings.get("key_cmd")
+    if isinstance(command, list) and command:
+        found.append(tuple(str(part) for part in command))
+    for value in settings.values():
+        if isinstance(value, (list, tuple)):
+            for item in value:
+                if isinstance(item, Mapping):
+                    found.extend(key_commands(item))
+    return found
+
+
+def run_key_commands(commands: Iterable[Sequence[str]]) -> None:
+    """Run every command not run yet, all at once, and keep their results for
+    run_key_command: N password managers that each take the full timeout cost one timeout
+    before the first frame, not N."""
+    with _RESULTS_LOCK:
+        pending = [c for c in dict.fromkeys(map(tuple, commands)) if c not in _COMMAND_RESULTS]
+    if len(pending) == 1:
+        run_key_command(pending[0])
+    elif pending:
+        with ThreadPoolExecutor(min(len(pending), MAX_PARALLEL_COMMANDS)) as pool:
+            list(pool.map(run_key_command, pending))
+
+
 def run_key_command(argv: Sequence[str]) -> tuple[str | None, str | None]:
     """(key, None) or (None, what went wrong). Never raises; never shows the output."""
     command = tuple(argv)
-    if command in _COMMAND_RESULTS:
-        return _COMMAND_RESULTS[command]
-    shown = command[0] if command else "(empty)"
-    try:
-        done = subprocess.run(
-            list(command),
-            capture_output=True,
-            text=True,
-            timeout=KEY_CMD_TIMEOUT,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except FileNotFoundError:
-        result: tuple[str | None, str | None] = (None, f"key_cmd: {shown} not found")
-    except PermissionError:
-        result = (None, f"key_cmd: {shown} is not executable")
-    except subprocess.TimeoutExpired:
-        result = (None, f"key_cmd: {shown} did not finish within {KEY_CMD_TIMEOUT:g} s")
-    except (OSError, ValueError) as error:
-        result = (None, f"key_cmd: {shown} could not run ({type(error).__name__})")
-    else:
-        key = done.stdout.strip().splitlines()[0].strip() if done.stdout.strip() else ""
-        if done.returncode != 0:
-            result = (None, f"key_cmd: {shown} exited with status {done.returncode}")
-        elif not key:
-            result = (None, f"key_cmd: {shown} printed no key")
-        else:
-            result = (key, None)
+    with _RESULTS_LOCK:
+        if command in _COMMAND_RESULTS:
+            return _COMMAND_RESULTS[command]
+    result = _run(command)
     if result[0]:
         Secret(result[0])  # remembered, so scrub() hides it wherever it turns up
-    _COMMAND_RESULTS[command] = result
-    return result
+    with _RESULTS_LOCK:
+        return _COMMAND_RESULTS.setdefault(command, result)
+
+
+def _run(command: tuple[str, ...]) -> tuple[str | None, str | None]:
+    shown = command[0] if command else "(empty)"
+    try:
+        # Its own session: no terminal to draw a prompt over the app's screen, and one
+        # process group, so a timeout kills whatever it started too. stderr is dropped
+        # unread: it may hold the key, and a full pipe nobody reads would block the command.
+        process = subprocess.Popen(
+            list(command),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            bufsize=0,
+        )
+    except FileNotFoundError:
+        return None, f"key_cmd: {shown} not found"
+    except PermissionError:
+        return None, f"key_cmd: {shown} is not executable"
+    except (OSError, ValueError) as error:
+        return None, f"key_cmd: {shown} could not run ({type(error).__name__})"
+    deadline = time.monotonic() + KEY_CMD_TIMEOUT
+    output = _read_output(process, KEY_CMD_TIMEOUT)
+    if output is None:
+        return None, f"key_cmd: {shown} did not finish within {KEY_CMD_TIMEOUT:g} s"
+    if len(output) > MAX_KEY_CMD_OUTPUT:
+        _kill_group(process)  # not a key, so not worth the rest of it
+        return (
+            None,
+            f"key_cmd: {shown} printed more than {MAX_KEY_CMD_OUTPUT // 1024} KB, not a key",
+        )
+    try:
+        code = process.wait(timeout=max(0.1, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:  # its output has ended, but it has not
+        _kill_group(process)
+        return None, f"key_cmd: {shown} did not finish within {KEY_CMD_TIMEOUT:g} s"
+    if code != 0:
+        return None, f"key_cmd: {shown} exited with status {code}"
+    return _plausible_key(output, shown)
+
+
+def _read_output(process: subprocess.Popen[bytes], timeout: float) -> bytes | None:
+    """Up to MAX_KEY_CMD_OUTPUT + 1 bytes of stdout, up to its end or the timeout (None).
+
+    A thread does the blocking reads, so the timeout holds on every system (select() does
+    not take pipes on Windows)."""
+    assert process.stdout is not None
+    pipe = process.stdout
+    chunks: list[bytes] = []
+
+    def read() -> None:
+        size = 0
+        while size <= MAX_KEY_CMD_OUTPUT:
+            try:
+                chunk = pipe.read(MAX_KEY_CMD_OUTPUT + 1 - size)
+            except OSError:
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+            size += len(chunk)
+
+    reader = threading.Thread(target=read, name="key_cmd output", daemon=True)
+    reader.start()
+    reader.join(timeout)
+    if reader.is_alive():
+        _kill_group(process)
+        reader.join(1.0)  # every writer is gone now, so the pipe ends at once
+        if reader.is_alive():  # a process that left the group still holds the pipe
+            return None  # (closing it under a blocked read could hand its number on)
+        pipe.close()
+        return None
+    pipe.close()
+    return b"".join(chunks)
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill the command and everything it started (its process group), and reap it."""
+    killpg = getattr(os, "killpg", None)
+    try:
+        if killpg is not None:
+            killpg(process.pid, signal.SIGKILL)
+        else:  # Windows: no process groups to signal
+            process.kill()
+    except OSError:  # already gone
+        pass
+    process.wait()
+
+
+def _plausible_key(output: bytes, shown: str) -> tuple[str | None, str | None]:
+    """The first line of the output, if it can be a key. The refusals never quote it."""
+    try:
+        text = output.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return None, f"key_cmd: {shown} printed something that is not UTF-8 text, not a key"
+    key = text.split("\n", 1)[0].strip()
+    if not key:
+        return None, f"key_cmd: {shown} printed no key"
+    if len(key) > MAX_KEY_LENGTH:
+        return (
+            None,
+            f"key_cmd: {shown} printed a line longer than {MAX_KEY_LENGTH} characters, not a key",
+        )
+    if not all("!" <= character <= "~" for character in key):
+        return None, (
+            f"key_cmd: {shown} printed a line with spaces, control or non-ASCII characters, "
+            "which no key has"
+        )
+    return key, None
 
 
 def key_from_settings(

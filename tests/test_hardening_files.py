@@ -7,14 +7,13 @@ exit 2 with the file and the line; unknown settings are warnings. Theme files th
 load are skipped with a message.
 
 The suite runs as root here, and root reads anything: a chmod 000 test is skipped then, and a
-PermissionError is injected through Path.open instead.
+PermissionError is injected through os.open instead.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import pathlib
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -55,6 +54,19 @@ def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
     return code, json.loads(out)["accounts"]
+
+
+def refuse_to_open(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    """Root reads anything, so the PermissionError of an unreadable file is injected where
+    every file is opened (providers/files.py opens with os.open)."""
+    real_open = os.open
+
+    def refusing_open(target: Any, *args: Any, **kwargs: Any) -> int:
+        if Path(target) == path:
+            raise PermissionError(13, "Permission denied", str(target))
+        return real_open(target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
 
 
 # --------------------------------------------------------------------------- credential files
@@ -146,14 +158,7 @@ def test_permission_denied_is_said_as_such(
     provider, where, shown = LOCATIONS[location]
     path = place(where, home, work)
     write_codex_auth(path, codex_token("acc-x"), "acc-x")  # a valid file, but unreadable
-    real_open = pathlib.Path.open
-
-    def refusing_open(self: Path, *args: Any, **kwargs: Any) -> Any:
-        if self == path:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)
-
-    monkeypatch.setattr(pathlib.Path, "open", refusing_open)
+    refuse_to_open(monkeypatch, path)
     code, accounts = run_json(capsys, "--provider", provider)
     [account] = accounts
     assert account["status"] == "error"
@@ -410,14 +415,7 @@ def test_an_unreadable_config_is_exit_2(
         os.symlink("config.toml", config)
     else:
         config.write_text("[refresh]\ninterval = 60\n")
-        real = pathlib.Path.read_bytes
-
-        def refuse(self: Path) -> bytes:
-            if self == config:
-                raise PermissionError(13, "Permission denied", str(self))
-            return real(self)
-
-        monkeypatch.setattr(pathlib.Path, "read_bytes", refuse)
+        refuse_to_open(monkeypatch, config)
     code = main(["--once", "--config", str(config)])
     err = capsys.readouterr().err
     assert code == 2 and str(config) in err and "Traceback" not in err
@@ -532,14 +530,7 @@ def test_an_unreadable_theme_file_is_a_theme_error(
         os.symlink("theme.toml", path)
     elif kind == "permission":
         path.write_text(GOOD_THEME)
-        real_open = pathlib.Path.open
-
-        def refusing_open(self: Path, *args: Any, **kwargs: Any) -> Any:
-            if self == path:
-                raise PermissionError(13, "Permission denied", str(self))
-            return real_open(self, *args, **kwargs)
-
-        monkeypatch.setattr(pathlib.Path, "open", refusing_open)
+        refuse_to_open(monkeypatch, path)
     with pytest.raises(ThemeError) as raised:
         load_theme_file(path)
     expected = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,10 @@ from providers import keys
 from providers.base import DiscoveryContext
 from providers.model import Status
 from providers.paths import Paths
+from providers.registry import select
 from tui.cli import main
 from tui.config import ConfigError, load_config
+from tui.sources import discover
 
 
 @pytest.fixture(autouse=True)
@@ -53,12 +56,12 @@ def test_key_cmd_runs_without_a_shell_once(tmp_path: Path) -> None:
     script.write_text(
         "import pathlib, sys\n"
         f"p = pathlib.Path({str(counter)!r}); p.write_text(p.read_text() + 'x' if p.exists() else 'x')\n"
-        "print('zk-from-command-000000; not a shell')\n"
+        "print('zk-from-command-000000;$HOME|not-a-shell')\n"
     )
     settings = {"key_cmd": [sys.executable, str(script)]}
     [account] = accounts(settings)
     [again] = accounts(settings)
-    assert account.secret.reveal() == "zk-from-command-000000; not a shell"  # no shell split it
+    assert account.secret.reveal() == "zk-from-command-000000;$HOME|not-a-shell"  # no shell
     assert again.secret == account.secret
     assert counter.read_text() == "x"  # the password manager is asked once per process
 
@@ -174,3 +177,132 @@ def test_the_first_account_without_a_name_of_its_own_is_called_default() -> None
     # A provider that already has a "default" (Claude Code's login) keeps the others as they are.
     kept = name_the_unnamed([acc("default", True), acc("opencode", False)])
     assert [a.label for a in kept] == ["default", "opencode"]
+
+
+# --------------------------------------------------------------------------- running key_cmds
+
+BARRIER = """\
+import pathlib, sys, time
+folder, me, everyone = pathlib.Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+(folder / me).touch()
+give_up = time.monotonic() + 15
+while len(list(folder.iterdir())) < everyone:
+    if time.monotonic() > give_up:
+        sys.exit(1)  # the others never started while this one ran: they run one by one
+    time.sleep(0.01)
+print(f"sk-barrier-{me}-000000000000")
+"""
+
+
+def test_every_key_cmd_of_a_discovery_runs_at_once(tmp_path: Path) -> None:
+    """Each command waits until all have started: run one after another, the first gives up
+    (exit 1). Several slow password managers so cost one wait before the first frame, not one
+    each, across providers and within one ([[newapi]] gateways)."""
+    script, folder = tmp_path / "barrier.py", tmp_path / "started"
+    script.write_text(BARRIER)
+    folder.mkdir()
+
+    def command(me: str) -> str:
+        return json.dumps([sys.executable, str(script), str(folder), me, "4"])
+
+    config = write_config(
+        tmp_path / "config.toml",
+        f"[providers.zhipu]\nkey_cmd = {command('zhipu')}\n"
+        f"[providers.deepseek]\nkey_cmd = {command('deepseek')}\n"
+        f'[[newapi]]\nname = "a"\nbase_url = "https://a.example"\nkey_cmd = {command("a")}\n'
+        f'[[newapi]]\nname = "b"\nbase_url = "https://b.example"\nkey_cmd = {command("b")}\n',
+    )
+    providers = select(["zhipu", "deepseek", "newapi"])
+    loaded = load_config(
+        config, explicit=True, known_providers={p.id: p.settings for p in providers}
+    )
+    pairs = discover(providers, loaded, [], env=dict(os.environ))
+    assert [(a.provider, a.problem) for _, a in pairs] == [
+        ("zhipu", None),
+        ("newapi", None),
+        ("newapi", None),
+        ("deepseek", None),
+    ]
+    assert sorted(a.secret.reveal() for _, a in pairs) == [
+        f"sk-barrier-{me}-000000000000" for me in ("a", "b", "deepseek", "zhipu")
+    ]
+
+
+def running(pid: int) -> bool:
+    """A zombie is not running: it only waits to be reaped, maybe by a container's init."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return status.rpartition(")")[2].split()[0] not in ("Z", "X")
+
+
+def alive(pid: int) -> bool:
+    """Still running 10 s on. SIGKILL is sent by the time the key_cmd's problem is known, but
+    a process on a busy machine takes a moment to die; one that was never sent it lives on."""
+    give_up = time.monotonic() + 10
+    while running(pid):
+        if time.monotonic() > give_up:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+linux_only = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+
+
+@linux_only
+def test_a_hung_key_cmd_is_killed_at_the_timeout_with_what_it_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(keys, "KEY_CMD_TIMEOUT", 1.0)
+    pids = tmp_path / "pids"
+    # The shell waits on a child of its own: killing the shell alone would leave it running.
+    argv = ["sh", "-c", f"sleep 60 >/dev/null & echo $! > {pids}; echo $$ >> {pids}; wait"]
+    [account] = accounts({"key_cmd": argv})
+    assert account.secret is None
+    assert account.problem.message == "[providers.zhipu] key_cmd: sh did not finish within 1 s"
+    started = [int(line) for line in pids.read_text().split()]
+    assert len(started) == 2 and not any(alive(pid) for pid in started)
+
+
+@linux_only
+def test_a_key_cmd_printing_100_mb_is_refused_and_stopped(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    flood = "import sys; sys.stdout.write('a' * 100_000_000)"
+    argv = ["sh", "-c", f'echo $$ > {pid_file}; exec {sys.executable} -c "{flood}"']
+    [account] = accounts({"key_cmd": argv})
+    assert account.secret is None
+    assert (
+        account.problem.message
+        == "[providers.zhipu] key_cmd: sh printed more than 64 KB, not a key"
+    )
+    assert not alive(int(pid_file.read_text()))
+
+
+@pytest.mark.parametrize(
+    ("printed", "words"),
+    [
+        (b"sk-canary-0000 1111\n", "spaces, control or non-ASCII characters"),
+        (b"sk-canary-0000\tx\n", "spaces, control or non-ASCII characters"),
+        (b"sk-canary-\x1b]52;c;AAAA\x07\n", "spaces, control or non-ASCII characters"),
+        ("sk-canary-\u202e0000\n".encode(), "spaces, control or non-ASCII characters"),
+        (b"sk-canary-" + b"0" * 5000, "longer than 4096 characters"),
+        (b"sk-canary-\xff\xfe", "not UTF-8 text"),
+        (b"  \n\n", "printed no key"),
+    ],
+    ids=["space", "tab", "escape", "bidi", "long", "not_utf8", "blank"],
+)
+def test_an_implausible_key_is_refused_without_showing_it(printed: bytes, words: str) -> None:
+    argv = [sys.executable, "-c", f"import sys; sys.stdout.buffer.write({printed!r})"]
+    [account] = accounts({"key_cmd": argv})
+    assert account.secret is None
+    assert words in account.problem.message
+    assert "canary" not in account.problem.message
+
+
+def test_a_key_on_the_first_of_several_lines_is_taken(tmp_path: Path) -> None:
+    """pass prints the password, then the rest of the entry: the first line is the key."""
+    argv = [sys.executable, "-c", "print('  sk-first-000000000000\\r\\nuser: me\\nurl: x y')"]
+    [account] = accounts({"key_cmd": argv})
+    assert account.problem is None and account.secret.reveal() == "sk-first-000000000000"

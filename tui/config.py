@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
+from providers.files import read_text
 from tui.refresh import RefreshPolicy
 
 APP_NAME = "aiquota-tui"
@@ -36,6 +37,8 @@ _NEWAPI_KEYS: dict[str, type | tuple[type, ...]] = {
 # [refresh]: how often, in seconds, and how many requests at once.
 _REFRESH_KEYS: dict[str, tuple[type, ...]] = {"interval": (int, float), "max_in_flight": (int,)}
 MIN_INTERVAL = 30
+# A config of many gateways is a few KB; a bigger file is not one (or is /dev/zero).
+MAX_CONFIG_BYTES = 1_000_000
 
 
 class ConfigError(Exception):
@@ -83,22 +86,14 @@ def load_config(
 ) -> Config:
     """Read and check the config. A missing default file is an empty config."""
     path = path or default_config_path()
-    try:
-        text = path.read_bytes().decode("utf-8-sig")  # a BOM (Windows editors) is not TOML
-    except FileNotFoundError:
+    read = read_text(path, str(path), limit=MAX_CONFIG_BYTES, what="a config file")
+    if read.missing:
         if explicit:
-            raise ConfigError(f"{path}: no such config file") from None
+            raise ConfigError(f"{path}: no such config file")
         return Config(path=None)
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a folder, not a config file") from None
-    except PermissionError:
-        raise ConfigError(f"{path}: permission denied") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
-    except OSError as error:
-        raise ConfigError(
-            f"{path}: cannot read ({error.strerror or type(error).__name__})"
-        ) from None
+    if not (read.ok or read.empty):  # an empty file is an empty config
+        raise ConfigError(f"{path}: {read.reason}")
+    text = read.data
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

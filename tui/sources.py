@@ -14,6 +14,7 @@ import httpx
 
 from providers import demo
 from providers.base import Account, DiscoveryContext, Provider, name_the_unnamed
+from providers.keys import key_commands, run_key_commands
 from providers.paths import Paths
 from tui.config import Config, is_http_origin
 
@@ -73,13 +74,19 @@ def discover(
     cwd: Path | None = None,
 ) -> list[tuple[Provider, Account]]:
     paths = Paths(os.environ if env is None else env, cwd)
-    pairs = []
-    for provider in providers:
-        context = DiscoveryContext(
+    contexts = [
+        DiscoveryContext(
             paths=paths,
             settings=config.provider(provider.id),
             account_dirs=tuple(account_dirs) if provider.id == "codex" else (),
         )
+        for provider in providers
+    ]
+    # Every key_cmd of these providers at once, before any provider asks for its key: one
+    # slow password manager then delays discovery by its own time, not by everyone's.
+    run_key_commands(command for context in contexts for command in key_commands(context.settings))
+    pairs = []
+    for provider, context in zip(providers, contexts, strict=True):
         accounts = name_the_unnamed(provider.discover(context))
         pairs.extend((provider, account) for account in accounts)
     return pairs

@@ -17,6 +17,8 @@ from pathlib import Path
 import platformdirs
 import tomli_w
 
+from providers.files import read_text
+
 APP_NAME = "aiquota-tui"
 STATE_FILE_NAME = "state.toml"
 # Larger than any state the app writes by far; anything bigger is not ours.
@@ -41,13 +43,14 @@ def load_state(path: Path) -> AppState:
     A field of the wrong type (or an empty string) is dropped on its own; unknown keys are
     ignored.
     """
+    # Missing, unreadable, not a regular file (a FIFO here must not hang the start), too big,
+    # not UTF-8 or empty: all are nothing remembered.
+    read = read_text(path, str(path), limit=MAX_STATE_FILE_BYTES)
+    if not read.ok:
+        return AppState()
     try:
-        with path.open("rb") as file:
-            data = file.read(MAX_STATE_FILE_BYTES + 1)
-        if len(data) > MAX_STATE_FILE_BYTES:
-            return AppState()
-        document = tomllib.loads(data.decode("utf-8"))
-    except (OSError, ValueError):  # unreadable, bad UTF-8, bad TOML, 5000-digit numbers
+        document = tomllib.loads(read.data)
+    except ValueError:  # bad TOML (TOMLDecodeError is one), 5000-digit numbers
         return AppState()
     values = {
         field.name: value

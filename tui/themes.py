@@ -30,6 +30,7 @@ from typing import Any
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
+from providers.files import read_bytes
 from tui.config import too_long_number
 
 DEFAULT_THEME = "aiquota-dark"
@@ -93,17 +94,10 @@ class LoadedTheme:
 
 def load_theme_file(path: Path) -> LoadedTheme:
     """Read and check one theme file. Raises ThemeError; unknown keys are only warnings."""
-    try:
-        with path.open("rb") as file:
-            data = file.read(MAX_THEME_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise ThemeError(path, "no such file") from None
-    except IsADirectoryError:
-        raise ThemeError(path, "is a folder, not a theme file") from None
-    except PermissionError:
-        raise ThemeError(path, "permission denied") from None
-    except OSError as error:
-        raise ThemeError(path, f"cannot read ({error.strerror or type(error).__name__})") from None
+    read = read_bytes(path, str(path), limit=MAX_THEME_FILE_BYTES, what="a theme file")
+    if not read.ok:
+        raise ThemeError(path, read.reason or "cannot read")
+    data = read.data
     return _parse_theme(data, str(path))
 
 
