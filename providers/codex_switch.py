@@ -131,7 +131,7 @@ def _read_whole(path: Path, shown: str, limit: float) -> AuthFile:
     """path once whole: a writer that has it open may be halfway through writing it in place.
 
     Read until two reads a moment apart agree and parse, for at most `limit` seconds; then
-    the last reading's refusal (not JSON, missing) stands.
+    the last reading that parsed, or else the last reading's refusal (not JSON, missing).
     """
     deadline = time.monotonic() + limit
     last: AuthFile | None = None
@@ -140,8 +140,9 @@ def _read_whole(path: Path, shown: str, limit: float) -> AuthFile:
             current = read_auth(path, shown)
         except SwitchRefused:
             if time.monotonic() > deadline:
+                if last is not None:
+                    return last
                 raise
-            last = None
         else:
             if (last is not None and current.raw == last.raw) or time.monotonic() > deadline:
                 return current
@@ -253,9 +254,8 @@ def _new_name(live: AuthFile, folder: Path) -> Path:
 
 
 def _find_twin(login: AuthFile, folders: list[Path], prefer: Path | None) -> AuthFile | None:
-    """The saved file of login's account (same account id); `prefer` first if it is one."""
-    if not login.account_id:
-        return None
+    """The saved file of login's account (same account id, or the same bytes for a login
+    without one); `prefer` first if it is one."""
     candidates = [prefer] if prefer is not None else []
     for folder in folders:
         candidates += sorted(folder.glob(f"*{SAVED_SUFFIX}"))
@@ -264,7 +264,7 @@ def _find_twin(login: AuthFile, folders: list[Path], prefer: Path | None) -> Aut
             saved = read_auth(path, str(path))
         except SwitchRefused:
             continue
-        if saved.account_id == login.account_id:
+        if saved.raw == login.raw or (login.account_id and saved.account_id == login.account_id):
             return saved
     return None
 
@@ -422,6 +422,9 @@ class _Switch:
     def backup(self) -> Path:
         return self.live_path.with_name(self.live_path.name + BACKUP_SUFFIX)
 
+    def _same_account(self, login: AuthFile) -> bool:
+        return login.account_id is not None and login.account_id == self.chosen.account_id
+
     def by_exchange(self, rescued: tuple[Path, ...]) -> SwitchResult:
         """Exchange the chosen login with auth.json, then save what came out.
 
@@ -458,9 +461,7 @@ class _Switch:
             os.replace(temp, self.backup)
             backup = self.backup
             _sync_folder(self.live_path.parent)
-            if out is None or out.account_id != self.chosen.account_id:
-                break
-            if not _older(self.chosen, out):
+            if out is None or not self._same_account(out) or not _older(self.chosen, out):
                 break
             payload = out.raw  # a newer copy of the chosen account was live: that one goes back
         return SwitchResult(self.chosen.label, saved.back, saved.new, backup, False, rescued)
@@ -509,7 +510,7 @@ class _Switch:
                     continue
                 more = _save_login(before, self.folders, self.chosen.path.parent, self.chosen.path)
                 saved = _Saved(more.back or saved.back, more.new or saved.new)
-                if before.account_id == self.chosen.account_id and _older(self.chosen, before):
+                if self._same_account(before) and _older(self.chosen, before):
                     # The chosen account is live with newer tokens than its saved copy, which
                     # now holds them too: nothing to put in place.
                     return SwitchResult(self.chosen.label, saved.back, None, None, True, rescued)

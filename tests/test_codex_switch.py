@@ -439,6 +439,77 @@ def test_sixty_switches_racing_a_writer_every_2ms_lose_no_token(
     assert refused < 60
 
 
+def newer_login(live: Path, name: str, marker: str) -> bytes:
+    data = json.loads(live.read_text())
+    data["tokens"]["access_token"] = codex_token(f"acc-{name}", marker=marker)
+    data["tokens"]["account_id"] = f"acc-{name}"
+    data["tokens"]["refresh_token"] = f"rt-{name}-{marker}"
+    data["last_refresh"] = "2026-11-30T12:00:00.123456Z"
+    return json.dumps(data).encode()
+
+
+class CliFinishesWhileWeWait:
+    """Stands in for codex_switch's `time`: the first pause completes a pending write."""
+
+    monotonic = staticmethod(time.monotonic)
+    time = staticmethod(time.time)
+    pending: list = []
+
+    @classmethod
+    def sleep(cls, seconds: float) -> None:
+        while cls.pending:
+            cls.pending.pop()()
+
+
+def test_a_login_still_being_written_into_the_file_that_came_out_is_saved_whole(
+    three, home: Path, work: Path, monkeypatch
+) -> None:
+    """The CLI truncated auth.json and was halfway through writing it when the exchange took
+    the file away: it finishes writing into the file that came out, and that is what is saved."""
+    live = home / ".codex/auth.json"
+    body = newer_login(live, "alpha", "v3")
+    real_exchange = atomic_swap.exchange
+
+    def exchange_mid_write(first: Path, second: Path) -> None:
+        handle = open(live, "wb")  # noqa: SIM115 - held open across the exchange on purpose
+        handle.write(body[:50])
+        handle.flush()
+        real_exchange(first, second)
+        CliFinishesWhileWeWait.pending.append(lambda: (handle.write(body[50:]), handle.close()))
+
+    monkeypatch.setattr(atomic_swap, "exchange", exchange_mid_write)
+    monkeypatch.setattr(codex_switch, "time", CliFinishesWhileWeWait)
+    switch("beta", work)
+    assert tokens_of(work / "account/alpha.auth.json")["refresh_token"] == "rt-alpha-v3"
+    assert tokens_of(home / ".codex/auth.json.bak")["refresh_token"] == "rt-alpha-v3"
+    assert tokens_of(live)["refresh_token"] == "rt-beta-v1"
+
+
+def test_a_newer_copy_of_the_chosen_account_that_came_out_is_saved_and_put_back(
+    three, home: Path, work: Path, monkeypatch
+) -> None:
+    """Between the checks and the exchange, auth.json became a newer login of the chosen
+    account (a `codex login` in another terminal): putting the saved copy in place would
+    bring back a revoked refresh token, so the newer one goes back, and is saved too."""
+    live = home / ".codex/auth.json"
+    body = newer_login(live, "beta", "v5")
+    real_exchange = atomic_swap.exchange
+    calls = []
+
+    def login_then_exchange(first: Path, second: Path) -> None:
+        if not calls:
+            live.write_bytes(body)
+        calls.append(1)
+        real_exchange(first, second)
+
+    monkeypatch.setattr(atomic_swap, "exchange", login_then_exchange)
+    switch("beta", work)
+    assert len(calls) == 2
+    assert live.read_bytes() == body
+    assert (work / "account/beta.auth.json").read_bytes() == body
+    assert leftovers_in(home / ".codex", work / "account") == []
+
+
 # ---------------------------------------------------------------- without an exchange
 
 
