@@ -1,11 +1,19 @@
 """Moving the Codex CLI to another saved account without losing a token.
 
 Codex rotates refresh tokens: whichever copy of an account's auth.json was written last
-is the only one that still works. So a switch first saves the live login back (over
-its saved twin, or as a new saved account), and only then puts the chosen account in
-place. Every check happens before the first write, and every write is atomic (temp
-file in the same folder, fsync, rename, mode 0600), so an interruption at any point
-leaves each file either wholly old or wholly new.
+is the only one that still works, and the Codex CLI may rewrite auth.json at any moment
+(a temp file renamed over it, or the file truncated and written in place). So the chosen
+login is put in place with an atomic exchange (providers/atomic_swap.py): the file that
+comes out is exactly what was live at that instant, however recently it was written,
+and it is then saved back over its account's saved file (or as a new saved account) and
+kept as auth.json.bak. Where no exchange exists, the live file is saved, read again and
+compared, and only then renamed over, which still leaves a short window to a writer.
+
+Every check happens before the first write, and every other write is atomic (temp file
+in the same folder, fsync, rename, mode 0600). The temp files are named
+`.<file>.aiquota-<pid>-<random>.tmp`; one left by an interrupted switch may hold the only
+copy of a login, so the next switch (or `recover_leftovers`) saves it if it is newer
+than every copy we have and then removes it.
 """
 
 from __future__ import annotations
@@ -15,22 +23,42 @@ import json
 import os
 import re
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from providers import jwt
+from providers import atomic_swap, jwt
 from providers.codex import SAVED_SUFFIX, account_id_from_token, saved_name
 from providers.files import MAX_CREDENTIAL_BYTES, read_bytes
 from providers.paths import Paths
 from providers.values import as_dict, as_str, iso_to_datetime
 
 BACKUP_SUFFIX = ".bak"
+TEMP_MARK = ".aiquota-"
+_TEMP_NAME = re.compile(r"^\..+\.aiquota-(\d+)-[^/]+\.tmp$")
+# A leftover whose process is gone is stale at once; one whose pid is alive (perhaps reused
+# by an unrelated process) only after this long, far beyond any real switch.
+STALE_AFTER = timedelta(minutes=10)
+_ATTEMPTS = 5  # exchanges (or compare-and-renames) before giving up on a writer that never stops
+_PAUSE = 0.003  # between two reads of a file someone may still be writing
+# How long the file that came out of auth.json may take to become whole: a writer that had
+# it open when it came out finishes writing into it, wherever it now is.
+_SETTLE_LIMIT = 2.0
+_BUSY_LIMIT = 0.05  # how long auth.json may stay half-written before the switch is refused
+# One switch at a time in this process (the app's workers, or recovery at app start), so a
+# temp file named with our own pid is a leftover whenever this lock is held.
+_LOCK = threading.RLock()
 
 
 class SwitchRefused(Exception):
-    """The switch was not made; the message says why and what to do. Nothing was written."""
+    """The switch was not made; the message says why and what to do."""
+
+
+class BadName(ValueError):
+    """A saved account's name that is not a plain name (a path, `..`, a hidden file)."""
 
 
 @dataclass(frozen=True)
@@ -54,13 +82,17 @@ class SwitchResult:
     saved_new: Path | None  # where a live login with no twin was saved
     backup: Path | None  # the previous auth.json
     already_active: bool = False
+    rescued: tuple[Path, ...] = ()  # saved files updated from an interrupted switch's leftovers
 
 
 def read_auth(path: Path, shown: str) -> AuthFile:
     read = read_bytes(path, shown, limit=MAX_CREDENTIAL_BYTES, what="a Codex auth.json")
     if not read.ok:
         raise SwitchRefused(read.problem or f"cannot read {shown}")
-    raw: bytes = read.data
+    return parse_auth(path, read.data, shown)
+
+
+def parse_auth(path: Path, raw: bytes, shown: str) -> AuthFile:
     try:
         document = json.loads(raw.decode("utf-8-sig"))
     except (ValueError, RecursionError):  # bad UTF-8, bad JSON, 5000-digit numbers
@@ -91,22 +123,101 @@ def _freshness(data: dict[str, Any], access: str | None, path: Path) -> datetime
         return None
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write data to path as one step: a temp file beside it, fsync, rename; mode 0600."""
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def _read_whole(path: Path, shown: str, limit: float) -> AuthFile:
+    """path once whole: a writer that has it open may be halfway through writing it in place.
+
+    Read until two reads a moment apart agree and parse, for at most `limit` seconds; then
+    the last reading that parsed, or else the last reading's refusal (not JSON, missing).
+    """
+    deadline = time.monotonic() + limit
+    last: AuthFile | None = None
+    while True:
+        try:
+            current = read_auth(path, shown)
+        except SwitchRefused:
+            if time.monotonic() > deadline:
+                if last is not None:
+                    return last
+                raise
+        else:
+            if (last is not None and current.raw == last.raw) or time.monotonic() > deadline:
+                return current
+            last = current
+        time.sleep(_PAUSE)
+
+
+def _older(first: AuthFile, second: AuthFile) -> bool:
+    return bool(first.freshness and second.freshness and first.freshness < second.freshness)
+
+
+# ---------------------------------------------------------------- names
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot be a saved account's name, or None: a name is a name, not a path."""
+    path_like = any(part in name for part in ("/", "\\", "..", "\0"))
+    if name and not path_like and not name.startswith("."):
+        return None
+    return (
+        f"{name!r} is not a saved account's name: a name is not empty, has no / or \\, "
+        "no '..' and no NUL character, and does not start with '.'"
+    )
+
+
+def find_saved(name: str, folders: list[Path]) -> Path | None:
+    """The saved file `<name>.auth.json` in the first folder that has one. BadName for a path."""
+    problem = name_problem(name)
+    if problem:
+        raise BadName(problem)
+    for folder in folders:
+        candidate = folder / f"{name}{SAVED_SUFFIX}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def saved_names(folders: list[Path]) -> list[str]:
+    """Every name --activate accepts in these folders, sorted."""
+    names = {
+        saved_name(path)
+        for folder in folders
+        for path in folder.glob(f"*{SAVED_SUFFIX}")
+        if name_problem(saved_name(path)) is None and path.is_file()
+    }
+    return sorted(names)
+
+
+def _in_folders(path: Path, folders: list[Path]) -> bool:
+    with contextlib.suppress(OSError, RuntimeError):
+        parent = path.parent.resolve()
+        return any(parent == folder.resolve() for folder in folders)
+    return False
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _write_temp(beside: Path, data: bytes) -> Path:
+    """A new private temp file, named for recovery, in beside's folder, holding data (fsynced)."""
+    handle, name = tempfile.mkstemp(
+        prefix=f".{beside.name}{TEMP_MARK}{os.getpid()}-", suffix=".tmp", dir=beside.parent
+    )
     try:
         os.fchmod(handle, 0o600)
         with os.fdopen(handle, "wb") as temp:
             temp.write(data)
             temp.flush()
             os.fsync(temp.fileno())
-        os.replace(temp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
+            os.unlink(name)
         raise
+    return Path(name)
+
+
+def _sync_folder(folder: Path) -> None:
     try:
-        directory = os.open(path.parent, os.O_RDONLY)
+        directory = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(directory)
         finally:
@@ -115,34 +226,175 @@ def atomic_write(path: Path, data: bytes) -> None:
         pass  # the rename is done; syncing the folder is best effort
 
 
-def find_saved(name: str, folders: list[Path]) -> Path | None:
-    for folder in folders:
-        candidate = folder / f"{name}{SAVED_SUFFIX}"
-        if candidate.is_file():
-            return candidate
-    return None
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write data to path as one step: a temp file beside it, fsync, rename; mode 0600."""
+    temp = _write_temp(path, data)
+    try:
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+    _sync_folder(path.parent)
 
 
 def _new_name(live: AuthFile, folder: Path) -> Path:
     base = live.email or live.account_id or "previous-login"
-    base = re.sub(r"[^A-Za-z0-9@._+-]+", "-", base).strip("-.") or "previous-login"
+    base = re.sub(r"[^A-Za-z0-9@._+-]+", "-", base)
+    # A name --activate accepts: no '..', not hidden.
+    base = re.sub(r"\.{2,}", ".", base).strip("-.") or "previous-login"
     candidate, number = folder / f"{base}{SAVED_SUFFIX}", 2
     while candidate.exists():
         candidate, number = folder / f"{base}-{number}{SAVED_SUFFIX}", number + 1
     return candidate
 
 
+def _find_twin(login: AuthFile, folders: list[Path], prefer: Path | None) -> AuthFile | None:
+    """The saved file of login's account (same account id, or the same bytes for a login
+    without one); `prefer` first if it is one."""
+    candidates = [prefer] if prefer is not None else []
+    for folder in folders:
+        candidates += sorted(folder.glob(f"*{SAVED_SUFFIX}"))
+    for path in candidates:
+        try:
+            saved = read_auth(path, str(path))
+        except SwitchRefused:
+            continue
+        if saved.raw == login.raw or (login.account_id and saved.account_id == login.account_id):
+            return saved
+    return None
+
+
+@dataclass
+class _Saved:
+    back: Path | None = None
+    new: Path | None = None
+
+
+def _save_login(login: AuthFile, folders: list[Path], home: Path, prefer: Path | None) -> _Saved:
+    """Keep login in a saved file: over its account's (unless that one is newer), or as new."""
+    twin = _find_twin(login, folders, prefer)
+    if twin is not None:
+        if twin.raw == login.raw or _older(login, twin):
+            return _Saved()
+        atomic_write(twin.path, login.raw)
+        return _Saved(back=twin.path)
+    target = _new_name(login, home)
+    atomic_write(target, login.raw)
+    return _Saved(new=target)
+
+
+# ---------------------------------------------------------------- leftovers
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: it exists, under another user
+        return True
+    return True
+
+
+def _stale(path: Path, pid: int, now: float) -> bool:
+    if pid == os.getpid() or not _pid_alive(pid):
+        return True  # ours while we hold the lock, or its process is gone: nobody is using it
+    try:
+        return now - path.stat().st_mtime > STALE_AFTER.total_seconds()
+    except OSError:
+        return False
+
+
+def recover_leftovers(paths: Paths, folders: list[Path]) -> tuple[Path, ...]:
+    """Deal with temp files an interrupted switch left behind; the saved files it updated.
+
+    Such a file holds either a copy of a saved login (made before the exchange) or what
+    came out of auth.json (after it), which may be the only copy of the newest tokens. So
+    a readable leftover is saved, like a live login, unless auth.json or a saved file
+    already holds the same or a newer copy of its account; then it is removed.
+    """
+    with _LOCK:
+        rescued: list[Path] = []
+        now = time.time()
+        live_path = paths.codex_home / "auth.json"
+        for folder in [paths.codex_home, *folders]:
+            leftovers: list[Path] = []
+            with contextlib.suppress(OSError):
+                leftovers = sorted(folder.glob(f".*{TEMP_MARK}*.tmp"))
+            for path in leftovers:
+                match = _TEMP_NAME.match(path.name)
+                if not match or not _stale(path, int(match.group(1)), now):
+                    continue
+                leftover: AuthFile | None = None
+                with contextlib.suppress(SwitchRefused):  # a torn copy holds no usable login
+                    leftover = read_auth(path, str(path))
+                if leftover is not None and not _covered_by_live(leftover, live_path):
+                    if not folders:
+                        continue  # nowhere to save it: keep it rather than lose a token
+                    saved = _save_login(leftover, folders, folders[0], None)
+                    rescued += [p for p in (saved.back, saved.new) if p is not None]
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+        return tuple(rescued)
+
+
+def _covered_by_live(login: AuthFile, live_path: Path) -> bool:
+    try:
+        live = read_auth(live_path, str(live_path))
+    except SwitchRefused:
+        return False
+    if live.raw == login.raw:
+        return True
+    same_account = login.account_id is not None and live.account_id == login.account_id
+    return same_account and not _older(live, login)
+
+
+# ---------------------------------------------------------------- the switch
+
+
 def activate(
     chosen_path: Path, paths: Paths, folders: list[Path], now: datetime | None = None
 ) -> SwitchResult:
     """Make the saved account at chosen_path the Codex CLI's login. See the module doc."""
-    now = now or datetime.now(UTC)
-    chosen = read_auth(chosen_path, paths.display(chosen_path))
+    with _LOCK:
+        rescued = recover_leftovers(paths, folders)
+        now = now or datetime.now(UTC)
+        shown = paths.display(chosen_path)
+        problem = name_problem(saved_name(chosen_path))
+        if problem:
+            raise SwitchRefused(problem)
+        if not chosen_path.name.endswith(SAVED_SUFFIX) or not _in_folders(chosen_path, folders):
+            raise SwitchRefused(f"{shown} is not a saved account in an account folder")
+        chosen = read_auth(chosen_path, shown)
+        _check_chosen(chosen, shown, now)
+
+        live_path = paths.codex_home / "auth.json"
+        live: AuthFile | None = None
+        if live_path.exists():
+            live = _read_whole(live_path, paths.display(live_path), _BUSY_LIMIT)
+        if live is not None and bool(live.account_id) and live.account_id == chosen.account_id:
+            if live.raw == chosen.raw:
+                return SwitchResult(chosen.label, None, None, None, True, rescued)
+            if _older(chosen, live):
+                raise SwitchRefused(
+                    f"the live login for this account ({paths.display(live_path)}) is newer "
+                    f"than '{chosen.label}'; switching would put old tokens back. It is "
+                    "already the active account"
+                )
+        # Every check passed: from here on, only atomic writes and the exchange.
+        live_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        switch = _Switch(chosen, live, live_path, paths, folders)
+        if atomic_swap.available():
+            with contextlib.suppress(atomic_swap.ExchangeUnavailable):
+                return switch.by_exchange(rescued)
+        return switch.by_checked_rename(rescued)
+
+
+def _check_chosen(chosen: AuthFile, shown: str, now: datetime) -> None:
     name = chosen.label
     if not chosen.access_token:
-        raise SwitchRefused(
-            f"{paths.display(chosen_path)} has no access token: sign in to it again"
-        )
+        raise SwitchRefused(f"{shown} has no access token: sign in to it again")
     if chosen.access_token.startswith("sess-"):
         raise SwitchRefused(f"'{name}' holds a browser session token, not a Codex login")
     expires = jwt.expiry(chosen.access_token)
@@ -153,61 +405,127 @@ def activate(
             "account and save it again"
         )
 
-    live_path = paths.codex_home / "auth.json"
-    live: AuthFile | None = None
-    if live_path.exists():
-        live = read_auth(live_path, paths.display(live_path))
 
-    twin: AuthFile | None = None
-    new_home: Path | None = None
-    if live is not None:
-        same_account = bool(live.account_id) and live.account_id == chosen.account_id
-        if same_account and live.raw == chosen.raw:
-            return SwitchResult(name, None, None, None, already_active=True)
-        if same_account:
-            if live.freshness and chosen.freshness and chosen.freshness < live.freshness:
-                raise SwitchRefused(
-                    f"the live login for this account ({paths.display(live_path)}) is newer "
-                    f"than '{name}'; switching would put old tokens back. It is already the "
-                    "active account"
-                )
-        else:
-            twin = _find_twin(live, folders, exclude=chosen_path)
-            if twin is None:
-                new_home = _new_name(live, chosen_path.parent)
+@dataclass
+class _Switch:
+    chosen: AuthFile
+    live: AuthFile | None  # auth.json as read for the checks; it may have changed since
+    live_path: Path
+    paths: Paths
+    folders: list[Path]
 
-    # Every check passed: from here on, only atomic writes, in an order that loses nothing.
-    saved_back = saved_new = backup = None
-    if live is not None:
-        if twin is not None and twin.raw != live.raw:
-            atomic_write(twin.path, live.raw)
-            saved_back = twin.path
-        elif new_home is not None:
-            atomic_write(new_home, live.raw)
-            saved_new = new_home
-        backup = live_path.with_name(live_path.name + BACKUP_SUFFIX)
-        atomic_write(backup, live.raw)
-    else:
-        live_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    atomic_write(live_path, chosen.raw)
-    return SwitchResult(name, saved_back, saved_new, backup)
+    @property
+    def backup(self) -> Path:
+        return self.live_path.with_name(self.live_path.name + BACKUP_SUFFIX)
 
+    def _same_account(self, login: AuthFile) -> bool:
+        return login.account_id is not None and login.account_id == self.chosen.account_id
 
-def _find_twin(live: AuthFile, folders: list[Path], exclude: Path) -> AuthFile | None:
-    """The saved file of the live login's account (same account id), if there is one."""
-    if not live.account_id:
-        return None
-    for folder in folders:
-        for path in sorted(folder.glob(f"*{SAVED_SUFFIX}")):
-            if path == exclude:
-                continue
+    def by_exchange(self, rescued: tuple[Path, ...]) -> SwitchResult:
+        """Exchange the chosen login with auth.json, then save what came out.
+
+        What came out is normally the previous account's login; if instead it is a newer
+        copy of the chosen account (written while we switched), it is saved and put back.
+        """
+        shown = self.paths.display(self.live_path)
+        saved, backup, payload = _Saved(), None, self.chosen.raw
+        placed: set[bytes] = set()
+        for _ in range(_ATTEMPTS):
+            temp = _write_temp(self.live_path, payload)
+            placed.add(payload)
             try:
-                saved = read_auth(path, str(path))
+                came_out = self._swap_in(temp)
+            except BaseException:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(temp)  # still ours: nothing came out into it
+                raise
+            if not came_out:
+                break  # there was no auth.json: ours is simply there now
+            # From here temp holds what was live; on any failure it stays for recovery.
+            os.chmod(temp, 0o600)
+            _sync_folder(self.live_path.parent)
+            try:
+                out: AuthFile | None = _read_whole(temp, shown, _SETTLE_LIMIT)
             except SwitchRefused:
-                continue
-            if saved.account_id == live.account_id:
-                return saved
-    return None
+                out = self.live  # it never became whole: save the copy read for the checks
+            if out is not None and out.raw in placed:
+                temp.unlink()  # only what we put there a moment ago came out
+                break
+            if out is not None:
+                more = _save_login(out, self.folders, self.chosen.path.parent, self.chosen.path)
+                saved = _Saved(more.back or saved.back, more.new or saved.new)
+            os.replace(temp, self.backup)
+            backup = self.backup
+            _sync_folder(self.live_path.parent)
+            if out is None or not self._same_account(out) or not _older(self.chosen, out):
+                break
+            payload = out.raw  # a newer copy of the chosen account was live: that one goes back
+        return SwitchResult(self.chosen.label, saved.back, saved.new, backup, False, rescued)
+
+    def _swap_in(self, temp: Path) -> bool:
+        """Put temp at auth.json; True when the file that was there is now at temp."""
+        for _ in range(_ATTEMPTS):
+            try:
+                atomic_swap.exchange(temp, self.live_path)
+            except FileNotFoundError:
+                if self._place_if_absent(temp):
+                    return False
+                continue  # auth.json appeared meanwhile: exchange with it
+            return True
+        raise SwitchRefused(f"{self.paths.display(self.live_path)} kept appearing and vanishing")
+
+    def _place_if_absent(self, temp: Path) -> bool:
+        """Rename temp to auth.json unless one exists by now (a hard link cannot replace)."""
+        try:
+            os.link(temp, self.live_path)
+        except FileExistsError:
+            return False
+        except OSError:  # a filesystem without hard links: a rename is the best left
+            os.replace(temp, self.live_path)
+            return True
+        os.unlink(temp)
+        return True
+
+    def by_checked_rename(self, rescued: tuple[Path, ...]) -> SwitchResult:
+        """No exchange here: save the live login, read it again, rename only if unchanged.
+
+        A writer can still slip in between the last read and the rename; that is why this
+        is only the fallback.
+        """
+        shown = self.paths.display(self.live_path)
+        temp = _write_temp(self.live_path, self.chosen.raw)
+        saved, backup = _Saved(), None
+        try:
+            for _ in range(_ATTEMPTS):
+                if not self.live_path.exists() and self._place_if_absent(temp):
+                    return SwitchResult(self.chosen.label, None, None, None, False, rescued)
+                try:
+                    before = read_auth(self.live_path, shown)
+                except SwitchRefused:
+                    time.sleep(_PAUSE)  # being written in place, or it just vanished
+                    continue
+                more = _save_login(before, self.folders, self.chosen.path.parent, self.chosen.path)
+                saved = _Saved(more.back or saved.back, more.new or saved.new)
+                if self._same_account(before) and _older(self.chosen, before):
+                    # The chosen account is live with newer tokens than its saved copy, which
+                    # now holds them too: nothing to put in place.
+                    return SwitchResult(self.chosen.label, saved.back, None, None, True, rescued)
+                atomic_write(self.backup, before.raw)
+                backup = self.backup
+                with contextlib.suppress(SwitchRefused):
+                    if read_auth(self.live_path, shown).raw == before.raw:
+                        os.replace(temp, self.live_path)
+                        _sync_folder(self.live_path.parent)
+                        return SwitchResult(
+                            self.chosen.label, saved.back, saved.new, backup, False, rescued
+                        )
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+        raise SwitchRefused(
+            f"{shown} kept changing while switching; its newest login was saved, "
+            "nothing was put in place. Try again"
+        )
 
 
 def describe(result: SwitchResult, paths: Paths) -> str:
@@ -220,4 +538,6 @@ def describe(result: SwitchResult, paths: Paths) -> str:
         parts.append(f"the previous login was saved as {paths.display(result.saved_new)}")
     if result.backup is not None:
         parts.append(f"backup at {paths.display(result.backup)}")
+    for path in result.rescued:
+        parts.append(f"a login left by an interrupted switch was saved to {paths.display(path)}")
     return "; ".join(parts)

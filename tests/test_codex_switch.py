@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import json
 import os
+import platform
+import signal
 import stat
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -13,7 +19,7 @@ import httpx
 import pytest
 from fakes import DAY, codex_token, usage_answer, write_codex_auth
 
-from providers import codex_switch
+from providers import atomic_swap, codex_switch
 from providers.codex_switch import SwitchRefused, activate
 from providers.paths import Paths
 from tui.cli import main
@@ -191,30 +197,43 @@ class FailAt:
         return self.real(*args)
 
 
-def test_a_failure_at_any_step_leaves_every_file_whole(
+def leftovers_in(*folders: Path) -> list[Path]:
+    return sorted(p for folder in folders for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+def refresh_tokens_in(*paths: Path) -> set[str]:
+    found = set()
+    for path in paths:
+        with contextlib.suppress(ValueError, KeyError, TypeError, OSError):
+            found.add(tokens_of(path)["refresh_token"])
+    return found
+
+
+def test_a_failure_at_any_step_leaves_every_file_whole_and_loses_no_token(
     three, home: Path, work: Path, monkeypatch
 ) -> None:
-    """Fail the n-th fsync, rename or write of a switch, for every n: each file stays old or new."""
+    """Fail the n-th fsync, rename or exchange of a switch, for every n: each file stays old or
+    new, and the live login's tokens survive, if need be in a temp file the next run saves."""
     live = home / ".codex/auth.json"
     old = snapshot_tree(home, work)
+    real = {"fsync": os.fsync, "replace": os.replace, "exchange": atomic_swap.exchange}
+    owners = {"fsync": os, "replace": os, "exchange": atomic_swap}
+    calls = dict.fromkeys(real, 0)
+
+    def counting(kind):
+        def call(*args):
+            calls[kind] += 1
+            return real[kind](*args)
+
+        return call
+
     # A successful run tells what "new" looks like and how many steps there are.
-    calls = {"fsync": 0, "replace": 0}
-    real_fsync, real_replace = os.fsync, os.replace
-
-    def counting_fsync(fd):
-        calls["fsync"] += 1
-        return real_fsync(fd)
-
-    def counting_replace(a, b):
-        calls["replace"] += 1
-        return real_replace(a, b)
-
-    monkeypatch.setattr(os, "fsync", counting_fsync)
-    monkeypatch.setattr(os, "replace", counting_replace)
+    for kind in real:
+        monkeypatch.setattr(owners[kind], kind, counting(kind))
     switch("beta", work)
     new = snapshot_tree(home, work)
     steps = dict(calls)
-    assert steps["replace"] == 3  # saved-back twin, backup, live
+    assert steps["exchange"] == 1 and steps["replace"] == 2  # saved-back twin, backup
 
     for kind, total in steps.items():
         for failing in range(1, total + 1):
@@ -223,23 +242,25 @@ def test_a_failure_at_any_step_leaves_every_file_whole(
                 path.unlink(missing_ok=True)
             for path, (data, _) in old.items():
                 path.write_bytes(data)
-            real = {"fsync": real_fsync, "replace": real_replace}[kind]
-            monkeypatch.setattr(os, kind, FailAt(failing, real))
+            monkeypatch.setattr(owners[kind], kind, FailAt(failing, real[kind]))
             with contextlib.suppress(Boom):
                 switch("beta", work)
-            monkeypatch.setattr(os, "fsync", real_fsync)
-            monkeypatch.setattr(os, "replace", real_replace)
+            monkeypatch.setattr(owners[kind], kind, real[kind])
+            where = f"after failing {kind} {failing}"
             for path in set(old) | set(new):
                 if not path.exists():
-                    assert path not in old, f"{path} lost after failing {kind} {failing}"
+                    assert path not in old, f"{path} lost {where}"
                     continue
-                data = path.read_bytes()
                 allowed = {old.get(path, (None,))[0], new.get(path, (None,))[0]}
-                assert data in allowed, f"{path} torn after failing {kind} {failing}"
-            leftovers = [p for p in (home / ".codex").iterdir() if p.name.endswith(".tmp")]
-            leftovers += [p for p in (work / "account").iterdir() if p.name.endswith(".tmp")]
-            assert leftovers == []
+                assert path.read_bytes() in allowed, f"{path} torn {where}"
             json.loads(live.read_text())  # the CLI can always read its file
+            saved = [*(work / "account").glob("*.auth.json"), live]
+            left = leftovers_in(home / ".codex", work / "account")
+            assert "rt-alpha-v2" in refresh_tokens_in(*saved, *left), where
+            # The next run saves what a leftover alone held, and removes every leftover.
+            codex_switch.recover_leftovers(Paths(), [work / "account"])
+            assert leftovers_in(home / ".codex", work / "account") == [], where
+            assert "rt-alpha-v2" in refresh_tokens_in(*saved), where
 
 
 def test_cli_activate(three, home: Path, work: Path, capsys) -> None:
@@ -329,3 +350,406 @@ def test_a_live_file_with_a_monstrous_number_is_refused_not_a_crash(
     )
     with pytest.raises(SwitchRefused):
         switch("beta", work)
+
+
+# ---------------------------------------------------------------- racing the Codex CLI
+
+# Stands in for the Codex CLI refreshing whichever account auth.json holds: every ~2 ms it
+# reads the file and writes that account's next refresh token, by a temp file renamed over
+# auth.json or by truncating and writing it in place (in two halves, so a reader can catch
+# it half-written). Each write is logged only after it is done.
+WRITER = r"""
+import json, os, sys, time
+from datetime import datetime, timezone
+
+live, log_path, stop, style = sys.argv[1:5]
+counters = {}
+with open(log_path, "a") as log:
+    while not os.path.exists(stop):
+        time.sleep(0.002)
+        try:
+            with open(live, "rb") as handle:
+                data = json.loads(handle.read())
+            name = data["tokens"]["refresh_token"].split("-")[1]
+        except (OSError, ValueError, KeyError, IndexError, TypeError):
+            continue
+        counters[name] = number = counters.get(name, 0) + 1
+        data["tokens"]["refresh_token"] = f"rt-{name}-w{number}"
+        data["last_refresh"] = datetime.now(timezone.utc).isoformat()
+        body = json.dumps(data).encode()
+        if style == "rename":
+            temp = live + ".writer"
+            with open(temp, "wb") as handle:
+                handle.write(body)
+            os.replace(temp, live)
+        else:
+            with open(live, "wb") as handle:
+                handle.write(body[:100])
+                handle.flush()
+                handle.write(body[100:])
+        print(name, number, file=log, flush=True)
+"""
+
+
+@contextlib.contextmanager
+def codex_cli_writing(live: Path, scratch: Path, style: str):
+    """Run the writer for the duration of the block; yield a function giving its last
+    token per account (call it after the block, when the writer has stopped)."""
+    log, stop = scratch / "writer.log", scratch / "writer.stop"
+    log.touch()
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(live), str(log), str(stop), style])
+    try:
+        for _ in range(2000):  # until its first write lands (bounded: 20 s on a busy machine)
+            if log.read_text():
+                break
+            time.sleep(0.01)
+        assert log.read_text(), "the writer never wrote"
+        last: dict[str, str] = {}
+        yield last
+    finally:
+        stop.touch()
+        writer.wait(timeout=30)
+    for line in log.read_text().splitlines():
+        name, number = line.split()
+        last[name] = f"rt-{name}-w{number}"
+
+
+def newest_tokens_lost(last: dict[str, str], home: Path, work: Path) -> list[str]:
+    holders = [home / ".codex/auth.json", *(work / "account").glob("*.auth.json")]
+    present = refresh_tokens_in(*holders)
+    return sorted(token for token in last.values() if token not in present)
+
+
+@pytest.mark.parametrize("style", ["rename", "in_place"])
+def test_sixty_switches_racing_a_writer_every_2ms_lose_no_token(
+    three, home: Path, work: Path, tmp_path: Path, style: str
+) -> None:
+    assert atomic_swap.available()  # Linux and macOS: the exchange is what is tested here
+    live = home / ".codex/auth.json"
+    refused = 0
+    with codex_cli_writing(live, tmp_path, style) as last:
+        for number in range(60):
+            try:
+                switch(NAMES[(number + 1) % 3], work)
+            except SwitchRefused:
+                refused += 1  # e.g. the writer just put a newer copy of the chosen account live
+    assert last, "the writer wrote nothing"
+    assert newest_tokens_lost(last, home, work) == []
+    assert leftovers_in(home / ".codex", work / "account") == []
+    assert refused < 60
+
+
+def newer_login(live: Path, name: str, marker: str) -> bytes:
+    data = json.loads(live.read_text())
+    data["tokens"]["access_token"] = codex_token(f"acc-{name}", marker=marker)
+    data["tokens"]["account_id"] = f"acc-{name}"
+    data["tokens"]["refresh_token"] = f"rt-{name}-{marker}"
+    data["last_refresh"] = "2026-11-30T12:00:00.123456Z"
+    return json.dumps(data).encode()
+
+
+class CliFinishesWhileWeWait:
+    """Stands in for codex_switch's `time`: the first pause completes a pending write."""
+
+    monotonic = staticmethod(time.monotonic)
+    time = staticmethod(time.time)
+    pending: list = []
+
+    @classmethod
+    def sleep(cls, seconds: float) -> None:
+        while cls.pending:
+            cls.pending.pop()()
+
+
+def test_a_login_still_being_written_into_the_file_that_came_out_is_saved_whole(
+    three, home: Path, work: Path, monkeypatch
+) -> None:
+    """The CLI truncated auth.json and was halfway through writing it when the exchange took
+    the file away: it finishes writing into the file that came out, and that is what is saved."""
+    live = home / ".codex/auth.json"
+    body = newer_login(live, "alpha", "v3")
+    real_exchange = atomic_swap.exchange
+
+    def exchange_mid_write(first: Path, second: Path) -> None:
+        handle = open(live, "wb")  # noqa: SIM115 - held open across the exchange on purpose
+        handle.write(body[:50])
+        handle.flush()
+        real_exchange(first, second)
+        CliFinishesWhileWeWait.pending.append(lambda: (handle.write(body[50:]), handle.close()))
+
+    monkeypatch.setattr(atomic_swap, "exchange", exchange_mid_write)
+    monkeypatch.setattr(codex_switch, "time", CliFinishesWhileWeWait)
+    switch("beta", work)
+    assert tokens_of(work / "account/alpha.auth.json")["refresh_token"] == "rt-alpha-v3"
+    assert tokens_of(home / ".codex/auth.json.bak")["refresh_token"] == "rt-alpha-v3"
+    assert tokens_of(live)["refresh_token"] == "rt-beta-v1"
+
+
+def test_a_newer_copy_of_the_chosen_account_that_came_out_is_saved_and_put_back(
+    three, home: Path, work: Path, monkeypatch
+) -> None:
+    """Between the checks and the exchange, auth.json became a newer login of the chosen
+    account (a `codex login` in another terminal): putting the saved copy in place would
+    bring back a revoked refresh token, so the newer one goes back, and is saved too."""
+    live = home / ".codex/auth.json"
+    body = newer_login(live, "beta", "v5")
+    real_exchange = atomic_swap.exchange
+    calls = []
+
+    def login_then_exchange(first: Path, second: Path) -> None:
+        if not calls:
+            live.write_bytes(body)
+        calls.append(1)
+        real_exchange(first, second)
+
+    monkeypatch.setattr(atomic_swap, "exchange", login_then_exchange)
+    switch("beta", work)
+    assert len(calls) == 2
+    assert live.read_bytes() == body
+    assert (work / "account/beta.auth.json").read_bytes() == body
+    assert leftovers_in(home / ".codex", work / "account") == []
+
+
+# ---------------------------------------------------------------- without an exchange
+
+
+def fail_with(code: int):
+    """An exchange call that answers as a kernel or filesystem that cannot exchange does."""
+
+    def call(first: bytes, second: bytes) -> int:
+        ctypes.set_errno(code)
+        return -1
+
+    return call
+
+
+@pytest.fixture(params=["exchange", "no exchange call", "filesystem refuses"])
+def exchange_mode(request, monkeypatch) -> str:
+    if request.param == "no exchange call":
+        monkeypatch.setattr(atomic_swap, "_call", None)
+    elif request.param == "filesystem refuses":
+        monkeypatch.setattr(atomic_swap, "_call", fail_with(errno.EINVAL))
+    return request.param
+
+
+def test_every_way_of_putting_the_login_in_place_saves_the_previous_one(
+    exchange_mode, three, home: Path, work: Path, monkeypatch
+) -> None:
+    exchanges = []
+    real = atomic_swap.exchange
+    monkeypatch.setattr(atomic_swap, "exchange", lambda a, b: exchanges.append(1) or real(a, b))
+    live = home / ".codex/auth.json"
+    before = live.read_bytes()
+    result = switch("beta", work)
+    assert (work / "account/alpha.auth.json").read_bytes() == before
+    assert (home / ".codex/auth.json.bak").read_bytes() == before
+    assert live.read_bytes() == (work / "account/beta.auth.json").read_bytes()
+    assert result.saved_back == work / "account/alpha.auth.json"
+    assert stat.S_IMODE(live.stat().st_mode) == 0o600
+    assert stat.S_IMODE((home / ".codex/auth.json.bak").stat().st_mode) == 0o600
+    assert leftovers_in(home / ".codex", work / "account") == []
+    assert bool(exchanges) == (exchange_mode != "no exchange call")
+    # Round and round: each switch saves the login it replaces.
+    rotate(live, "beta", "v7")
+    switch("gamma", work)
+    switch("alpha", work)
+    assert tokens_of(work / "account/beta.auth.json")["refresh_token"] == "rt-beta-v7"
+
+
+def test_the_first_login_is_put_in_place_when_there_is_no_auth_json(
+    exchange_mode, home: Path, work: Path
+) -> None:
+    saved = write_saved(work, "beta")
+    result = switch("beta", work)
+    assert (home / ".codex/auth.json").read_bytes() == saved.read_bytes()
+    assert result.backup is None and result.saved_back is None and result.saved_new is None
+    assert leftovers_in(home / ".codex") == []
+
+
+def test_without_an_exchange_a_login_written_after_it_was_saved_is_saved_too(
+    three, home: Path, work: Path, monkeypatch
+) -> None:
+    """The fallback reads auth.json again before renaming over it: a change means start again."""
+    monkeypatch.setattr(atomic_swap, "_call", None)
+    live = home / ".codex/auth.json"
+    real_write = codex_switch.atomic_write
+    rotated = []
+
+    def write_then_the_cli_refreshes(path: Path, data: bytes) -> None:
+        real_write(path, data)
+        if path.name == "auth.json.bak" and not rotated:
+            rotated.append(1)
+            rotate(live, "alpha", "v3")  # between saving auth.json and renaming over it
+
+    monkeypatch.setattr(codex_switch, "atomic_write", write_then_the_cli_refreshes)
+    switch("beta", work)
+    assert rotated
+    assert tokens_of(work / "account/alpha.auth.json")["refresh_token"] == "rt-alpha-v3"
+    assert tokens_of(home / ".codex/auth.json.bak")["refresh_token"] == "rt-alpha-v3"
+    assert tokens_of(live)["refresh_token"] == "rt-beta-v1"
+
+
+def test_the_exchange_swaps_two_files(tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.write_text("one")
+    second.write_text("two")
+    atomic_swap.exchange(first, second)
+    assert (first.read_text(), second.read_text()) == ("two", "one")
+    with pytest.raises(FileNotFoundError):
+        atomic_swap.exchange(first, tmp_path / "missing")
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or platform.machine() not in ("x86_64", "aarch64"),
+    reason="renameat2's syscall number is known for x86_64 and aarch64",
+)
+def test_without_glibcs_renameat2_the_syscall_itself_is_used(tmp_path: Path) -> None:
+    class OldGlibc:  # a C library from before glibc 2.28: syscall(2) but no renameat2 wrapper
+        syscall = ctypes.CDLL(None, use_errno=True).syscall
+
+    call = atomic_swap._linux(OldGlibc())
+    assert call is not None
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.write_text("one")
+    second.write_text("two")
+    assert call(os.fsencode(first), os.fsencode(second)) == 0
+    assert (first.read_text(), second.read_text()) == ("two", "one")
+
+
+# ---------------------------------------------------------------- interrupted switches
+
+# Runs a real switch in its own process and kill -9s it at one point of the switch.
+KILLED_SWITCH = r"""
+import os, signal, sys
+from pathlib import Path
+from providers import atomic_swap, codex_switch
+from providers.paths import Paths
+
+point = sys.argv[1]
+
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+if point == "before the exchange":
+    atomic_swap.exchange = die
+elif point == "after the exchange":
+    codex_switch._save_login = die
+elif point == "while saving the previous login":
+    os.replace = die
+codex_switch.activate(Path("account/beta.auth.json"), Paths(), [Path("account")])
+"""
+
+
+@pytest.mark.parametrize(
+    "point", ["before the exchange", "after the exchange", "while saving the previous login"]
+)
+def test_a_switch_killed_at_any_point_loses_no_token_and_the_next_run_cleans_up(
+    three, home: Path, work: Path, point: str
+) -> None:
+    live = home / ".codex/auth.json"
+    killed = subprocess.run([sys.executable, "-c", KILLED_SWITCH, point], check=False)
+    assert killed.returncode == -signal.SIGKILL
+    left = leftovers_in(home / ".codex", work / "account")
+    assert left and all(".aiquota-" in path.name for path in left)
+    assert all(stat.S_IMODE(path.stat().st_mode) == 0o600 for path in left)
+    saved = [*(work / "account").glob("*.auth.json"), live]
+    assert "rt-alpha-v2" in refresh_tokens_in(*saved, *left)  # perhaps only in a leftover
+    result = switch("gamma", work)  # the next run
+    assert leftovers_in(home / ".codex", work / "account") == []
+    assert tokens_of(work / "account/alpha.auth.json")["refresh_token"] == "rt-alpha-v2"
+    assert tokens_of(live)["refresh_token"] == "rt-gamma-v1"
+    # Before the exchange the leftover was only a copy of beta: nothing to save from it.
+    rescued = () if point == "before the exchange" else (work / "account/alpha.auth.json",)
+    assert result.rescued == rescued
+
+
+def make_leftover(folder: Path, data: bytes, pid: int) -> Path:
+    path = folder / f".auth.json.aiquota-{pid}-abc123.tmp"
+    path.write_bytes(data)
+    path.chmod(0o600)
+    return path
+
+
+def test_a_leftover_is_saved_only_when_it_is_newer_than_every_copy(
+    three, home: Path, work: Path
+) -> None:
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    pid = int(dead.stdout)  # a process that has exited
+    saved_gamma = work / "account/gamma.auth.json"
+    older = json.loads(saved_gamma.read_text())
+    older["tokens"]["refresh_token"] = "rt-gamma-v0"
+    older["last_refresh"] = "2026-01-01T00:00:00Z"
+    newer = json.loads(saved_gamma.read_text())
+    newer["tokens"]["refresh_token"] = "rt-gamma-v9"
+    newer["last_refresh"] = "2026-11-30T00:00:00Z"
+    make_leftover(home / ".codex", json.dumps(older).encode(), pid)
+    make_leftover(work / "account", json.dumps(newer).encode(), pid)
+    (home / f".codex/.auth.json.aiquota-{pid}-torn.tmp").write_text('{"tokens": {"acc')  # half
+    rescued = codex_switch.recover_leftovers(Paths(), [work / "account"])
+    assert rescued == (saved_gamma,)
+    assert tokens_of(saved_gamma)["refresh_token"] == "rt-gamma-v9"
+    assert leftovers_in(home / ".codex", work / "account") == []
+
+
+def test_a_fresh_leftover_of_a_running_process_is_left_alone(three, home: Path, work: Path) -> None:
+    """Another switch (the app's, while --activate runs) may be using it right now."""
+    running = os.getppid()
+    path = make_leftover(home / ".codex", b"{}", running)
+    switch("beta", work)
+    assert path.exists()
+    hour_ago = time.time() - 3600  # far older than any switch: a pid reused by another process
+    os.utime(path, (hour_ago, hour_ago))
+    switch("gamma", work)
+    assert not path.exists()
+
+
+# ---------------------------------------------------------------- names
+
+
+@pytest.mark.parametrize(
+    "name", ["../../x", "../account/beta", "a/b", "a\\b", "..", ".hidden", "", "x\0y", "/tmp/x"]
+)
+def test_a_name_is_a_name_not_a_path(
+    three, home: Path, work: Path, tmp_path: Path, capsys, name: str
+) -> None:
+    # What ../../x would reach from ./account: a login that would be switched to, and where
+    # the previous one would be saved.
+    (tmp_path / "x.auth.json").write_bytes((work / "account/beta.auth.json").read_bytes())
+    before = snapshot_tree(home, work), (tmp_path / "x.auth.json").read_bytes()
+    assert main(["--activate", name]) == 2
+    err = capsys.readouterr().err
+    assert "is not a saved account's name" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert (snapshot_tree(home, work), (tmp_path / "x.auth.json").read_bytes()) == before
+    with pytest.raises(codex_switch.BadName):
+        codex_switch.find_saved(name, [work / "account"])
+
+
+def test_activate_refuses_a_file_outside_every_account_folder(
+    three, home: Path, work: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "x.auth.json"
+    outside.write_bytes((work / "account/beta.auth.json").read_bytes())
+    before = snapshot_tree(home, work)
+    with pytest.raises(SwitchRefused, match="not a saved account in an account folder"):
+        activate(outside, Paths(), [work / "account"])
+    assert snapshot_tree(home, work) == before
+
+
+def test_an_unknown_name_lists_the_saved_names(three, work: Path, capsys) -> None:
+    assert main(["--activate", "alpah"]) == 2
+    err = capsys.readouterr().err
+    assert "no saved Codex account 'alpah'" in err
+    assert "saved accounts: alpha, beta, gamma" in err
+    for number in range(22):
+        write_saved(work, f"extra{number:02d}")
+    assert main(["--activate", "alpah"]) == 2
+    err = capsys.readouterr().err.strip()
+    shown = err.split("saved accounts: ")[1].split(", ")
+    assert shown[:4] == ["alpha", "beta", "extra00", "extra01"]
+    assert len(shown) == 21 and shown[-1] == "+5 more"

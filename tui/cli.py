@@ -14,7 +14,14 @@ from typing import TextIO
 from providers import __version__
 from providers.base import DiscoveryContext
 from providers.codex import saved_account_dirs
-from providers.codex_switch import SwitchRefused, activate, describe, find_saved
+from providers.codex_switch import (
+    SwitchRefused,
+    activate,
+    describe,
+    find_saved,
+    name_problem,
+    saved_names,
+)
 from providers.collect import fetch_all, ordered
 from providers.http import HttpSession, make_client
 from providers.model import AccountSnapshot
@@ -212,6 +219,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_activate(name: str, config: Config, account_dirs: list[Path]) -> int:
     """--activate NAME: 0 switched (or already active), 1 refused, 2 no such saved account."""
+    problem = name_problem(name)
+    if problem:  # before any lookup: `../../x` must never reach the file system
+        _say(f"aiquota-tui: {problem}")
+        return EXIT_USAGE
     paths = Paths()
     context = DiscoveryContext(
         paths=paths, settings=config.provider("codex"), account_dirs=account_dirs
@@ -220,7 +231,7 @@ def run_activate(name: str, config: Config, account_dirs: list[Path]) -> int:
     chosen = find_saved(name, folders)
     if chosen is None:
         where = ", ".join(paths.display(folder) for folder in folders) or "no account folder found"
-        _say(f"aiquota-tui: no saved Codex account '{name}' ({where})")
+        _say(f"aiquota-tui: no saved Codex account {name!r} ({where}); {_known(folders)}")
         return EXIT_USAGE
     try:
         result = activate(chosen, paths, folders)
@@ -258,6 +269,20 @@ def _no_full_screen_reason() -> str | None:
     if not term and os.name != "nt":
         return "TERM is not set"
     return None
+
+
+KNOWN_NAMES_SHOWN = 20
+
+
+def _known(folders: list[Path]) -> str:
+    """The names --activate would accept, for a user who mistyped one."""
+    names = saved_names(folders)
+    if not names:
+        return "there are no saved accounts"
+    shown = [name if name.isprintable() else repr(name) for name in names[:KNOWN_NAMES_SHOWN]]
+    if len(names) > KNOWN_NAMES_SHOWN:
+        shown.append(f"+{len(names) - KNOWN_NAMES_SHOWN} more")
+    return "saved accounts: " + ", ".join(shown)
 
 
 def _run_app(sources: Sources, config: Config, *, mouse: bool) -> int:
