@@ -157,8 +157,7 @@ def _char_width(char: str) -> int:
 
 def _cut(text: str, width: int | None) -> str:
     """`text` within `width` columns, ending in … when something had to go (None: uncut).
-
-    One pass over at most `width` characters: a name of a million characters costs no more."""
+    Counted forward once, not shortened a character at a time: a huge name stays cheap."""
     if width is None or _display_width(text) <= width:
         return text
     kept, used = [], 0
