@@ -8,7 +8,8 @@ import math
 import os
 import struct
 import termios
-from datetime import UTC, datetime
+import unicodedata
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -128,6 +129,110 @@ def test_columns_sets_the_width(capsys, monkeypatch) -> None:
     wide = capsys.readouterr().out.splitlines()
     assert max(len(line) for line in wide) <= 200
     assert wide[0].split()[-2:] == ["OTHER", "STATUS"]  # now it has
+
+
+def columns(line: str) -> int:
+    """Terminal columns, measured independently of report.py: wide and full-width take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line)
+
+
+def account_rows(lines: list[str]) -> list[str]:
+    """The lines of the fitted table that are an account's row (not indented, not the footnote)."""
+    return [line for line in lines[1:] if not line.startswith((" ", "*"))]
+
+
+def test_the_full_demo_fits_80_columns_into_a_pipe(capsys, monkeypatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    main(["--demo", "--once"])  # capsys: stdout is not a terminal, so 80
+    lines = capsys.readouterr().out.splitlines()
+    assert max(columns(line) for line in lines) <= 80, lines
+    header, rows = lines[0], account_rows(lines)
+    assert len(rows) > 20 and header.split()[-1] == "STATUS"
+    # Every row keeps its status word, in the one STATUS column: no column moves between rows.
+    status_at = header.index("STATUS")
+    assert all(len(row) > status_at and row[status_at - 1] == " " for row in rows), rows
+    assert all(row[status_at:].split() == [row.split()[-1]] for row in rows)
+    # Long names were cut, visibly; the active mark stays after a cut name.
+    assert any("antigravity-demo@" in row and "…" in row for row in rows)
+    assert any(row.startswith("antigravity  grace@") and "… *" in row for row in rows)
+    # The compact reset: a reset within the week needs neither its year nor its weekday here.
+    assert all("2026-" not in row for row in rows)
+
+    main(["--demo", "--once", "--wide"])
+    wide = capsys.readouterr().out
+    assert "antigravity-demo@example.com" in wide and "individual_pro" in wide  # whole, to grep
+    assert "…" not in wide
+
+
+def hostile(account: str = "a" * 200, plan: str = "p" * 200, *, active: bool = True):
+    return AccountSnapshot(
+        provider="codex",
+        account=account,
+        source="test",
+        active=active,
+        status=Status.AUTH_EXPIRED,
+        plan=plan,
+        windows=(Window(id="weekly", label="Weekly", used_percent=38, resets_at=NOW),),
+    )
+
+
+@pytest.mark.parametrize("width", [80, 60])
+def test_a_200_character_account_and_plan_are_cut_to_fit(width) -> None:
+    lines = report.table([hostile(), many_windows()], width, now=NOW).splitlines()
+    assert max(columns(line) for line in lines) <= width, lines
+    header, row, ok_row, *_ = lines
+    provider, account, active, plan, *_, status = row.split()
+    assert (provider, active, status) == ("codex", "*", "auth_expired")  # the mark survives
+    # Each keeps a share, cut with …: the name the larger one.
+    assert account == "a" * (len(account) - 1) + "…" and plan == "p" * (len(plan) - 1) + "…"
+    assert len(account) > len(plan) >= len("PLAN")
+    assert ok_row.split()[-1] == "ok"
+    assert header.index("STATUS") == row.index("auth_expired") == ok_row.index("ok")
+
+
+@pytest.mark.parametrize("width", [80, 60])
+def test_wide_characters_count_as_two_columns(width) -> None:
+    name = "山田太郎の仕事用アカウント" * 4  # 52 characters, 104 columns
+    lines = report.table([hostile(name, "プロ" * 10, active=False)], width, now=NOW).splitlines()
+    assert max(columns(line) for line in lines) <= width, lines
+    assert lines[1].split()[1].startswith("山田太") and lines[1].split()[-1] == "auth_expired"
+    assert lines[0].index("STATUS") == columns(lines[1][: lines[1].index("auth_expired")])
+
+
+def test_the_table_gives_up_the_year_the_weekday_left_and_only_then_cuts_names() -> None:
+    now = datetime(2026, 12, 1, 21, 55, tzinfo=UTC)
+    reset = datetime(2026, 12, 7, 9, 53, tzinfo=UTC)
+    week = Window(id="weekly", label="Weekly", used_percent=38, resets_at=reset)
+    rows = [snapshot("a" * 24, plan="individual_pro", windows=(week,))]
+    # The row as --wide draws it, without its OTHER column: the widest the fitted table gets.
+    full = len(report.table(rows, None, now=now).splitlines()[0]) - len("  OTHER")
+
+    def at(width: int) -> str:
+        text = report.table(rows, width, now=now)
+        assert max(columns(line) for line in text.splitlines()) <= width
+        return text
+
+    assert "Mon 2026-12-07 09:53" in at(full)
+    assert "Mon 12-07 09:53" in at(full - 1)
+    assert " 12-07 09:53" in at(full - 5) and "Mon" not in at(full - 9)
+    assert "5H LEFT" in at(full - 9) and at(full - 10).split()[3:5] == ["5H", "WEEK"]
+    assert "a" * 24 in at(full - 19) and "individual_pro" in at(full - 19)
+    # One column short: the plan, already past a third of the room, is cut; the name stays.
+    assert "a" * 24 + "  individual_p…" in at(full - 20)
+    assert at(60).splitlines()[1].split()[1].endswith("…")
+
+
+def test_a_far_reset_keeps_its_year_in_the_compact_forms() -> None:
+    far = Window(id="weekly", label="Weekly", used_percent=38, resets_at=NOW + timedelta(days=400))
+    row = report.table([snapshot("a" * 40, windows=(far,))], 60, now=NOW).splitlines()[1]
+    assert " 2027-12-27 " in row  # not "12-27 03:25", which reads as this year's
+
+
+def test_wide_keeps_the_full_names_and_the_full_reset() -> None:
+    header, row, *_ = report.table([hostile()]).splitlines()  # --wide: width None
+    assert header.split()[:6] == ["PROVIDER", "ACCOUNT", "PLAN", "5H", "LEFT", "WEEK"]
+    assert row.split()[:4] == ["codex", "a" * 200, "*", "p" * 200]
+    assert "Sun 2026-11-22 03:25" in row and "…" not in row
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import os
 import textwrap
+import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
 from providers.model import AccountSnapshot, Balance, Window
@@ -122,22 +123,62 @@ def _percent(value: float | None) -> str:
     return percent_text(value, missing="-")
 
 
-def _local(moment: datetime | None) -> str:
+# The weekly reset, shortest last. The shorter forms drop the year and then the weekday, which a
+# reset within the coming week does not need; a reset further away keeps its year and gives up
+# its time instead, so a date is never shown without the year it needs.
+_RESET_FORMS = ("%a %Y-%m-%d %H:%M", "%a %m-%d %H:%M", "%m-%d %H:%M")
+_FAR_FORMS = ("%a %Y-%m-%d %H:%M", "%a %Y-%m-%d", "%Y-%m-%d")
+_NEAR = timedelta(days=150)
+
+
+def _local(moment: datetime | None, form: int = 0, now: datetime | None = None) -> str:
     if moment is None:
         return "-"
     try:
-        return moment.astimezone().strftime("%a %Y-%m-%d %H:%M")
+        local = moment.astimezone()
+        far = form > 0 and abs(local - (now or datetime.now(UTC))) > _NEAR
+        return local.strftime((_FAR_FORMS if far else _RESET_FORMS)[form])
     except (OverflowError, ValueError, OSError):  # a date at the edge of what datetime holds
-        return iso_utc(moment) or "-"
+        text = iso_utc(moment) or "-"
+        return text if form == 0 else text[: len("YYYY-MM-DD")]
+
+
+def _display_width(text: str) -> int:
+    """Terminal columns: wide and full-width characters (CJK, many emoji) take two, combining
+    marks none. unicodedata, not wcwidth or rich: --once imports neither."""
+    return sum(_char_width(char) for char in text)
+
+
+def _char_width(char: str) -> int:
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
+def _cut(text: str, width: int | None) -> str:
+    """`text` within `width` columns, ending in … when something had to go (None: uncut).
+    Counted forward once, not shortened a character at a time: a huge name stays cheap."""
+    if width is None or _display_width(text) <= width:
+        return text
+    kept, used = [], 0
+    for char in text:
+        used += _char_width(char)
+        if used > width - _display_width(_CUT):
+            break
+        kept.append(char)
+    return "".join(kept).rstrip() + _CUT  # "octocat…", not "octocat …"
 
 
 _TABLE_WINDOWS = {"five_hour", "weekly"}
 DEFAULT_WIDTH = 80  # what a table gets when its width cannot be known (a pipe, a file)
 _HEADERS = ("PROVIDER", "ACCOUNT", "PLAN", "5H LEFT", "WEEK LEFT", "WEEK RESETS")
+_SHORT_HEADERS = ("PROVIDER", "ACCOUNT", "PLAN", "5H", "WEEK", "WEEK RESETS")
+_ACCOUNT, _PLAN = 1, 2  # the two columns that are cut when nothing else is left to give up
 _RIGHT_ALIGNED = {3, 4}
 _GAP = "  "
 _INDENT = "  "  # lines that belong to the row above them
-_CUT = "..."  # ASCII: the plain table must survive a stdout that cannot encode "…"
+_CUT = "…"  # the app's own mark; a stdout that cannot encode it gets "?" (cli.run_once)
+_ACTIVE = " *"  # after the account a CLI is signed in to; never cut away
 
 
 def output_width(stream: TextIO, env: Mapping[str, str]) -> int:
@@ -191,7 +232,7 @@ def _others_within(items: Sequence[str], room: int) -> str | None:
     for shown in range(len(items), 0, -1):
         rest = len(items) - shown
         text = ", ".join(items[:shown]) + (f", +{rest} more" if rest else "")
-        if len(text) <= room:
+        if _display_width(text) <= room:
             return text
     return None
 
@@ -202,16 +243,64 @@ def _others_cut(items: Sequence[str], room: int) -> str:
     if text is not None:
         return text
     tail = f", +{len(items) - 1} more" if len(items) > 1 else ""
-    keep = max(room - len(tail) - len(_CUT), 1)
-    return items[0][:keep] + _CUT + tail
+    return _cut(items[0], max(room - len(tail), 2)) + tail
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How the columns before STATUS are drawn: the narrowing steps below, one per table."""
+
+    form: int = 0  # which of _RESET_FORMS
+    headers: tuple[str, ...] = _HEADERS
+    gap: str = _GAP
+    cut: bool = False  # share what the other columns leave between ACCOUNT and PLAN
+    account: int | None = None  # their widths once shared (None: uncut)
+    plan: int | None = None
+
+
+# Tried in order until the table fits. Each step gives up less than the next: the reset's year,
+# its weekday, the word LEFT (the README says what the columns are); only then are names cut,
+# and last the gaps narrowed. Nothing before STATUS moves to another line, so columns stay put.
+_STEPS = (
+    _Layout(),
+    _Layout(form=1),
+    _Layout(form=2),
+    _Layout(form=2, headers=_SHORT_HEADERS),
+    _Layout(form=2, headers=_SHORT_HEADERS, cut=True),
+    _Layout(form=2, headers=_SHORT_HEADERS, cut=True, gap=" "),
+)
+
+
+def _account_cell(name: str, active: bool, width: int | None) -> str:
+    """The name, cut to `width` when given, with the active mark kept whole after it."""
+    if not active:
+        return _cut(name, width)
+    return _cut(name, None if width is None else width - len(_ACTIVE)) + _ACTIVE
 
 
 @dataclass(frozen=True)
 class _Row:
-    cells: tuple[str, ...]  # one per _HEADERS
+    provider: str
+    account: str
+    active: bool
+    plan: str
+    five_hour: str
+    weekly: str
+    resets_at: datetime | None
     others: list[str]
     status: str
     message: str | None  # None exactly when the status is ok
+
+    def cells(self, layout: _Layout, now: datetime) -> tuple[str, ...]:
+        """One per header of `layout`."""
+        return (
+            self.provider,
+            _account_cell(self.account, self.active, layout.account),
+            _cut(self.plan, layout.plan),
+            self.five_hour,
+            self.weekly,
+            _local(self.resets_at, layout.form, now),
+        )
 
     @property
     def status_and_message(self) -> str:
@@ -222,37 +311,51 @@ class _Row:
 def _row(snapshot: AccountSnapshot) -> _Row:
     five_hour = snapshot.window("five_hour")
     weekly = snapshot.window("weekly")
-    cells = (
-        snapshot.provider,
-        f"{snapshot.account}{' *' if snapshot.active else ''}",
-        snapshot.plan or "-",
-        _percent(_remaining_percent(five_hour) if five_hour else None),
-        _percent(_remaining_percent(weekly) if weekly else None),
-        _local(weekly.resets_at if weekly else None),
+    return _Row(
+        provider=snapshot.provider,
+        account=snapshot.account,
+        active=snapshot.active,
+        plan=snapshot.plan or "-",
+        five_hour=_percent(_remaining_percent(five_hour) if five_hour else None),
+        weekly=_percent(_remaining_percent(weekly) if weekly else None),
+        resets_at=weekly.resets_at if weekly else None,
+        others=_others(snapshot),
+        status=snapshot.status.value,
+        message=None if snapshot.ok else (snapshot.message or None),
     )
-    message = None if snapshot.ok else (snapshot.message or None)
-    return _Row(cells, _others(snapshot), snapshot.status.value, message)
 
 
-def _aligned(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+def _widths(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[int]:
+    """Each column as wide as its widest cell, so every row has the same columns."""
+    return [
+        max(_display_width(header), *(_display_width(row[i]) for row in rows))
+        for i, header in enumerate(headers)
+    ]
+
+
+def _span(widths: Sequence[int], gap: str) -> int:
+    return sum(widths) + len(gap) * (len(widths) - 1)
+
+
+def _aligned(headers: Sequence[str], rows: Sequence[Sequence[str]], gap: str = _GAP) -> list[str]:
     """The header line and one line per row, in columns as wide as their widest cell."""
-    widths = [max(len(header), *(len(row[i]) for row in rows)) for i, header in enumerate(headers)]
+    widths = _widths(headers, rows)
 
     def line(cells: Sequence[str]) -> str:
-        parts = [
-            cell.rjust(widths[i]) if i in _RIGHT_ALIGNED else cell.ljust(widths[i])
-            for i, cell in enumerate(cells)
-        ]
-        return _GAP.join(parts).rstrip()
+        parts = []
+        for i, cell in enumerate(cells):
+            pad = " " * (widths[i] - _display_width(cell))
+            parts.append(pad + cell if i in _RIGHT_ALIGNED else cell + pad)
+        return gap.join(parts).rstrip()
 
     return [line(headers), *(line(row) for row in rows)]
 
 
-def _wide(rows: Sequence[_Row]) -> list[str]:
+def _wide(rows: Sequence[_Row], now: datetime) -> list[str]:
     """Everything on the row's one line, uncut, however long it gets (--wide)."""
     cells = [
         (
-            *row.cells,
+            *row.cells(_STEPS[0], now),
             ", ".join(row.others) or "-",
             row.status_and_message,
         )
@@ -261,26 +364,53 @@ def _wide(rows: Sequence[_Row]) -> list[str]:
     return _aligned((*_HEADERS, "OTHER", "STATUS"), cells)
 
 
-def _fitted(rows: Sequence[_Row], width: int) -> list[str]:
-    """The table within `width` columns where it can be. STATUS keeps just the status word and
-    a problem's message goes on indented lines under its row; OTHER stays a column, cut with
-    '+N more', when every row's first item fits, else it too goes under its row. The columns
-    before STATUS are never cut: they are what a reader greps for."""
-    statuses = [(*row.cells, row.status) for row in rows]
-    columns = (*_HEADERS, "STATUS")
-    used = sum(
-        max(len(header), *(len(cells[i]) for cells in statuses)) for i, header in enumerate(columns)
-    )
-    room = width - used - len(_GAP) * len(columns)  # what is left for OTHER and its gap
+def _with_status(layout: _Layout, rows: Sequence[_Row], now: datetime) -> list[int]:
+    """The column widths of `layout` with STATUS after them."""
+    cells = [(*row.cells(layout, now), row.status) for row in rows]
+    return _widths((*layout.headers, "STATUS"), cells)
+
+
+def _share(room: int, account: int, plan: int) -> tuple[int, int]:
+    """ACCOUNT's and PLAN's widths in `room` columns when both do not fit: a plan is a word or
+    two, so it gets what it needs up to a third and the account the rest; neither goes below
+    its header."""
+    plan_width = min(plan, max(len("PLAN"), room // 3))
+    account_width = min(account, max(len("ACCOUNT"), room - plan_width))
+    return account_width, min(plan, max(len("PLAN"), room - account_width))
+
+
+def _layout(rows: Sequence[_Row], width: int, now: datetime) -> tuple[_Layout, list[int]]:
+    """The first of _STEPS whose columns (with STATUS) fit `width`, else the narrowest."""
+    for layout in _STEPS:
+        widths = _with_status(layout, rows, now)
+        if layout.cut:
+            room = width - (_span(widths, layout.gap) - widths[_ACCOUNT] - widths[_PLAN])
+            account, plan = _share(room, widths[_ACCOUNT], widths[_PLAN])
+            layout = replace(layout, account=account, plan=plan)
+            widths = _with_status(layout, rows, now)
+        if _span(widths, layout.gap) <= width:
+            break
+    return layout, widths
+
+
+def _fitted(rows: Sequence[_Row], width: int, now: datetime) -> list[str]:
+    """The table within `width` columns where it can be (see _STEPS). STATUS keeps just the
+    status word and a problem's message goes on indented lines under its row; OTHER stays a
+    column, cut with '+N more', when every row's first item fits, else it too goes under its
+    row."""
+    layout, widths = _layout(rows, width, now)
+    room = width - _span(widths, layout.gap) - len(layout.gap)  # for OTHER and its gap
     others = [_others_within(row.others, room) for row in rows]
     inline = room >= len("OTHER") and all(text is not None for text in others)
     if inline:
         cells = [
-            (*row.cells, text or "-", row.status) for row, text in zip(rows, others, strict=True)
+            (*row.cells(layout, now), text or "-", row.status)
+            for row, text in zip(rows, others, strict=True)
         ]
-        lines = _aligned((*_HEADERS, "OTHER", "STATUS"), cells)
+        lines = _aligned((*layout.headers, "OTHER", "STATUS"), cells, layout.gap)
     else:
-        lines = _aligned(columns, statuses)
+        cells = [(*row.cells(layout, now), row.status) for row in rows]
+        lines = _aligned((*layout.headers, "STATUS"), cells, layout.gap)
     out = lines[:1]
     for row, line in zip(rows, lines[1:], strict=True):
         out.append(line)
@@ -298,13 +428,17 @@ def _fitted(rows: Sequence[_Row], width: int) -> list[str]:
     return out
 
 
-def table(snapshots: Sequence[AccountSnapshot], width: int | None = None) -> str:
+def table(
+    snapshots: Sequence[AccountSnapshot], width: int | None = None, now: datetime | None = None
+) -> str:
     """Account, five-hour % left, weekly % left, weekly reset (local time), other windows, status.
 
     Within `width` columns (see _fitted), or with `width` None every account on one line, uncut.
+    `now` decides which resets are near enough to be shown without their year.
     """
+    now = now or datetime.now(UTC)
     rows = [_row(snapshot) for snapshot in snapshots]
-    out = _wide(rows) if width is None else _fitted(rows, width)
+    out = _wide(rows, now) if width is None else _fitted(rows, width, now)
     if any(snapshot.active for snapshot in snapshots):
         out.append("* the account a CLI is signed in to now")
     return "\n".join(out)
