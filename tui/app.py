@@ -17,6 +17,7 @@ from pathlib import Path
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
@@ -131,6 +132,19 @@ class QuotaApp(App[int]):
     def now(self) -> datetime:
         return self.clock()
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notices are plain text unless a caller asks otherwise: they carry names, paths and
+        messages from servers and files, whose brackets must neither vanish nor crash the app."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
     def _register_themes(self) -> None:
         for theme in bundled_themes():
             self.register_theme(theme)
@@ -163,7 +177,7 @@ class QuotaApp(App[int]):
                     self._provider_panes[provider_id] = pane
                     yield pane
         if not len(self.store):
-            yield Static(self._no_accounts_text(), classes="empty-note", id="no-accounts")
+            yield Static(Content(self._no_accounts_text()), classes="empty-note", id="no-accounts")
         yield Footer(compact=True)
 
     def _tab_title(self, number: int, provider_id: str) -> str:

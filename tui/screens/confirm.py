@@ -25,7 +25,8 @@ class Confirm(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box", classes="dialog"):
             yield Static(Content.styled(self.title_text, "bold $accent"))
-            yield Static(self.body, id="confirm-body")
+            # The body names accounts and files: plain text, never markup.
+            yield Static(Content(self.body), id="confirm-body")
             with Horizontal(id="confirm-buttons"):
                 yield Button(f"{self.yes} (y)", variant="primary", id="confirm-yes")
                 yield Button("Cancel (n)", id="confirm-no")

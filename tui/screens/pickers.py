@@ -83,7 +83,9 @@ class ThemePicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="theme-box", classes="dialog"):
             yield Static(Content.styled("Theme", "bold $accent"))
-            yield OptionList(*[Option(name, id=name) for name in self.names], id="theme-options")
+            # A user theme's name comes from its file: plain text, never markup.
+            options = [Option(Content(name), id=name) for name in self.names]
+            yield OptionList(*options, id="theme-options")
 
     def on_mount(self) -> None:
         options = self.query_one("#theme-options", OptionList)
