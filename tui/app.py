@@ -21,7 +21,8 @@ from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
-from providers.base import DiscoveryContext
+from providers import demo
+from providers.base import Account, DiscoveryContext, Provider
 from providers.codex import saved_account_dirs
 from providers.codex_switch import SwitchRefused, activate, describe
 from providers.collect import fetch_snapshot, snapshot_of
@@ -115,9 +116,10 @@ class QuotaApp(App[int]):
         self.clock = clock or _wall_clock
         self.state_path = state_path or default_state_path()
         self.store = store or Store(policy=self.config.refresh_policy())
-        self.store.merge(sources.pairs)
-        self.saved = load_state(self.state_path)
         self.startup_messages: list[str] = list(self.config.warnings)
+        self._sandbox = self._open_sandbox() if sources.demo else None
+        self.store.merge(self._discover_pairs() if self._sandbox else sources.pairs)
+        self.saved = load_state(self.state_path)
         self._http: HttpSession | None = None
         self._last_discovery = self.clock()
         self._provider_panes: dict[str, ProviderPane] = {}
@@ -131,6 +133,36 @@ class QuotaApp(App[int]):
 
     def now(self) -> datetime:
         return self.clock()
+
+    def _open_sandbox(self) -> demo.Sandbox | None:
+        """The demo's Codex logins as files in a private temporary folder, for the switch."""
+        try:
+            return demo.Sandbox(self.sources.pairs, self.clock)
+        except OSError as error:
+            self.startup_messages.append(
+                "The demo could not make its temporary folder "
+                f"({error.strerror or type(error).__name__}): switching accounts is off."
+            )
+            return None
+
+    def _discover_pairs(self) -> list[tuple[Provider, Account]]:
+        """Every account found now: the user's, or in the demo its samples (the file-backed ones
+        read again from the demo's own folder, never from the user's)."""
+        if self._sandbox is not None:
+            return self._sandbox.discover(self.sources.pairs)
+        if self.sources.demo:
+            return list(self.sources.pairs)
+        return discover(self.sources.providers, self.config, self.sources.account_dirs)
+
+    def _codex_context(self) -> DiscoveryContext:
+        """Where the Codex switch reads and writes: the user's Codex, or the demo's copy."""
+        if self._sandbox is not None:
+            return self._sandbox.context()
+        return DiscoveryContext(
+            paths=Paths(),
+            settings=self.config.provider("codex"),
+            account_dirs=self.sources.account_dirs,
+        )
 
     def notify(
         self,
@@ -242,6 +274,8 @@ class QuotaApp(App[int]):
             pass
         if self._http is not None:
             await self._http.client.aclose()
+        if self._sandbox is not None:
+            self._sandbox.close()
 
     # ------------------------------------------------------------------ the clock
 
@@ -283,9 +317,7 @@ class QuotaApp(App[int]):
         )
 
     async def _discover_in_thread(self) -> None:
-        pairs = await asyncio.to_thread(
-            discover, self.sources.providers, self.config, self.sources.account_dirs
-        )
+        pairs = await asyncio.to_thread(self._discover_pairs)
         if self.store.merge(pairs):
             self._sync_provider_tabs()
             self._reorder(force=True)
@@ -374,9 +406,10 @@ class QuotaApp(App[int]):
         """enter on an account: for a saved Codex account, offer to make it the CLI's login."""
         entry = message.entry
         account = entry.account
-        if account.provider != "codex" or (self.sources.demo and not self.allow_demo_switch):
-            if account.provider == "codex":
-                self.notify("The demo has no Codex CLI to switch.", timeout=4)
+        if account.provider != "codex":
+            return
+        if self.sources.demo and self._sandbox is None:
+            self.notify("The demo has no Codex CLI to switch.", timeout=4)
             return
         if account.active:
             self.notify(f"'{account.label}' is already the Codex CLI's account.", timeout=4)
@@ -391,6 +424,11 @@ class QuotaApp(App[int]):
             "The current login is saved back to its account file first (or saved as a new "
             "one), and the old auth.json is kept as auth.json.bak."
         )
+        if self._sandbox is not None:
+            body += (
+                "\n\nThis is the demo: the switch runs on sample files in a temporary folder, "
+                "never on your own ~/.codex."
+            )
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -399,12 +437,8 @@ class QuotaApp(App[int]):
         self.push_screen(Confirm("Switch Codex account", body), answered)
 
     async def _switch(self, chosen: Path) -> None:
-        paths = Paths()
-        context = DiscoveryContext(
-            paths=paths,
-            settings=self.config.provider("codex"),
-            account_dirs=self.sources.account_dirs,
-        )
+        context = self._codex_context()
+        paths = context.paths
         try:
             folders = saved_account_dirs(context)
             result = await asyncio.to_thread(activate, chosen, paths, folders, self.clock())
@@ -416,7 +450,8 @@ class QuotaApp(App[int]):
                 f"The switch stopped: {error.strerror or error}", severity="error", timeout=10
             )
             return
-        self.notify(describe(result, paths), timeout=8)
+        done = describe(result, paths)
+        self.notify(f"Demo: {done}" if self._sandbox is not None else done, timeout=8)
         self._rediscover()
 
     def on_overview_pane_chosen(self, message: OverviewPane.Chosen) -> None:
