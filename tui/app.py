@@ -87,6 +87,18 @@ class QuotaApp(App[int]):
         Binding("j,down", "cursor(1)", "Down", show=False, id="down"),
         Binding("k,up", "cursor(-1)", "Up", show=False, id="up"),
         Binding("enter", "open_selected", "Open", show=False, id="open"),
+        # The detail beside the account list is not focused (the list is), so its scroll keys
+        # are the app's; priority lets them win over the list's own page keys, and where there
+        # is no detail (the overview, a dialog) check_action passes the key on.
+        *[
+            Binding(keys, f"scroll_detail('{how}')", what, show=False, priority=True, id=ident)
+            for keys, how, what, ident in (
+                ("pagedown,space", "page_down", "Page down", "detail_page_down"),
+                ("pageup,shift+space", "page_up", "Page up", "detail_page_up"),
+                ("home", "home", "Top", "detail_top"),
+                ("end", "end", "Bottom", "detail_bottom"),
+            )
+        ],
         *[
             Binding(str(n), f"goto_tab({n})", f"Tab {n}", show=False, id=f"tab_{n}")
             for n in range(1, 10)
@@ -98,7 +110,7 @@ class QuotaApp(App[int]):
         {
             "help", "pick_account", "refresh", "refresh_all", "sort", "pick_theme",
             "next_account", "previous_account", "next_tab", "previous_tab", "cursor",
-            "open_selected", "goto_tab",
+            "open_selected", "goto_tab", "scroll_detail",
         }
     )  # fmt: skip
 
@@ -467,7 +479,15 @@ class QuotaApp(App[int]):
                 return self._active_pane() is not None
             except Exception:
                 return True
+        if action == "scroll_detail":
+            pane = self._active_pane() if self.is_mounted else None
+            return pane is not None and pane.ready
         return True
+
+    def action_scroll_detail(self, how: str) -> None:
+        pane = self._active_pane()
+        if pane is not None and pane.ready:
+            pane.detail.scroll_by_key(how)
 
     def selected_entry(self) -> Entry | None:
         pane = self._active_pane()
