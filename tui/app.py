@@ -15,7 +15,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
@@ -43,6 +43,9 @@ from tui.widgets.detail import ProviderPane, list_prompt
 from tui.widgets.overview import SORT_LABELS, SORTS, OverviewPane
 
 OVERVIEW_TAB = "tab-overview"
+# Tab N's key: 1-9, then 0 for tab 10, then alt+1 ... alt+9 (ESC and a digit, which tmux and
+# every terminal send for Alt/Meta) for tabs 11-19: twelve providers make thirteen tabs.
+TAB_KEYS = (*"123456789", "0", *(f"alt+{n}" for n in range(1, 10)))
 DEFAULT_THEME = "aiquota-dark"
 REDISCOVER_SECONDS = 60.0
 
@@ -55,6 +58,13 @@ def _wall_clock() -> datetime:
 
 def tab_id(provider_id: str) -> str:
     return f"tab-{provider_id}"
+
+
+class QuotaTabs(TabbedContent):
+    """The tabs, whose titles shorten and grow back with the width (QuotaApp._tab_titles)."""
+
+    def on_resize(self) -> None:
+        self.app._fit_tab_titles()  # type: ignore[attr-defined]
 
 
 class QuotaApp(App[int]):
@@ -100,8 +110,8 @@ class QuotaApp(App[int]):
             )
         ],
         *[
-            Binding(str(n), f"goto_tab({n})", f"Tab {n}", show=False, id=f"tab_{n}")
-            for n in range(1, 10)
+            Binding(key, f"goto_tab({n})", f"Tab {n}", show=False, id=f"tab_{n}")
+            for n, key in enumerate(TAB_KEYS, start=1)
         ],
     ]
 
@@ -209,13 +219,15 @@ class QuotaApp(App[int]):
 
     def compose(self) -> ComposeResult:
         names = {p.id: p.name for p in self.sources.providers}
-        self.tabs = TabbedContent(id="tabs", initial=OVERVIEW_TAB)
+        self.tabs = QuotaTabs(id="tabs", initial=OVERVIEW_TAB)
         self.overview = OverviewPane(names, id="overview")
+        provider_ids = self._providers_with_accounts()
+        titles = self._tab_titles([OVERVIEW_TAB, *map(tab_id, provider_ids)], OVERVIEW_TAB)
         with self.tabs:
-            with TabPane("1 Overview", id=OVERVIEW_TAB):
+            with TabPane(titles[OVERVIEW_TAB], id=OVERVIEW_TAB):
                 yield self.overview
-            for number, provider_id in enumerate(self._providers_with_accounts(), start=2):
-                with TabPane(self._tab_title(number, provider_id), id=tab_id(provider_id)):
+            for provider_id in provider_ids:
+                with TabPane(titles[tab_id(provider_id)], id=tab_id(provider_id)):
                     # A pane builds its list and detail after the first frame.
                     pane = ProviderPane(provider_id, id=f"pane-{provider_id}")
                     self._provider_panes[provider_id] = pane
@@ -224,10 +236,39 @@ class QuotaApp(App[int]):
             yield Static(Content(self._no_accounts_text()), classes="empty-note", id="no-accounts")
         yield Footer(compact=True)
 
-    def _tab_title(self, number: int, provider_id: str) -> str:
-        provider = BY_ID.get(provider_id)
-        name = provider.name if provider else provider_id
-        return f"{number} {name}" if number <= 9 else name
+    def _tab_titles(self, ids: list[str], active: str) -> dict[str, Content]:
+        """'2 Codex' on every tab while they all fit the terminal's width. Past that the tab bar
+        would scroll and hide the Overview, so the tabs give up their names (the number is the
+        key that reaches them): all but the Overview and the active tab, then all but the active.
+        """
+
+        def name(tab: str) -> str:
+            if tab == OVERVIEW_TAB:
+                return "Overview"
+            provider = BY_ID.get(tab.removeprefix("tab-"))
+            return provider.name if provider else tab.removeprefix("tab-")
+
+        full = {tab: f"{number} {name(tab)}" for number, tab in enumerate(ids, start=1)}
+        short = {tab: str(number) for number, tab in enumerate(ids, start=1)}
+        width = self.size.width or 80
+        for named in ({*ids}, {OVERVIEW_TAB, active}, {active}):
+            titles = {tab: full[tab] if tab in named else short[tab] for tab in ids}
+            # A tab is its title plus one cell of padding each side.
+            if sum(len(title) + 2 for title in titles.values()) <= width:
+                break
+        return {tab: Content(title) for tab, title in titles.items()}
+
+    def _fit_tab_titles(self) -> None:
+        """Shorten or restore the tab titles for the width and the active tab (see above)."""
+        if not self.is_mounted:
+            return
+        for tab, title in self._tab_titles(self._tab_ids(), self._active_tab()).items():
+            try:
+                label = self.tabs.get_tab(tab)
+            except Exception:  # a tab being added or removed
+                continue
+            if label.label.plain != title.plain:
+                label.label = title
 
     def _no_accounts_text(self) -> str:
         return NO_ACCOUNTS_HINT + " New logins are picked up within a minute."
@@ -344,10 +385,9 @@ class QuotaApp(App[int]):
             if provider_id not in self._provider_panes:
                 pane = ProviderPane(provider_id, id=f"pane-{provider_id}")
                 number = len(self._provider_panes) + 2
-                tabs.add_pane(
-                    TabPane(self._tab_title(number, provider_id), pane, id=tab_id(provider_id))
-                )
+                tabs.add_pane(TabPane(Content(f"{number}"), pane, id=tab_id(provider_id)))
                 self._provider_panes[provider_id] = pane
+        self.call_after_refresh(self._fit_tab_titles)
 
     # ------------------------------------------------------------------ drawing
 
@@ -405,6 +445,7 @@ class QuotaApp(App[int]):
             self._reorder(force=True)
         self._redraw_visible(now)
         self._focus_active_tab()
+        self._fit_tab_titles()
         self.refresh_bindings()
 
     def _focus_active_tab(self) -> None:
@@ -576,8 +617,20 @@ class QuotaApp(App[int]):
         self._save_state()
         self.notify(f"Sorted by {SORT_LABELS[overview.sort]}", timeout=2)
 
+    def bound_keys(self) -> dict[str, list[str]]:
+        """Binding id -> the keys bound to it now, after the config's [keys] remaps."""
+        bindings = BindingsMap(self.BINDINGS)
+        if self._keymap:
+            bindings.apply_keymap(self._keymap)
+        keys: dict[str, list[str]] = {}
+        for key, key_bindings in bindings.key_to_bindings.items():
+            for binding in key_bindings:
+                if binding.id:
+                    keys.setdefault(binding.id, []).append(key)
+        return keys
+
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(self.bound_keys(), self.COMMAND_PALETTE_BINDING))
 
     def action_pick_account(self) -> None:
         candidates = []
