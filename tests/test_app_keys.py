@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from apptools import make_app, settle, wait_for
+from textual._xterm_parser import XTermParser
 from textual.widgets import Tabs
 from textual.widgets._footer import FooterKey
 
@@ -19,6 +20,12 @@ from tui.widgets.detail import ProviderPane
 def footer_keys(app) -> dict[str, str]:
     """What the footer of the screen on top offers: key -> description."""
     return {key.key_display or key.key: key.description for key in app.screen.query(FooterKey)}
+
+
+def as_terminal_sends(sequence: str) -> str:
+    """The key Textual reads from these bytes (tmux sends Alt+3 as ESC 3)."""
+    [key] = XTermParser().feed(sequence)
+    return key.key
 
 
 def help_text(app) -> str:
@@ -92,7 +99,9 @@ async def test_tabs_past_the_ninth_have_keys_and_the_overview_never_scrolls_away
         ids = app._tab_ids()
         assert len(ids) == 13
         tabs = app.query_one(Tabs)
-        for key, number in (("0", 10), ("alt+3", 13), ("9", 9), ("alt+1", 11)):
+        presses = [("0", 10), ("alt+3", 13), ("9", 9), ("alt+1", 11)]
+        presses += [(as_terminal_sends("\x1b3"), 13), (as_terminal_sends("\x1b2"), 12)]
+        for key, number in presses:
             await pilot.press(key)
             await pilot.pause()
             assert app.tabs.active == ids[number - 1]

@@ -43,9 +43,17 @@ from tui.widgets.detail import ProviderPane, list_prompt
 from tui.widgets.overview import SORT_LABELS, SORTS, OverviewPane
 
 OVERVIEW_TAB = "tab-overview"
-# Tab N's key: 1-9, then 0 for tab 10, then alt+1 ... alt+9 (ESC and a digit, which tmux and
-# every terminal send for Alt/Meta) for tabs 11-19: twelve providers make thirteen tabs.
+# Tab N's key: 1-9, then 0 for tab 10, then alt+1 ... alt+9 for tabs 11-19 (twelve providers
+# make thirteen tabs).
 TAB_KEYS = (*"123456789", "0", *(f"alt+{n}" for n in range(1, 10)))
+# tmux and most terminals send Alt+digit as ESC and the digit, which Textual 8 reads as the
+# character macOS types for Option+digit (ESC 1 is "¡"); only terminals with the kitty keyboard
+# protocol send "alt+1" itself. The tab keys answer to both.
+ALT_DIGIT_AS_READ = {
+    "alt+1": "inverted_exclamation_mark", "alt+2": "trade_mark_sign", "alt+3": "pound_sign",
+    "alt+4": "cent_sign", "alt+5": "infinity", "alt+6": "section_sign", "alt+7": "pilcrow_sign",
+    "alt+8": "bullet", "alt+9": "ª",
+}  # fmt: skip
 DEFAULT_THEME = "aiquota-dark"
 REDISCOVER_SECONDS = 60.0
 
@@ -111,7 +119,9 @@ class QuotaApp(App[int]):
         ],
         *[
             Binding(key, f"goto_tab({n})", f"Tab {n}", show=False, id=f"tab_{n}")
-            for n, key in enumerate(TAB_KEYS, start=1)
+            for n, tab_key in enumerate(TAB_KEYS, start=1)
+            for key in (tab_key, ALT_DIGIT_AS_READ.get(tab_key))
+            if key
         ],
     ]
 
@@ -623,9 +633,11 @@ class QuotaApp(App[int]):
         if self._keymap:
             bindings.apply_keymap(self._keymap)
         keys: dict[str, list[str]] = {}
+        read_as = set(ALT_DIGIT_AS_READ.values())
         for key, key_bindings in bindings.key_to_bindings.items():
             for binding in key_bindings:
-                if binding.id:
+                # How Textual reads alt+N is not a key of its own for people (see above).
+                if binding.id and key not in read_as:
                     keys.setdefault(binding.id, []).append(key)
         return keys
 
