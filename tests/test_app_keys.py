@@ -84,7 +84,9 @@ async def test_enter_in_the_theme_and_account_pickers_still_chooses(tmp_path: Pa
         await pilot.press("t", "down", "enter")
         assert not isinstance(app.screen, ThemePicker)
         assert app.theme != "aiquota-dark"
-        await pilot.press("a", *"side", "enter")
+        await pilot.press("a", "s", "space")  # a space is typed, not a page of the detail
+        assert app.screen.query_one("#picker-input").value == "s "
+        await pilot.press("backspace", "backspace", *"side", "enter")
         assert not isinstance(app.screen, AccountPicker)
         assert app.tabs.active == "tab-codex"
         assert app.query_one("#pane-codex", ProviderPane).selected_entry().shown.account == "side"
