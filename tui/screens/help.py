@@ -39,7 +39,7 @@ SWITCH_ROW = (
 )
 
 MARKS = (
-    ("●", "the account a CLI is signed in to now (Codex: the login in ~/.codex/auth.json)"),
+    ("●", "the account a CLI is signed in to now (for Codex, the login in its auth.json)"),
     (
         "42%",
         "beside an account in a provider tab's list: the lower % left of its first two "
