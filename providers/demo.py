@@ -4,13 +4,17 @@ The answers are served to the real provider code through httpx.MockTransport, so
 demo exercises the same fetch and parse path as real use, with no credentials and no
 network. Times are made relative to the moment of each request so countdowns move.
 Each provider's sample data lives in providers/demo_<id>.py with two functions:
-`accounts(now, copy)` and `answer(request, now)` (None when the request is not its own).
+`accounts(now, copy)` and `answer(request, now)` (None when the request is not its own), and
+optionally `write_files(accounts, paths, now)` for logins that live in files the app may write
+(see Sandbox).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from types import ModuleType
 
 import httpx
@@ -26,10 +30,11 @@ from providers import (
     demo_newapi,
     demo_zhipu,
 )
-from providers.base import Account, Provider
+from providers.base import Account, DiscoveryContext, Provider, name_the_unnamed
 from providers.demo_tools import fake_jwt
+from providers.paths import Paths
 
-__all__ = ["Clock", "accounts", "fake_jwt", "transport", "wall_clock"]
+__all__ = ["Clock", "Sandbox", "accounts", "fake_jwt", "transport", "wall_clock"]
 
 # A module may serve several providers (demo_zhipu answers for zhipu and zai).
 DEMOS: dict[str, ModuleType] = {
@@ -76,3 +81,56 @@ def transport(clock: Clock = wall_clock) -> httpx.MockTransport:
         return httpx.Response(404, json={"detail": "no demo answer for this path"})
 
     return httpx.MockTransport(handle)
+
+
+Pairs = list[tuple[Provider, Account]]
+
+
+class Sandbox:
+    """The demo's file-backed logins as real files in a private temporary folder.
+
+    The Codex switch rewrites auth.json and the saved account files. In the demo those files are
+    built from the sample tokens inside this folder (its HOME and working folder are here), so
+    discovery and the switch run their real code end to end on sample data and can never reach
+    the user's own files. close() removes the folder; should it never run, Python removes the
+    folder at exit.
+    """
+
+    def __init__(self, pairs: Sequence[tuple[Provider, Account]], clock: Clock = wall_clock):
+        self._folder = tempfile.TemporaryDirectory(prefix="aiquota-demo-")
+        root = Path(self._folder.name)
+        (root / "home").mkdir()
+        (root / "work").mkdir()
+        self.paths = Paths({"HOME": str(root / "home")}, root / "work")
+        accounts = [account for _, account in pairs]
+        now = clock().timestamp()
+        self.file_backed: set[str] = set()
+        for module in DEMOS.values():
+            writer = getattr(module, "write_files", None)
+            if writer is not None:
+                self.file_backed |= writer(accounts, self.paths, now)
+
+    @property
+    def root(self) -> Path:
+        return Path(self._folder.name)
+
+    def context(self) -> DiscoveryContext:
+        """Discovery (and the switch) inside the sandbox, with no settings from the user's config."""
+        return DiscoveryContext(paths=self.paths)
+
+    def discover(self, pairs: Sequence[tuple[Provider, Account]]) -> Pairs:
+        """The demo's pairs, each file-backed provider's accounts read from the sandbox by that
+        provider's real discovery, in place of the in-memory ones."""
+        result: Pairs = []
+        done: set[str] = set()
+        for provider, account in pairs:
+            if provider.id not in self.file_backed:
+                result.append((provider, account))
+            elif provider.id not in done:
+                done.add(provider.id)
+                found = name_the_unnamed(provider.discover(self.context()))
+                result.extend((provider, each) for each in found)
+        return result
+
+    def close(self) -> None:
+        self._folder.cleanup()

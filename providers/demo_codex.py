@@ -1,16 +1,25 @@
 """Demo data for Codex: four saved accounts, one active, one near its limit, one expired,
-one with Spark extra limits and credits."""
+one with Spark extra limits and credits.
+
+The app's demo also writes them as real files (write_files) into a private temporary folder, so
+the Codex switch runs its real code on them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from providers.base import Account
+from providers.codex import SAVED_SUFFIX
 from providers.demo_tools import DAY, HOUR, fake_jwt
+from providers.paths import Paths
 from providers.secrets import Secret
 
 
@@ -141,3 +150,39 @@ def answer(request: httpx.Request, now: float) -> httpx.Response | None:
     if demo is not None and demo.answer is not None:
         return httpx.Response(200, json=demo.answer(now))
     return httpx.Response(401, json={"detail": "unknown demo account"})
+
+
+def write_files(accounts: Sequence[Account], paths: Paths, now: float) -> set[str]:
+    """Write the demo's Codex logins where Codex keeps them under `paths`, which must be the
+    demo's private temporary folder (never the user's): each as a saved
+    `account/<label>.auth.json`, and the active one also as the live `auth.json`, refreshed more
+    recently than its saved copy as Codex's rotating tokens would be. The providers written."""
+    codex = [account for account in accounts if account.provider == "codex" and account.secret]
+    if not codex:
+        return set()
+    saved = paths.cwd / "account"
+    saved.mkdir(parents=True, exist_ok=True)
+    for account in codex:
+        _write(saved / f"{account.label}{SAVED_SUFFIX}", _auth_json(account, now - DAY, ""))
+        if account.active:
+            paths.codex_home.mkdir(parents=True, exist_ok=True)
+            _write(paths.codex_home / "auth.json", _auth_json(account, now - HOUR, "-rotated"))
+    return {"codex"}
+
+
+def _auth_json(account: Account, refreshed: float, rotation: str) -> str:
+    assert account.secret is not None
+    tokens = {
+        # The demo's own unsigned sample token (fake_jwt above), never a user's.
+        "access_token": account.secret.reveal(),
+        "refresh_token": f"demo-refresh-{account.label}{rotation}",
+        "id_token": fake_jwt({"email": account.extra.get("email")}),
+        "account_id": account.identity,
+    }
+    last_refresh = datetime.fromtimestamp(refreshed, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return json.dumps({"OPENAI_API_KEY": None, "tokens": tokens, "last_refresh": last_refresh})
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    os.chmod(path, 0o600)

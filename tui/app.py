@@ -15,12 +15,14 @@ from importlib.resources import files
 from pathlib import Path
 
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
-from providers.base import DiscoveryContext
+from providers import demo
+from providers.base import Account, DiscoveryContext, Provider
 from providers.codex import saved_account_dirs
 from providers.codex_switch import SwitchRefused, activate, describe
 from providers.collect import fetch_snapshot, snapshot_of
@@ -41,6 +43,17 @@ from tui.widgets.detail import ProviderPane, list_prompt
 from tui.widgets.overview import SORT_LABELS, SORTS, OverviewPane
 
 OVERVIEW_TAB = "tab-overview"
+# Tab N's key: 1-9, then 0 for tab 10, then alt+1 ... alt+9 for tabs 11-19 (twelve providers
+# make thirteen tabs).
+TAB_KEYS = (*"123456789", "0", *(f"alt+{n}" for n in range(1, 10)))
+# tmux and most terminals send Alt+digit as ESC and the digit, which Textual 8 reads as the
+# character macOS types for Option+digit (ESC 1 is "¡"); only terminals with the kitty keyboard
+# protocol send "alt+1" itself. The tab keys answer to both.
+ALT_DIGIT_AS_READ = {
+    "alt+1": "inverted_exclamation_mark", "alt+2": "trade_mark_sign", "alt+3": "pound_sign",
+    "alt+4": "cent_sign", "alt+5": "infinity", "alt+6": "section_sign", "alt+7": "pilcrow_sign",
+    "alt+8": "bullet", "alt+9": "ª",
+}  # fmt: skip
 DEFAULT_THEME = "aiquota-dark"
 REDISCOVER_SECONDS = 60.0
 
@@ -53,6 +66,13 @@ def _wall_clock() -> datetime:
 
 def tab_id(provider_id: str) -> str:
     return f"tab-{provider_id}"
+
+
+class QuotaTabs(TabbedContent):
+    """The tabs, whose titles shorten and grow back with the width (QuotaApp._tab_titles)."""
+
+    def on_resize(self) -> None:
+        self.app._fit_tab_titles()  # type: ignore[attr-defined]
 
 
 class QuotaApp(App[int]):
@@ -85,9 +105,23 @@ class QuotaApp(App[int]):
         Binding("j,down", "cursor(1)", "Down", show=False, id="down"),
         Binding("k,up", "cursor(-1)", "Up", show=False, id="up"),
         Binding("enter", "open_selected", "Open", show=False, id="open"),
+        # The detail beside the account list is not focused (the list is), so its scroll keys
+        # are the app's; priority lets them win over the list's own page keys, and where there
+        # is no detail (the overview, a dialog) check_action passes the key on.
         *[
-            Binding(str(n), f"goto_tab({n})", f"Tab {n}", show=False, id=f"tab_{n}")
-            for n in range(1, 10)
+            Binding(keys, f"scroll_detail('{how}')", what, show=False, priority=True, id=ident)
+            for keys, how, what, ident in (
+                ("pagedown,space", "page_down", "Page down", "detail_page_down"),
+                ("pageup,shift+space", "page_up", "Page up", "detail_page_up"),
+                ("home", "home", "Top", "detail_top"),
+                ("end", "end", "Bottom", "detail_bottom"),
+            )
+        ],
+        *[
+            Binding(key, f"goto_tab({n})", f"Tab {n}", show=False, id=f"tab_{n}")
+            for n, tab_key in enumerate(TAB_KEYS, start=1)
+            for key in (tab_key, ALT_DIGIT_AS_READ.get(tab_key))
+            if key
         ],
     ]
 
@@ -96,7 +130,7 @@ class QuotaApp(App[int]):
         {
             "help", "pick_account", "refresh", "refresh_all", "sort", "pick_theme",
             "next_account", "previous_account", "next_tab", "previous_tab", "cursor",
-            "open_selected", "goto_tab",
+            "open_selected", "goto_tab", "scroll_detail",
         }
     )  # fmt: skip
 
@@ -114,9 +148,10 @@ class QuotaApp(App[int]):
         self.clock = clock or _wall_clock
         self.state_path = state_path or default_state_path()
         self.store = store or Store(policy=self.config.refresh_policy())
-        self.store.merge(sources.pairs)
-        self.saved = load_state(self.state_path)
         self.startup_messages: list[str] = list(self.config.warnings)
+        self._sandbox = self._open_sandbox() if sources.demo else None
+        self.store.merge(self._discover_pairs() if self._sandbox else sources.pairs)
+        self.saved = load_state(self.state_path)
         self._http: HttpSession | None = None
         self._last_discovery = self.clock()
         self._provider_panes: dict[str, ProviderPane] = {}
@@ -130,6 +165,49 @@ class QuotaApp(App[int]):
 
     def now(self) -> datetime:
         return self.clock()
+
+    def _open_sandbox(self) -> demo.Sandbox | None:
+        """The demo's Codex logins as files in a private temporary folder, for the switch."""
+        try:
+            return demo.Sandbox(self.sources.pairs, self.clock)
+        except OSError as error:
+            self.startup_messages.append(
+                "The demo could not make its temporary folder "
+                f"({error.strerror or type(error).__name__}): switching accounts is off."
+            )
+            return None
+
+    def _discover_pairs(self) -> list[tuple[Provider, Account]]:
+        """Every account found now: the user's, or in the demo its samples (the file-backed ones
+        read again from the demo's own folder, never from the user's)."""
+        if self._sandbox is not None:
+            return self._sandbox.discover(self.sources.pairs)
+        if self.sources.demo:
+            return list(self.sources.pairs)
+        return discover(self.sources.providers, self.config, self.sources.account_dirs)
+
+    def _codex_context(self) -> DiscoveryContext:
+        """Where the Codex switch reads and writes: the user's Codex, or the demo's copy."""
+        if self._sandbox is not None:
+            return self._sandbox.context()
+        return DiscoveryContext(
+            paths=Paths(),
+            settings=self.config.provider("codex"),
+            account_dirs=self.sources.account_dirs,
+        )
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notices are plain text unless a caller asks otherwise: they carry names, paths and
+        messages from servers and files, whose brackets must neither vanish nor crash the app."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def _register_themes(self) -> None:
         for theme in bundled_themes():
@@ -151,25 +229,56 @@ class QuotaApp(App[int]):
 
     def compose(self) -> ComposeResult:
         names = {p.id: p.name for p in self.sources.providers}
-        self.tabs = TabbedContent(id="tabs", initial=OVERVIEW_TAB)
+        self.tabs = QuotaTabs(id="tabs", initial=OVERVIEW_TAB)
         self.overview = OverviewPane(names, id="overview")
+        provider_ids = self._providers_with_accounts()
+        titles = self._tab_titles([OVERVIEW_TAB, *map(tab_id, provider_ids)], OVERVIEW_TAB)
         with self.tabs:
-            with TabPane("1 Overview", id=OVERVIEW_TAB):
+            with TabPane(titles[OVERVIEW_TAB], id=OVERVIEW_TAB):
                 yield self.overview
-            for number, provider_id in enumerate(self._providers_with_accounts(), start=2):
-                with TabPane(self._tab_title(number, provider_id), id=tab_id(provider_id)):
+            for provider_id in provider_ids:
+                with TabPane(titles[tab_id(provider_id)], id=tab_id(provider_id)):
                     # A pane builds its list and detail after the first frame.
                     pane = ProviderPane(provider_id, id=f"pane-{provider_id}")
                     self._provider_panes[provider_id] = pane
                     yield pane
         if not len(self.store):
-            yield Static(self._no_accounts_text(), classes="empty-note", id="no-accounts")
+            yield Static(Content(self._no_accounts_text()), classes="empty-note", id="no-accounts")
         yield Footer(compact=True)
 
-    def _tab_title(self, number: int, provider_id: str) -> str:
-        provider = BY_ID.get(provider_id)
-        name = provider.name if provider else provider_id
-        return f"{number} {name}" if number <= 9 else name
+    def _tab_titles(self, ids: list[str], active: str) -> dict[str, Content]:
+        """'2 Codex' on every tab while they all fit the terminal's width. Past that the tab bar
+        would scroll and hide the Overview, so the tabs give up their names (the number is the
+        key that reaches them): all but the Overview and the active tab, then all but the active.
+        """
+
+        def name(tab: str) -> str:
+            if tab == OVERVIEW_TAB:
+                return "Overview"
+            provider = BY_ID.get(tab.removeprefix("tab-"))
+            return provider.name if provider else tab.removeprefix("tab-")
+
+        full = {tab: f"{number} {name(tab)}" for number, tab in enumerate(ids, start=1)}
+        short = {tab: str(number) for number, tab in enumerate(ids, start=1)}
+        width = self.size.width or 80
+        for named in ({*ids}, {OVERVIEW_TAB, active}, {active}):
+            titles = {tab: full[tab] if tab in named else short[tab] for tab in ids}
+            # A tab is its title plus one cell of padding each side.
+            if sum(len(title) + 2 for title in titles.values()) <= width:
+                break
+        return {tab: Content(title) for tab, title in titles.items()}
+
+    def _fit_tab_titles(self) -> None:
+        """Shorten or restore the tab titles for the width and the active tab (see above)."""
+        if not self.is_mounted:
+            return
+        for tab, title in self._tab_titles(self._tab_ids(), self._active_tab()).items():
+            try:
+                label = self.tabs.get_tab(tab)
+            except Exception:  # a tab being added or removed
+                continue
+            if label.label.plain != title.plain:
+                label.label = title
 
     def _no_accounts_text(self) -> str:
         return NO_ACCOUNTS_HINT + " New logins are picked up within a minute."
@@ -228,6 +337,8 @@ class QuotaApp(App[int]):
             pass
         if self._http is not None:
             await self._http.client.aclose()
+        if self._sandbox is not None:
+            self._sandbox.close()
 
     # ------------------------------------------------------------------ the clock
 
@@ -269,9 +380,7 @@ class QuotaApp(App[int]):
         )
 
     async def _discover_in_thread(self) -> None:
-        pairs = await asyncio.to_thread(
-            discover, self.sources.providers, self.config, self.sources.account_dirs
-        )
+        pairs = await asyncio.to_thread(self._discover_pairs)
         if self.store.merge(pairs):
             self._sync_provider_tabs()
             self._reorder(force=True)
@@ -286,10 +395,9 @@ class QuotaApp(App[int]):
             if provider_id not in self._provider_panes:
                 pane = ProviderPane(provider_id, id=f"pane-{provider_id}")
                 number = len(self._provider_panes) + 2
-                tabs.add_pane(
-                    TabPane(self._tab_title(number, provider_id), pane, id=tab_id(provider_id))
-                )
+                tabs.add_pane(TabPane(Content(f"{number}"), pane, id=tab_id(provider_id)))
                 self._provider_panes[provider_id] = pane
+        self.call_after_refresh(self._fit_tab_titles)
 
     # ------------------------------------------------------------------ drawing
 
@@ -347,6 +455,7 @@ class QuotaApp(App[int]):
             self._reorder(force=True)
         self._redraw_visible(now)
         self._focus_active_tab()
+        self._fit_tab_titles()
         self.refresh_bindings()
 
     def _focus_active_tab(self) -> None:
@@ -360,9 +469,10 @@ class QuotaApp(App[int]):
         """enter on an account: for a saved Codex account, offer to make it the CLI's login."""
         entry = message.entry
         account = entry.account
-        if account.provider != "codex" or (self.sources.demo and not self.allow_demo_switch):
-            if account.provider == "codex":
-                self.notify("The demo has no Codex CLI to switch.", timeout=4)
+        if account.provider != "codex":
+            return
+        if self.sources.demo and self._sandbox is None:
+            self.notify("The demo has no Codex CLI to switch.", timeout=4)
             return
         if account.active:
             self.notify(f"'{account.label}' is already the Codex CLI's account.", timeout=4)
@@ -377,6 +487,11 @@ class QuotaApp(App[int]):
             "The current login is saved back to its account file first (or saved as a new "
             "one), and the old auth.json is kept as auth.json.bak."
         )
+        if self._sandbox is not None:
+            body += (
+                "\n\nThis is the demo: the switch runs on sample files in a temporary folder, "
+                "never on your own ~/.codex."
+            )
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -385,12 +500,8 @@ class QuotaApp(App[int]):
         self.push_screen(Confirm("Switch Codex account", body), answered)
 
     async def _switch(self, chosen: Path) -> None:
-        paths = Paths()
-        context = DiscoveryContext(
-            paths=paths,
-            settings=self.config.provider("codex"),
-            account_dirs=self.sources.account_dirs,
-        )
+        context = self._codex_context()
+        paths = context.paths
         try:
             folders = saved_account_dirs(context)
             result = await asyncio.to_thread(activate, chosen, paths, folders, self.clock())
@@ -402,7 +513,8 @@ class QuotaApp(App[int]):
                 f"The switch stopped: {error.strerror or error}", severity="error", timeout=10
             )
             return
-        self.notify(describe(result, paths), timeout=8)
+        done = describe(result, paths)
+        self.notify(f"Demo: {done}" if self._sandbox is not None else done, timeout=8)
         self._rediscover()
 
     def on_overview_pane_chosen(self, message: OverviewPane.Chosen) -> None:
@@ -418,7 +530,15 @@ class QuotaApp(App[int]):
                 return self._active_pane() is not None
             except Exception:
                 return True
+        if action == "scroll_detail":
+            pane = self._active_pane() if self.is_mounted else None
+            return pane is not None and pane.ready
         return True
+
+    def action_scroll_detail(self, how: str) -> None:
+        pane = self._active_pane()
+        if pane is not None and pane.ready:
+            pane.detail.scroll_by_key(how)
 
     def selected_entry(self) -> Entry | None:
         pane = self._active_pane()
@@ -507,8 +627,22 @@ class QuotaApp(App[int]):
         self._save_state()
         self.notify(f"Sorted by {SORT_LABELS[overview.sort]}", timeout=2)
 
+    def bound_keys(self) -> dict[str, list[str]]:
+        """Binding id -> the keys bound to it now, after the config's [keys] remaps."""
+        bindings = BindingsMap(self.BINDINGS)
+        if self._keymap:
+            bindings.apply_keymap(self._keymap)
+        keys: dict[str, list[str]] = {}
+        read_as = set(ALT_DIGIT_AS_READ.values())
+        for key, key_bindings in bindings.key_to_bindings.items():
+            for binding in key_bindings:
+                # How Textual reads alt+N is not a key of its own for people (see above).
+                if binding.id and key not in read_as:
+                    keys.setdefault(binding.id, []).append(key)
+        return keys
+
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(self.bound_keys(), self.COMMAND_PALETTE_BINDING))
 
     def action_pick_account(self) -> None:
         candidates = []

@@ -265,7 +265,8 @@ BINDING_IDS = frozenset(
     {
         "help", "pick_account", "refresh", "refresh_all", "sort", "pick_theme", "quit",
         "quit_ctrl_c", "next_account", "previous_account", "next_tab", "previous_tab",
-        "down", "up", "open", *(f"tab_{n}" for n in range(1, 10)),
+        "down", "up", "open", "detail_page_down", "detail_page_up", "detail_top",
+        "detail_bottom", *(f"tab_{n}" for n in range(1, 20)),
     }
 )  # fmt: skip
 

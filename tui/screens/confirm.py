@@ -7,13 +7,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Static
 
 
 class Confirm(ModalScreen[bool]):
     BINDINGS = [
         Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("n,escape", "answer(False)", "Cancel"),
     ]
 
     def __init__(self, title: str, body: str, yes: str = "Switch") -> None:
@@ -25,10 +25,12 @@ class Confirm(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box", classes="dialog"):
             yield Static(Content.styled(self.title_text, "bold $accent"))
-            yield Static(self.body, id="confirm-body")
+            # The body names accounts and files: plain text, never markup.
+            yield Static(Content(self.body), id="confirm-body")
             with Horizontal(id="confirm-buttons"):
                 yield Button(f"{self.yes} (y)", variant="primary", id="confirm-yes")
                 yield Button("Cancel (n)", id="confirm-no")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.fuzzy import rank
@@ -18,6 +18,8 @@ class AccountPicker(ModalScreen[str | None]):
     """Type a few letters of a provider, account or plan; enter jumps to it."""
 
     BINDINGS = [
+        # priority: the input and the list below would take enter first, and hide it here.
+        Binding("enter", "go", "Go to", priority=True),
         Binding("escape", "dismiss(None)", "Close"),
         Binding("down", "move(1)", "Down", show=False),
         Binding("up", "move(-1)", "Up", show=False),
@@ -33,6 +35,7 @@ class AccountPicker(ModalScreen[str | None]):
             yield Static(Content.styled("Go to account", "bold $accent"))
             yield Input(placeholder="type to filter: provider, account, plan", id="picker-input")
             yield OptionList(id="picker-options")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._fill("")
@@ -49,8 +52,7 @@ class AccountPicker(ModalScreen[str | None]):
     def _filter(self, event: Input.Changed) -> None:
         self._fill(event.value)
 
-    @on(Input.Submitted, "#picker-input")
-    def _submit(self) -> None:
+    def action_go(self) -> None:
         options = self.query_one("#picker-options", OptionList)
         if options.highlighted is not None:
             self.dismiss(options.get_option_at_index(options.highlighted).id)
@@ -70,6 +72,7 @@ class ThemePicker(ModalScreen[str | None]):
     """Themes preview as you move; enter keeps one, escape puts the old one back."""
 
     BINDINGS = [
+        Binding("enter", "keep", "Keep", priority=True),
         Binding("escape", "cancel", "Cancel"),
         Binding("j", "move(1)", "Down", show=False),
         Binding("k", "move(-1)", "Up", show=False),
@@ -83,7 +86,10 @@ class ThemePicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="theme-box", classes="dialog"):
             yield Static(Content.styled("Theme", "bold $accent"))
-            yield OptionList(*[Option(name, id=name) for name in self.names], id="theme-options")
+            # A user theme's name comes from its file: plain text, never markup.
+            options = [Option(Content(name), id=name) for name in self.names]
+            yield OptionList(*options, id="theme-options")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         options = self.query_one("#theme-options", OptionList)
@@ -99,6 +105,11 @@ class ThemePicker(ModalScreen[str | None]):
     @on(OptionList.OptionSelected, "#theme-options")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
+
+    def action_keep(self) -> None:
+        options = self.query_one("#theme-options", OptionList)
+        if options.highlighted is not None:
+            self.dismiss(options.get_option_at_index(options.highlighted).id)
 
     def action_move(self, delta: int) -> None:
         options = self.query_one("#theme-options", OptionList)

@@ -142,6 +142,24 @@ def balance_line(balance: Balance, width: int) -> Content:
     )
 
 
+def data_age(entry: Entry, now: datetime) -> str:
+    """How old the data on screen is, which is not when we last asked: after a failed try the
+    last good data stays shown, and its age is what matters ("data from 12m ago · last try
+    failed 1m ago"); an account that never answered says so."""
+    if entry.loading:
+        return "loading…"
+    latest = entry.snapshot
+    tried = entry.last_attempt or latest.fetched_at
+    if latest.ok:
+        # fetched_at is when the data was current (for a cache, when it was written).
+        return f"updated {ago(latest.fetched_at or tried, now)}"
+    if entry.last_good is not None:
+        return (
+            f"data from {ago(entry.last_good.fetched_at, now)} · last try failed {ago(tried, now)}"
+        )
+    return f"never answered · last try {ago(tried, now)}"
+
+
 def detail_content(entry: Entry | None, now: datetime, width: int) -> Content:
     if entry is None:
         return Content.styled("No account selected.", "$text-muted")
@@ -152,11 +170,7 @@ def detail_content(entry: Entry | None, now: datetime, width: int) -> Content:
     if shown.active:
         title.append(("  ● active", "$accent"))
     lines.append(Content.assemble(*title))
-    facts = [shown.plan or "plan unknown", shown.source]
-    if entry.loading:
-        facts.append("loading…")
-    else:
-        facts.append(f"updated {ago(entry.snapshot.fetched_at or entry.last_attempt, now)}")
+    facts = [shown.plan or "plan unknown", shown.source, data_age(entry, now)]
     lines.append(Content.styled(" · ".join(facts), "$text-muted"))
     snapshot = entry.snapshot
     if not entry.loading and not snapshot.ok:
@@ -234,6 +248,18 @@ class DetailView(VerticalScroll, can_focus=False):
 
     def on_resize(self) -> None:
         self.redraw(self.app.now())  # type: ignore[attr-defined]
+
+    def scroll_by_key(self, how: str) -> None:
+        """page_down, page_up, home or end, from the app's keys: the detail is never focused
+        (the account list is), so without these an account taller than the screen could only
+        be read with the mouse."""
+        scroll = {
+            "page_down": self.scroll_page_down,
+            "page_up": self.scroll_page_up,
+            "home": self.scroll_home,
+            "end": self.scroll_end,
+        }[how]
+        scroll(animate=False)
 
 
 class ProviderPane(Horizontal):
