@@ -753,3 +753,37 @@ def test_an_unknown_name_lists_the_saved_names(three, work: Path, capsys) -> Non
     shown = err.split("saved accounts: ")[1].split(", ")
     assert shown[:4] == ["alpha", "beta", "extra00", "extra01"]
     assert len(shown) == 21 and shown[-1] == "+5 more"
+
+
+async def test_the_app_saves_what_an_interrupted_switch_left_behind_when_it_starts(
+    three, home: Path, work: Path, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from apptools import FakeClock, settle
+
+    from providers.registry import select
+    from tui.app import QuotaApp
+    from tui.config import Config
+    from tui.sources import build_sources
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    newer = json.loads((work / "account/gamma.auth.json").read_text())
+    newer["tokens"]["refresh_token"] = "rt-gamma-v9"
+    newer["last_refresh"] = "2026-11-30T00:00:00Z"
+    make_leftover(home / ".codex", json.dumps(newer).encode(), int(dead.stdout))
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=usage_answer(20, 30)))
+    sources = replace(
+        build_sources(select(["codex"]), Config(), use_demo=False), transport=transport
+    )
+    app = QuotaApp(sources, clock=FakeClock(), state_path=tmp_path / "state.toml")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await app.workers.wait_for_complete()
+    assert tokens_of(work / "account/gamma.auth.json")["refresh_token"] == "rt-gamma-v9"
+    assert leftovers_in(home / ".codex", work / "account") == []

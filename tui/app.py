@@ -24,7 +24,7 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from providers import demo
 from providers.base import Account, DiscoveryContext, Provider
 from providers.codex import saved_account_dirs
-from providers.codex_switch import SwitchRefused, activate, describe
+from providers.codex_switch import SwitchRefused, activate, describe, recover_leftovers
 from providers.collect import fetch_snapshot, snapshot_of
 from providers.http import HttpSession, make_client
 from providers.model import Status
@@ -290,6 +290,8 @@ class QuotaApp(App[int]):
             clock=self.clock,
         )
         self._install_signal_handlers()
+        if not self.sources.demo:
+            self.run_worker(self._recover_switch_leftovers(), group="switch", exit_on_error=False)
         overview = self.overview
         if self.saved.sort in SORTS:
             overview.sort = self.saved.sort
@@ -498,6 +500,19 @@ class QuotaApp(App[int]):
                 self.run_worker(self._switch(account.path), group="switch", exit_on_error=False)
 
         self.push_screen(Confirm("Switch Codex account", body), answered)
+
+    async def _recover_switch_leftovers(self) -> None:
+        """Temp files of an interrupted switch may hold the newest tokens: save or remove them."""
+        context = self._codex_context()
+        try:
+            rescued = await asyncio.to_thread(
+                recover_leftovers, context.paths, saved_account_dirs(context)
+            )
+        except OSError:
+            return  # the next switch tries again
+        if rescued:
+            shown = ", ".join(context.paths.display(path) for path in rescued)
+            self.notify(f"Saved the login an interrupted switch left behind to {shown}", timeout=8)
 
     async def _switch(self, chosen: Path) -> None:
         context = self._codex_context()
