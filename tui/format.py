@@ -199,11 +199,18 @@ def usable_again(windows: Sequence[Window]) -> datetime | None:
 
 
 def exhausted_text(
-    snapshot: AccountSnapshot, now: datetime, width: int | None = None, provider: object = None
+    snapshot: AccountSnapshot,
+    now: datetime,
+    width: int | None = None,
+    provider: object = None,
+    *,
+    windows: Sequence[Window] | None = None,
 ) -> str | None:
     """'exhausted · resets 4h 10m' (shorter forms when `width` is tight), or None when the
-    account is not exhausted. The overview's status column and the detail pane both say this."""
-    windows = exhausted_windows(snapshot, provider)
+    account is not exhausted. The overview's status column and the detail pane both say this;
+    the overview passes the `windows` it found when the answer came, not to look every second."""
+    if windows is None:
+        windows = exhausted_windows(snapshot, provider)
     if not windows:
         return None
     freed = usable_again(windows)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from rich.cells import cell_len
@@ -12,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 
-from providers.model import Balance, Status
+from providers.model import Balance, Status, Window
 from providers.words import plural
 from tui.format import (
     AGELESS,
@@ -49,7 +50,14 @@ class Needs:
     def of(cls, needs: list[Needs]) -> Needs:
         if not needs:
             return cls()
-        return cls(*(max(values) for values in zip(*(astuple(n) for n in needs), strict=True)))
+        return cls(
+            provider=max(n.provider for n in needs),
+            account=max(n.account for n in needs),
+            plan=max(n.plan for n in needs),
+            label=max(n.label for n in needs),
+            status=max(n.status for n in needs),
+            status_full=max(n.status_full for n in needs),
+        )
 
 
 # The widest any column grows: past these, extra width goes to the bars and the status.
@@ -157,12 +165,15 @@ def header(columns: Columns) -> Content:
 EXHAUSTED_STYLE = "bold $error"
 
 
-def status_style(entry: Entry) -> str:
+def status_style(entry: Entry, exhausted: Sequence[Window] | None = None) -> str:
+    """The status's colour; `exhausted` is the row's cached exhausted_windows, when known."""
     if entry.loading:
         return "$text-muted"
     status = entry.snapshot.status
     if status is Status.OK:
-        return EXHAUSTED_STYLE if exhausted_windows(entry.snapshot, entry.provider) else "$success"
+        if exhausted is None:
+            exhausted = exhausted_windows(entry.snapshot, entry.provider)
+        return EXHAUSTED_STYLE if exhausted else "$success"
     if status in (Status.RATE_LIMITED, Status.UNREACHABLE):
         return "$warning"
     return "$error"
@@ -210,31 +221,41 @@ def row_reset(reset: datetime | None, now: datetime, columns: Columns) -> Conten
     return Content(fit(until(reset, now) if reset else "", columns.reset) + " ")
 
 
-def status_text(entry: Entry, now: datetime, width: int | None = None) -> str:
+def status_text(
+    entry: Entry,
+    now: datetime,
+    width: int | None = None,
+    exhausted: Sequence[Window] | None = None,
+) -> str:
     """The longest form of the status that fits `width`: 'offline 3m (stale)', 'offline 3m',
     'offline'. The word itself is always kept; only what follows it gives way."""
     if entry.loading:
         return "loading…"
     snapshot = entry.snapshot
-    exhausted = exhausted_text(snapshot, now, width, entry.provider)
-    if exhausted is not None:
-        return exhausted
+    text = exhausted_text(snapshot, now, width, entry.provider, windows=exhausted)
+    if text is not None:
+        return text
     word = status_word(snapshot.status, entry.problem_since, now)
     forms = (f"{word} (stale)", word) if entry.stale else (word,)
     return fitting((*forms, STATUS_WORDS[snapshot.status]), width)
 
 
-def row_status(entry: Entry, now: datetime, width: int | None = None) -> Content:
-    return Content.styled(status_text(entry, now, width), status_style(entry))
+def row_status(
+    entry: Entry,
+    now: datetime,
+    width: int | None = None,
+    exhausted: Sequence[Window] | None = None,
+) -> Content:
+    return Content.styled(status_text(entry, now, width, exhausted), status_style(entry, exhausted))
 
 
-def row_needs(entry: Entry, provider_name: str) -> Needs:
+def row_needs(entry: Entry, provider_name: str, exhausted: Sequence[Window]) -> Needs:
     """The widths this row's text would like; the status's longest form is reckoned with the
     widest age and countdown, so the layout does not move as they tick."""
     shown = entry.shown
     if entry.loading:
         word = full = "loading…"
-    elif exhausted_windows(entry.snapshot, entry.provider):
+    elif exhausted:
         word, full = "exhausted", "exhausted · resets 23h 59m"
     else:
         word = STATUS_WORDS[entry.snapshot.status]
@@ -274,24 +295,30 @@ class OverviewRow:
         # What the quota cells were drawn from: rebuilt only when this changes.
         self._main_source: tuple[object, ...] | None = None
         self._reset_at: datetime | None = None
-        self._needs_source: tuple[object, ...] | None = None
+        self._answer_source: tuple[object, ...] | None = None
         self.needs = Needs()
+        self.exhausted: list[Window] = []
 
     @property
     def plain(self) -> str:
         return self.main.plain + self.reset.plain + self.status.plain
 
     def update_needs(self) -> Needs:
-        """The widths this row would like, worked out again only when an answer changed it."""
+        """The widths this row would like (and whether it is exhausted), worked out again only
+        when an answer changed the entry: this runs every second for every row."""
         entry = self.entry
-        source = (entry.shown, entry.stale, entry.loading, entry.snapshot, self.provider_name)
-        if source != self._needs_source:
-            self._needs_source = source
-            self.needs = row_needs(entry, self.provider_name)
+        source = (entry.snapshot, entry.shown, entry.stale, entry.loading)
+        if source != self._answer_source:
+            self._answer_source = source
+            self.exhausted = (
+                [] if entry.loading else exhausted_windows(entry.snapshot, entry.provider)
+            )
+            self.needs = row_needs(entry, self.provider_name, self.exhausted)
         return self.needs
 
     def redraw(self, now: datetime, columns: Columns) -> None:
         """Runs every second for every row, so the per-answer work is cached."""
+        self.update_needs()
         entry = self.entry
         source = (entry.shown, entry.stale, entry.loading, columns, self.provider_name)
         if source != self._main_source:
@@ -299,7 +326,7 @@ class OverviewRow:
             self._reset_at = next_reset(entry.shown, now, entry.provider)
             self.main = row_main(entry, columns, self.provider_name)
         self.reset = row_reset(self._reset_at, now, columns)
-        self.status = row_status(entry, now, columns.status)
+        self.status = row_status(entry, now, columns.status, self.exhausted)
 
 
 SELECTED = "on $accent 20%"
@@ -367,6 +394,7 @@ class OverviewPane(Vertical):
         self.columns = Columns.for_width(self._width, self.needs)
         self._sort_line = ""
         self._drawn_widths: tuple[int, int] | None = None
+        self._row_needs: list[Needs] = []
         self._now: datetime | None = None
         # Held rather than queried, so a redraw before the children mount is not an error.
         self.sort_text = DiffText(id="overview-sort")
@@ -421,11 +449,14 @@ class OverviewPane(Vertical):
         if sort_line != self._sort_line:
             self._sort_line = sort_line
             self.sort_text.show(Content.styled(sort_line, "$text-muted"))
-        needs = Needs.of([row.update_needs() for row in self.rows])
-        if needs != self.needs:
-            # An answer brought a longer name, a plan or a problem: the columns make room.
-            self.needs = needs
-            self._relayout()
+        row_needs = [row.update_needs() for row in self.rows]
+        if row_needs != self._row_needs:  # the same objects unless an answer changed one
+            self._row_needs = row_needs
+            needs = Needs.of(row_needs)
+            if needs != self.needs:
+                # An answer brought a longer name, a plan or a problem: the columns make room.
+                self.needs = needs
+                self._relayout()
         for row in self.rows:
             row.redraw(now, self.columns)
         main_width = self.rows[0].main.cell_length if self.rows else 0
