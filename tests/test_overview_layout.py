@@ -42,8 +42,8 @@ async def rendered_rows(pilot, app) -> list[tuple[tuple[str, str], str, str]]:
     status = pane.table.status_column.region
     rows_region = pane.scroll.region
     seen: dict[int, tuple[str, str]] = {}
-    top = 0
-    while len(seen) < len(pane.rows):
+    assert rows_region.height > 0
+    for top in range(0, len(pane.rows), rows_region.height):
         pane.scroll.scroll_to(y=top, animate=False)
         await pilot.pause()
         lines = screen_lines(app)
@@ -53,7 +53,6 @@ async def rendered_rows(pilot, app) -> list[tuple[tuple[str, str], str, str]]:
             if index < len(pane.rows):
                 line = lines[y]
                 seen[index] = (line, line[status.x : status.right])
-        top += rows_region.height
     return [
         ((row.entry.provider.id, row.entry.shown.account), *seen[index])
         for index, row in enumerate(pane.rows)
