@@ -39,6 +39,7 @@ from providers.model import Quota, Status, Window
 from providers.paths import Paths
 from providers.secrets import remember
 from providers.values import as_dict, as_str
+from providers.words import plural
 
 PROVIDER_ID = "antigravity"
 KIND = "cache"
@@ -154,7 +155,7 @@ def _take(data: bytes, position: int, size: int) -> tuple[bytes, int]:
     end = position + size
     if end > len(data):
         raise ParseError(
-            f"truncated protobuf: a field needs {size} bytes, {len(data) - position} left"
+            f"truncated protobuf: a field needs {plural(size, 'byte')}, {len(data) - position} left"
         )
     return data[position:end], end
 

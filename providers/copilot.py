@@ -35,6 +35,7 @@ from providers.values import (
     first_present,
     iso_to_datetime,
 )
+from providers.words import plural
 
 ID = "copilot"
 NAME = "Copilot"
@@ -541,12 +542,6 @@ def _plan(document: dict[str, Any]) -> str | None:
     return plan or sku
 
 
-def _count_text(number: float) -> str:
-    if number == int(number):
-        return f"{int(number)}"
-    return f"{number:.2f}".rstrip("0").rstrip(".")
-
-
 def _has_expected_fields(document: dict[str, Any]) -> bool:
     objects = ("quota_snapshots", "limited_user_quotas", "monthly_quotas")
     texts = ("copilot_plan", "access_type_sku", "quota_reset_date", "quota_reset_date_utc")
@@ -604,7 +599,7 @@ def parse_user(data: Any, now: datetime) -> Quota:
     premium = as_dict(snapshots.get("premium_interactions")) or {}
     overage = as_float(premium.get("overage_count"))
     if overage:
-        details.append(("Premium requests over the allowance", f"{_count_text(overage)} requests"))
+        details.append(("Premium requests over the allowance", plural(overage, "request")))
     return Quota(
         plan=_plan(document),
         windows=tuple(window for _, window in windows),
@@ -687,11 +682,11 @@ def parse_billing(data: Any, tier: str | None, now: datetime) -> Quota:
         unit="requests",
     )
     details = [
-        (model, f"{_count_text(count)} requests")
+        (model, plural(count, "request"))
         for model, count in sorted(per_model.items(), key=lambda item: (-item[1], item[0]))
     ]
     if billed:
-        details.append(("Billed beyond the allowance", f"{_count_text(billed)} requests"))
+        details.append(("Billed beyond the allowance", plural(billed, "request")))
     if limit is None:
         known = ", ".join(TIER_LIMITS)
         details.append(("Allowance", f"unknown: set tier to one of {known}"))

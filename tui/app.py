@@ -30,6 +30,7 @@ from providers.http import HttpSession, make_client
 from providers.model import Status
 from providers.paths import Paths
 from providers.registry import BY_ID
+from providers.words import plural
 from tui.config import Config, config_dir
 from tui.screens.confirm import Confirm
 from tui.screens.help import HelpScreen
@@ -632,7 +633,7 @@ class QuotaApp(App[int]):
             self._rediscover()
         for entry in self.store.entries.values():  # merged ones too: they may part again
             self.store.request_now(entry, now)
-        self.notify(f"Refreshing all {len(self.store)} accounts…", timeout=2)
+        self.notify(f"Refreshing {plural(len(self.store), 'account')}…", timeout=2)
         self._tick()
 
     def action_sort(self) -> None:

@@ -5,6 +5,7 @@ No Textual here, so every rule the screen follows can be tested as plain functio
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from providers.model import AccountSnapshot, Status, Window
@@ -131,10 +132,88 @@ STATUS_WORDS = {
 }
 
 
+# Problems that pass by themselves show how long they have lasted; these do not.
+AGELESS = (Status.OK, Status.AUTH_EXPIRED, Status.FORBIDDEN)
+
+
 def status_word(status: Status, since: datetime | None, now: datetime) -> str:
     """'ok', or the problem in a word with its age: 'offline 3m', 'expired'."""
     word = STATUS_WORDS[status]
-    if status in (Status.OK, Status.AUTH_EXPIRED, Status.FORBIDDEN) or since is None:
+    if status in AGELESS or since is None:
         return word
     elapsed = (now - since).total_seconds()
     return word if elapsed < 60 else f"{word} {age(elapsed)}"
+
+
+def fitting(forms: Sequence[str], width: int | None) -> str:
+    """The first form (longest first) that fits in `width` cells; the last when none does."""
+    if width is None:
+        return forms[0]
+    for form in forms:
+        if len(form) <= width:
+            return form
+    return forms[-1]
+
+
+# Which windows make an account exhausted, and when it is usable again:
+# - only an answered account (status ok) can be exhausted; a failing one shows its problem;
+# - the windows that count are the two the overview shows (the account's main limits, or for
+#   per-model providers their model families), not unlimited ones nor ones whose share is
+#   unknown. Further windows are per-model or per-feature extras (Codex's Spark limits,
+#   Zhipu's monthly MCP calls, Claude's Opus week): one of them at 0 % leaves the account
+#   usable, so calling it exhausted beside two healthy bars would be a false alarm;
+# - the account is free again only once EVERY exhausted window has reset, so the reset shown
+#   is the latest of theirs (not the soonest, which the RESET column shows). A family's own
+#   reset is its earliest member's, so for a family the used-up members' resets count.
+#   When one of them gives no reset time, none is shown.
+def _used_up(window: Window | None) -> bool:
+    return (
+        window is not None
+        and not window.unlimited
+        and window.remaining_percent is not None
+        and window.remaining_percent <= 0
+    )
+
+
+def exhausted_windows(snapshot: AccountSnapshot, provider: object = None) -> list[Window]:
+    """The windows that make an ok account exhausted (the rule above); [] when it is not."""
+    if not snapshot.ok:
+        return []
+    shown = [window for window in headline_windows(snapshot, provider) if _used_up(window)]
+    grouper = getattr(provider, "group_windows", None)
+    if not shown or grouper is None or len(snapshot.windows) <= 2:
+        return [window for window in shown if window is not None]
+    families = {window.label for window in shown if window is not None}
+    return [w for w in snapshot.windows if _used_up(w) and grouper((w,))[0][0] in families]
+
+
+def usable_again(windows: Sequence[Window]) -> datetime | None:
+    """When every one of these exhausted windows has reset; None when one does not say."""
+    resets = [window.resets_at for window in windows]
+    if not resets or any(reset is None for reset in resets):
+        return None
+    return max(reset for reset in resets if reset is not None)
+
+
+def exhausted_text(
+    snapshot: AccountSnapshot,
+    now: datetime,
+    width: int | None = None,
+    provider: object = None,
+    *,
+    windows: Sequence[Window] | None = None,
+) -> str | None:
+    """'exhausted · resets 4h 10m' (shorter forms when `width` is tight), or None when the
+    account is not exhausted. The overview's status column and the detail pane both say this;
+    the overview passes the `windows` it found when the answer came, not to look every second."""
+    if windows is None:
+        windows = exhausted_windows(snapshot, provider)
+    if not windows:
+        return None
+    freed = usable_again(windows)
+    if freed is None:
+        return "exhausted"
+    if freed <= now:
+        return fitting(("exhausted · resetting…", "exhausted"), width)
+    left = until(freed, now)
+    return fitting((f"exhausted · resets {left}", f"exhausted {left}", "exhausted"), width)

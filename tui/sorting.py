@@ -11,12 +11,27 @@ from tui.store import Entry
 
 
 def _least_remaining(entry: Entry) -> float | None:
+    """The lower share left of the two windows the overview shows; an unlimited one is 100 %."""
     values = [
-        w.remaining_percent
+        100.0 if w.unlimited else w.remaining_percent
         for w in headline_windows(entry.shown, entry.provider)
-        if w is not None and w.remaining_percent is not None
+        if w is not None and (w.unlimited or w.remaining_percent is not None)
     ]
     return min(values) if values else None
+
+
+def _remaining_key(entry: Entry) -> tuple[int, float]:
+    """Usable accounts first, most left first; then balance-only ones; then every account with
+    a problem, and last those that never answered. An account with a problem sorts after every
+    usable one whatever its last good data said: it cannot be used until the problem is gone."""
+    if entry.loading:
+        return (3, 0.0)
+    if not entry.snapshot.ok:
+        return (2, 0.0)
+    left = _least_remaining(entry)
+    if left is not None:
+        return (0, -left)
+    return (1, 0.0)  # balances (or nothing) to go by: usable, but no share to rank
 
 
 def sort_entries(
@@ -30,8 +45,7 @@ def sort_entries(
     if mode == "remaining":
 
         def key(entry: Entry) -> tuple:
-            left = _least_remaining(entry)
-            return (left is None, -(left or 0.0), by_provider(entry))
+            return (*_remaining_key(entry), by_provider(entry))
 
     elif mode == "reset":
 

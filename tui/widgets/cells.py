@@ -62,22 +62,25 @@ def short_label(window: Window, width: int) -> str:
 
 
 def cell_width(label_width: int, bar_width: int) -> int:
-    return label_width + 1 + bar_width + 6
+    """Label, bar and percent; with no bar (a narrow pane) just the label and the percent."""
+    return label_width + 6 + (bar_width + 1 if bar_width else 0)
 
 
 def window_cell(window: Window | None, bar_width: int, label_width: int, *, stale: bool) -> Content:
-    """'5h ██████░░  85% ' — label, bar of what is left, percent left."""
+    """'5h ██████░░  85% ' — label, bar of what is left, percent left; '5h    85% ' with no bar."""
     total = cell_width(label_width, bar_width)
     if window is None:
         return Content(" " * total)
     label = fit(short_label(window, label_width), label_width) + " "
+    rest = total - len(label)
     if window.unlimited:
-        return Content.assemble((label, "$text-muted"), fit("unlimited", bar_width + 6))
+        if bar_width:
+            return Content.assemble((label, "$text-muted"), fit("unlimited", rest))
+        return Content.assemble((label, "$text-muted"), fit("∞", rest - 1, right=True), " ")
     remaining = window.remaining_percent
     style = "$text-disabled" if stale else level_style(remaining)
-    return Content.assemble(
-        (label, "$text-muted"),
-        bar(remaining, bar_width, stale=stale),
-        (fit(percent(remaining), 5, right=True), style),
-        " ",
-    )
+    parts: list[Content | tuple[str, str] | str] = [(label, "$text-muted")]
+    if bar_width:
+        parts.append(bar(remaining, bar_width, stale=stale))
+    parts += [(fit(percent(remaining), rest - bar_width - 1, right=True), style), " "]
+    return Content.assemble(*parts)

@@ -14,12 +14,12 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from providers.model import Balance, Status, Window
-from tui.format import ago, countdown, number, percent, status_word
+from tui.format import ago, countdown, exhausted_text, number, percent, status_word
 from tui.store import Entry
 from tui.units import unit_suffix
 from tui.widgets.cells import bar, fit, level_style
 from tui.widgets.difftext import DiffText
-from tui.widgets.overview import status_style
+from tui.widgets.overview import EXHAUSTED_STYLE, status_style
 
 STATUS_GLYPH = {
     Status.OK: "",
@@ -173,6 +173,9 @@ def detail_content(entry: Entry | None, now: datetime, width: int) -> Content:
     facts = [shown.plan or "plan unknown", shown.source, data_age(entry, now)]
     lines.append(Content.styled(" · ".join(facts), "$text-muted"))
     snapshot = entry.snapshot
+    exhausted = None if entry.loading else exhausted_text(snapshot, now, provider=entry.provider)
+    if exhausted:
+        lines += [Content(""), Content.styled(exhausted, EXHAUSTED_STYLE)]
     if not entry.loading and not snapshot.ok:
         word = status_word(snapshot.status, entry.problem_since, now)
         lines.append(Content(""))

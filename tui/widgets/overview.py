@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 
-from providers.model import Balance, Status
-from tui.format import headline_windows, next_reset, number, status_word, until
+from providers.model import Balance, Status, Window
+from providers.words import plural
+from tui.format import (
+    AGELESS,
+    STATUS_WORDS,
+    exhausted_text,
+    exhausted_windows,
+    fitting,
+    headline_windows,
+    next_reset,
+    number,
+    status_word,
+    until,
+)
 from tui.store import Entry
 from tui.units import unit_suffix
 from tui.widgets.cells import cell_width, fit, window_cell
@@ -23,6 +37,36 @@ SORT_LABELS = {"provider": "provider", "remaining": "most remaining", "reset": "
 
 
 @dataclass(frozen=True)
+class Needs:
+    """How wide the text columns would like to be, from the rows shown (no width is wasted)."""
+
+    provider: int = 11
+    account: int = 20
+    plan: int = 10
+    label: int = 7  # the widest label of a window shown
+    status: int = 12  # the widest status word ("rate-limited"): never cut
+    status_full: int = 12  # the widest whole status ("offline 3m (stale)")
+
+    @classmethod
+    def of(cls, needs: list[Needs]) -> Needs:
+        if not needs:
+            return cls()
+        return cls(
+            provider=max(n.provider for n in needs),
+            account=max(n.account for n in needs),
+            plan=max(n.plan for n in needs),
+            label=max(n.label for n in needs),
+            status=max(n.status for n in needs),
+            status_full=max(n.status_full for n in needs),
+        )
+
+
+# The widest any column grows: past these, extra width goes to the bars and the status.
+MAX_PROVIDER, MAX_ACCOUNT, MAX_PLAN, MAX_LABEL, MAX_STATUS = 12, 32, 16, 12, 26
+MAX_BAR = 24
+
+
+@dataclass(frozen=True)
 class Columns:
     provider: int
     account: int
@@ -30,23 +74,56 @@ class Columns:
     label: int
     bar: int
     reset: int
+    status: int = 12
 
     @classmethod
-    def for_width(cls, width: int) -> Columns:
-        """Fixed columns for the text, and bars sharing what is left once the status has room."""
-        if width >= 116:
-            columns = cls(provider=11, account=20, plan=10, label=7, bar=0, reset=9)
-            status = 15
-        elif width >= 96:
-            columns = cls(provider=9, account=16, plan=8, label=4, bar=0, reset=8)
-            status = 14
-        else:
-            columns = cls(provider=7, account=14, plan=0, label=4, bar=0, reset=8)
-            status = 12
+    def for_width(cls, width: int, needs: Needs | None = None) -> Columns:
+        """Columns for a pane `width` cells wide, grown stage by stage in order of importance.
+
+        Read backwards, the stages are what a narrower pane gives up first: the bars' length
+        past 4 cells; names, plan and status past a comfortable width; longer labels; then the
+        bars altogether (the % left stays); then the plan; then the names' length (cut with …).
+        The status word is never given up: whatever is left over widens the status column.
+        """
+        needs = needs or Needs()
+        provider = min(needs.provider, MAX_PROVIDER)
+        account = min(needs.account, MAX_ACCOUNT)
+        plan = min(max(needs.plan, len("PLAN")), MAX_PLAN) if needs.plan else 0
+        label = max(4, min(needs.label, MAX_LABEL))
+        status = min(needs.status_full, MAX_STATUS)
+        # (column, width to grow to, the least width it is shown at once it appears)
+        stages = [
+            [("provider", min(provider, 7), 0), ("account", min(account, 8), 0)],
+            [("account", min(account, 20), 0), ("provider", min(provider, 8), 0)],
+            [("plan", min(plan, 10), min(plan, 6))],
+            [("bar", 4, 3)],
+            [("label", min(label, 7), 0), ("reset", 9, 0), ("status", min(status, 18), 0)],
+            [("provider", provider, 0), ("account", account, 0), ("plan", plan, min(plan, 6))],
+            [("status", status, 0), ("label", label, 0), ("reset", 10, 0)],
+            [("bar", MAX_BAR, 3)],
+        ]
         usable = width - 1  # the scrollbar's reserved column
-        fixed = columns.row_width() + status
-        bar = max(4, min(24, (usable - fixed) // 2))
-        return replace(columns, bar=bar)
+        sizes = {
+            "provider": min(provider, 4),
+            "account": min(account, 6),
+            "plan": 0,
+            "label": 4,
+            "bar": 0,
+            "reset": 7,
+            "status": needs.status,
+        }
+        for stage in stages:
+            for name, target, least in stage:
+                while sizes[name] < target:
+                    trial = {**sizes, name: max(sizes[name] + 1, least)}
+                    if cls(**trial).width() > usable:
+                        break
+                    sizes = trial
+        columns = cls(**sizes)
+        return replace(columns, status=max(columns.status, usable - columns.row_width()))
+
+    def width(self) -> int:
+        return self.row_width() + self.status
 
     def row_width(self) -> int:
         """Everything but the status: provider, account, plan, two windows, reset."""
@@ -83,12 +160,21 @@ def header(columns: Columns) -> Content:
     return Content.styled("".join(parts), "bold $text-muted")
 
 
-def status_style(entry: Entry) -> str:
+# Exhausted is the most alarming state, so it takes the theme's strongest colour: every
+# bundled theme (and the derived quota colours in tui/themes.py) mutes $quota-exhausted
+# towards the background, which would make a used-up account the calmest row on screen.
+EXHAUSTED_STYLE = "bold $error"
+
+
+def status_style(entry: Entry, exhausted: Sequence[Window] | None = None) -> str:
+    """The status's colour; `exhausted` is the row's cached exhausted_windows, when known."""
     if entry.loading:
         return "$text-muted"
     status = entry.snapshot.status
     if status is Status.OK:
-        return "$success"
+        if exhausted is None:
+            exhausted = exhausted_windows(entry.snapshot, entry.provider)
+        return EXHAUSTED_STYLE if exhausted else "$success"
     if status in (Status.RATE_LIMITED, Status.UNREACHABLE):
         return "$warning"
     return "$error"
@@ -99,7 +185,10 @@ def row_main(entry: Entry, columns: Columns, provider_name: str) -> Content:
     shown = entry.shown
     stale = entry.stale
     first, second = headline_windows(shown, entry.provider)
-    name = f"{shown.account} ●" if shown.active else shown.account
+    # A long name is cut before the active marker, so the marker always shows.
+    name = (
+        f"{fit(shown.account, columns.account - 2).rstrip()} ●" if shown.active else shown.account
+    )
     parts: list[Content | tuple[str, str] | str] = [
         (fit(provider_name, columns.provider), "$text-muted"),
         " ",
@@ -133,14 +222,57 @@ def row_reset(reset: datetime | None, now: datetime, columns: Columns) -> Conten
     return Content(fit(until(reset, now) if reset else "", columns.reset) + " ")
 
 
-def row_status(entry: Entry, now: datetime) -> Content:
+def status_text(
+    entry: Entry,
+    now: datetime,
+    width: int | None = None,
+    exhausted: Sequence[Window] | None = None,
+) -> str:
+    """The longest form of the status that fits `width`: 'offline 3m (stale)', 'offline 3m',
+    'offline'. The word itself is always kept; only what follows it gives way."""
     if entry.loading:
-        status = "loading…"
+        return "loading…"
+    snapshot = entry.snapshot
+    text = exhausted_text(snapshot, now, width, entry.provider, windows=exhausted)
+    if text is not None:
+        return text
+    word = status_word(snapshot.status, entry.problem_since, now)
+    forms = (f"{word} (stale)", word) if entry.stale else (word,)
+    return fitting((*forms, STATUS_WORDS[snapshot.status]), width)
+
+
+def row_status(
+    entry: Entry,
+    now: datetime,
+    width: int | None = None,
+    exhausted: Sequence[Window] | None = None,
+) -> Content:
+    return Content.styled(status_text(entry, now, width, exhausted), status_style(entry, exhausted))
+
+
+def row_needs(entry: Entry, provider_name: str, exhausted: Sequence[Window]) -> Needs:
+    """The widths this row's text would like; the status's longest form is reckoned with the
+    widest age and countdown, so the layout does not move as they tick."""
+    shown = entry.shown
+    if entry.loading:
+        word = full = "loading…"
+    elif exhausted:
+        word, full = "exhausted", "exhausted · resets 23h 59m"
     else:
-        status = status_word(entry.snapshot.status, entry.problem_since, now)
+        word = STATUS_WORDS[entry.snapshot.status]
+        full = word if entry.snapshot.status in AGELESS else f"{word} 59m"
         if entry.stale:
-            status += " (stale)"
-    return Content.styled(status, status_style(entry))
+            full += " (stale)"
+    return Needs(
+        provider=cell_len(provider_name),
+        account=cell_len(shown.account) + (2 if shown.active else 0),
+        plan=cell_len(shown.plan or ""),
+        label=max(
+            (cell_len(w.label) for w in headline_windows(shown, entry.provider) if w), default=0
+        ),
+        status=len(word),
+        status_full=len(full),
+    )
 
 
 def row_content(entry: Entry, now: datetime, columns: Columns, provider_name: str) -> Content:
@@ -148,7 +280,7 @@ def row_content(entry: Entry, now: datetime, columns: Columns, provider_name: st
     return Content.assemble(
         row_main(entry, columns, provider_name),
         row_reset(next_reset(entry.shown, now, entry.provider), now, columns),
-        row_status(entry, now),
+        row_status(entry, now, columns.status),
     )
 
 
@@ -164,13 +296,30 @@ class OverviewRow:
         # What the quota cells were drawn from: rebuilt only when this changes.
         self._main_source: tuple[object, ...] | None = None
         self._reset_at: datetime | None = None
+        self._answer_source: tuple[object, ...] | None = None
+        self.needs = Needs()
+        self.exhausted: list[Window] = []
 
     @property
     def plain(self) -> str:
         return self.main.plain + self.reset.plain + self.status.plain
 
+    def update_needs(self) -> Needs:
+        """The widths this row would like (and whether it is exhausted), worked out again only
+        when an answer changed the entry: this runs every second for every row."""
+        entry = self.entry
+        source = (entry.snapshot, entry.shown, entry.stale, entry.loading)
+        if source != self._answer_source:
+            self._answer_source = source
+            self.exhausted = (
+                [] if entry.loading else exhausted_windows(entry.snapshot, entry.provider)
+            )
+            self.needs = row_needs(entry, self.provider_name, self.exhausted)
+        return self.needs
+
     def redraw(self, now: datetime, columns: Columns) -> None:
         """Runs every second for every row, so the per-answer work is cached."""
+        self.update_needs()
         entry = self.entry
         source = (entry.shown, entry.stale, entry.loading, columns, self.provider_name)
         if source != self._main_source:
@@ -178,7 +327,7 @@ class OverviewRow:
             self._reset_at = next_reset(entry.shown, now, entry.provider)
             self.main = row_main(entry, columns, self.provider_name)
         self.reset = row_reset(self._reset_at, now, columns)
-        self.status = row_status(entry, now)
+        self.status = row_status(entry, now, columns.status, self.exhausted)
 
 
 SELECTED = "on $accent 20%"
@@ -241,8 +390,12 @@ class OverviewPane(Vertical):
         # Until the user moves, the selection stays on the top row as rows re-sort.
         self.user_moved = False
         self.sort = "provider"
-        self.columns = Columns.for_width(120)
+        self._width = 120
+        self.needs = Needs()
+        self.columns = Columns.for_width(self._width, self.needs)
         self._sort_line = ""
+        self._drawn_widths: tuple[int, int] | None = None
+        self._row_needs: list[Needs] = []
         self._now: datetime | None = None
         # Held rather than queried, so a redraw before the children mount is not an error.
         self.sort_text = DiffText(id="overview-sort")
@@ -257,19 +410,17 @@ class OverviewPane(Vertical):
             yield self.table
 
     def on_resize(self) -> None:
-        columns = Columns.for_width(self.size.width)
+        self._width = self.size.width
+        self._relayout()
+        if self._now is not None:
+            self.redraw(self._now)
+
+    def _relayout(self) -> None:
+        """Columns for the pane's width and the rows' text; rows redraw when they change."""
+        columns = Columns.for_width(self._width, self.needs)
         if columns != self.columns:
             self.columns = columns
             self.header_text.show(header(columns))
-            if self._now is not None:
-                self.redraw(self._now)
-        # The status column's width is known only once the new layout is done; its lines
-        # are padded to it (for the selection's highlight), so draw them again then.
-        self.call_after_refresh(self._redraw_after_layout)
-
-    def _redraw_after_layout(self) -> None:
-        if self._now is not None:
-            self.redraw(self._now)
 
     def set_order(self, entries: list[Entry], now: datetime) -> None:
         """Show entries in this order; a row keeps its cached drawing when it moves."""
@@ -294,20 +445,31 @@ class OverviewPane(Vertical):
 
     def redraw(self, now: datetime) -> None:
         self._now = now
-        sort_line = f"{len(self.rows)} accounts · sorted by {SORT_LABELS[self.sort]} (s to change)"
+        count = plural(len(self.rows), "account")
+        sort_line = f"{count} · sorted by {SORT_LABELS[self.sort]} (s to change)"
         if sort_line != self._sort_line:
             self._sort_line = sort_line
             self.sort_text.show(Content.styled(sort_line, "$text-muted"))
+        row_needs = [row.update_needs() for row in self.rows]
+        if row_needs != self._row_needs:  # the same objects unless an answer changed one
+            self._row_needs = row_needs
+            needs = Needs.of(row_needs)
+            if needs != self.needs:
+                # An answer brought a longer name, a plan or a problem: the columns make room.
+                self.needs = needs
+                self._relayout()
         for row in self.rows:
             row.redraw(now, self.columns)
         main_width = self.rows[0].main.cell_length if self.rows else 0
         main = self.table.main_column
         reset = self.table.reset_column
         status = self.table.status_column
-        if self.rows and main.styles.width != main_width:
+        if self.rows and self._drawn_widths != (main_width, self.columns.reset):
+            self._drawn_widths = (main_width, self.columns.reset)
             main.styles.width = main_width
             reset.styles.width = self.columns.reset + 1
-        status_width = max(10, status.size.width)
+        # Padded to the width the columns leave it (the widget's own size lags a relayout).
+        status_width = self.columns.status
         main.show(_column([row.main for row in self.rows], self.selected))
         reset.show(_column([row.reset for row in self.rows], self.selected))
         status.show(_column([row.status for row in self.rows], self.selected, status_width))
