@@ -22,9 +22,8 @@ _LAYOUT = re.compile("[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]")
 # and isolates (U+202A-U+202E, U+2066-U+2069) and the marks that reorder neutrals around them
 # (U+200E, U+200F, U+061C); lone surrogates, which a JSON "\ud800" yields and no stream can
 # encode. Zero-width joiners and the like stay: they neither control nor reorder anything.
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # a regex class body
+_UNSAFE = re.compile(f"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f{BIDI_CONTROLS}\ud800-\udfff]")
 
 
 def clean_text(text: str, limit: int = TEXT_LIMIT) -> str:

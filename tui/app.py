@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
@@ -29,6 +29,7 @@ from providers.model import Status
 from providers.paths import Paths
 from providers.registry import BY_ID
 from tui.config import Config, config_dir
+from tui.guarded_app import GuardedApp
 from tui.screens.confirm import Confirm
 from tui.screens.help import HelpScreen
 from tui.screens.pickers import AccountPicker, ThemePicker
@@ -55,7 +56,7 @@ def tab_id(provider_id: str) -> str:
     return f"tab-{provider_id}"
 
 
-class QuotaApp(App[int]):
+class QuotaApp(GuardedApp):
     CSS_PATH = str(files("themes") / "app.tcss")
     TITLE = "aiquota-tui"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
