@@ -9,6 +9,7 @@ e-mail carry them too. None of them may reach --once, --json, stderr or the app'
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -17,8 +18,10 @@ from apptools import make_app, settle
 from fakes import LocalServer, Reply, Seen, codex_token, usage_answer, write_codex_auth
 
 from providers.demo import fake_jwt
+from providers.model import AccountSnapshot, Status
 from providers.text import TEXT_LIMIT, clean_text
 from tui.cli import main
+from tui.report import json_document
 from tui.themes import user_themes
 
 TITLE = "\x1b]0;pwned\x07"
@@ -167,3 +170,13 @@ async def test_the_app_never_draws_or_notifies_a_control_from_data(tmp_path: Pat
         assert forbidden_in(drawn) == []
         notices = [(n.message, n.title) for n in app._notifications]
         assert notices and all(forbidden_in(m + t) == [] for m, t in notices)
+
+
+def test_the_json_document_escapes_what_json_must_whatever_reaches_it() -> None:
+    # Snapshots are cleaned before this point; the document must be safe to `cat` anyway.
+    raw = "a\x9bb\x85c\u2028d\u2029e\x7ff\u202eg"
+    snapshot = AccountSnapshot("codex", raw, "~/x", False, Status.OK, plan=raw)
+    document = json_document([snapshot], datetime(2026, 1, 1, tzinfo=UTC))
+    assert not [char for char in raw if not char.isalpha() and char in document]
+    assert "\\u009b" in document
+    assert json.loads(document)["accounts"][0]["plan"] == raw
