@@ -36,8 +36,10 @@ def snapshot_of(
     plan = quota.plan or _safe(account.extra.get("plan"))
     return AccountSnapshot(
         provider=account.provider,
-        account=quota.account or _safe(account.label),
-        source=_safe(account.source, LONG_TEXT_LIMIT),
+        # The account's own label and source were cleaned when it was built (Account); they
+        # are names we chose or found on disk, not server text, so they are not scrubbed.
+        account=quota.account or account.label,
+        source=account.source,
         active=account.active,
         status=status,
         message=_safe(message, LONG_TEXT_LIMIT) if message else None,

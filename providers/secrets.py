@@ -11,6 +11,8 @@ from __future__ import annotations
 import binascii
 import re
 import threading
+from bisect import bisect_right
+from collections.abc import Callable
 
 # Shapes of credentials we may meet in text we did not write (server error bodies, OS errors).
 _TOKEN_PATTERNS = re.compile(
@@ -41,11 +43,12 @@ _SECRETS: list[str] = []
 # triple the memory); a list when several secrets share the gram.
 _INDEX: dict[str, int | list[int]] = {}
 
-# What may hide a run of a secret: whitespace (any, or for base64 only line breaks with the
-# indentation after them, since prose without its spaces is one long word) and %XX escapes.
+# What may hide a run of a secret: %XX escapes, and whitespace (any; for base64 only line
+# breaks with the indentation after them, since prose without its spaces is one long word).
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
-_HIDING = re.compile(r"\s+|%[0-9A-Fa-f]{2}")
-_HIDING_BASE64 = re.compile(r"\r?\n[ \t]*|%[0-9A-Fa-f]{2}")
+_WHITESPACE = re.compile(r"\s+")
+_LINE_BREAKS = re.compile(r"\r?\n[ \t]*")
+_Replacement = str | Callable[[re.Match[str]], str]
 _BASE64_RUN = re.compile(rf"[A-Za-z0-9+/_-]{{{MIN_RUN * 4 // 3},}}")
 _URLSAFE = str.maketrans("-_", "+/")
 _PRINTABLE_RUN = re.compile(rf"[\x20-\x7e]{{{MIN_RUN},}}")
@@ -139,32 +142,41 @@ def _runs(text: str) -> list[tuple[int, int, int | None]]:
     return found
 
 
-class _Undone:
-    """The text without what `hiding` matches (%XX decoded), and where each of its
-    characters starts and ends in the text."""
+class _Shrunk:
+    """The text with every match of `pattern` replaced (by "" or one decoded character),
+    and the way back from a position in it to the text's. The way back is worked out only
+    when asked for: that is when something was found, which is rare."""
 
-    def __init__(self, text: str, hiding: re.Pattern[str]) -> None:
-        pieces: list[str] = []
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        kept = 0
-        for match in hiding.finditer(text):
-            self._keep(pieces, text, kept, match.start())
-            if match.group().startswith("%"):
-                pieces.append(chr(int(match.group()[1:], 16)))
-                self.starts.append(match.start())
-                self.ends.append(match.end())
-            kept = match.end()
-        self._keep(pieces, text, kept, len(text))
-        self.text = "".join(pieces)
+    def __init__(
+        self,
+        text: str,
+        pattern: re.Pattern[str],
+        replacement: _Replacement,
+        shrunk: str | None = None,  # the result, when a faster call already made it
+    ) -> None:
+        self.original, self.pattern = text, pattern
+        self.text = pattern.sub(replacement, text) if shrunk is None else shrunk
+        self._marks: list[tuple[int, int, int, int]] | None = None  # (at, width, start, end)
 
-    def _keep(self, pieces: list[str], text: str, start: int, end: int) -> None:
-        pieces.append(text[start:end])
-        self.starts.extend(range(start, end))
-        self.ends.extend(range(start + 1, end + 1))
+    def _where(self, index: int) -> tuple[int, int]:
+        if self._marks is None:
+            self._marks, shrunk = [], 0
+            for match in self.pattern.finditer(self.original):
+                width = 1 if match.group().startswith("%") else 0
+                self._marks.append((match.start() - shrunk, width, match.start(), match.end()))
+                shrunk += match.end() - match.start() - width
+        mark = bisect_right(self._marks, (index, 2)) - 1
+        if mark < 0:
+            return index, index + 1
+        at, width, start, end = self._marks[mark]
+        if index < at + width:  # a character that was %XX
+            return start, end
+        position = end + index - at - width
+        return position, position + 1
 
     def span(self, start: int, end: int) -> tuple[int, int]:
-        return self.starts[start], self.ends[end - 1]
+        """The text's span holding characters start..end-1 of the shrunk text."""
+        return self._where(start)[0], self._where(end - 1)[1]
 
 
 def _base64_runs(plain: str) -> list[tuple[int, int]]:
@@ -191,29 +203,42 @@ def _base64_runs(plain: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _mask_runs(text: str) -> str:
-    escaped = _PERCENT.search(text) is not None
-    # Without %XX escapes the text without whitespace is one C call; the way back to the
-    # text's positions is only worked out when something was found.
-    flat = _Undone(text, _HIDING) if escaped else None
-    runs = _runs(flat.text if flat else "".join(text.split()))
-    if runs and flat is None:
-        flat = _Undone(text, _HIDING)
-    spans = [(*flat.span(start, end), number) for start, end, number in runs] if flat else []
-    lines = _Undone(text, _HIDING_BASE64) if escaped or "\n" in text else None
-    for start, end in _base64_runs(lines.text if lines else text):
-        spans.append((*(lines.span(start, end) if lines else (start, end)), None))
-    if not spans:
-        return text
+def _secret_spans(text: str) -> list[tuple[int, int, str]]:
+    """Where the text holds a run of a known secret, in any form, and what replaces it: the
+    usual mask for the whole secret written plainly, **** for anything else."""
+    # The common case (no %, no line break) costs one C call: str.split is re's \s.
+    decoded = _Shrunk(text, _PERCENT, _decode_percent, None if "%" in text else text)
+    spans = []
+    flat = _Shrunk(decoded.text, _WHITESPACE, "", "".join(decoded.text.split()))
+    for start, end, number in _runs(flat.text):
+        start, end = decoded.span(*flat.span(start, end))
+        whole = number is not None and text[start:end] == _SECRETS[number]
+        spans.append((start, end, mask(text[start:end]) if whole else HIDDEN))
+    lines = _Shrunk(decoded.text, _LINE_BREAKS, "", None if "\n" in decoded.text else decoded.text)
+    for start, end in _base64_runs(lines.text):
+        spans.append((*decoded.span(*lines.span(start, end)), HIDDEN))
+    return spans
+
+
+def _decode_percent(match: re.Match[str]) -> str:
+    return chr(int(match.group()[1:], 16))
+
+
+def _replaced(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """Each span replaced; spans that overlap are replaced as one: by the replacement of the
+    span that covers them all when there is one, else by ****."""
     spans.sort(key=lambda span: (span[0], -span[1]))
     out: list[str] = []
     done = 0
-    for start, end, number in spans:
-        if end <= done:
-            continue
-        start = max(start, done)
-        whole = number is not None and text[start:end] == _SECRETS[number]
-        out += [text[done:start], mask(_SECRETS[number]) if whole else HIDDEN]
+    index = 0
+    while index < len(spans):
+        start, end, replacement = spans[index]
+        index += 1
+        while index < len(spans) and spans[index][0] < end:
+            if spans[index][1] > end:
+                end, replacement = spans[index][1], HIDDEN
+            index += 1
+        out += [text[done:start], replacement]
         done = end
     out.append(text[done:])
     return "".join(out)
@@ -224,12 +249,16 @@ def scrub(text: str) -> str:
     one) and every token-shaped string from text."""
     if not text:
         return text
-    if _INDEX:
-        text = _mask_runs(text)
+    # Found in the same text and replaced together: masking a run first could cut the
+    # head off a JWT and leave the rest unrecognisable to the token patterns.
+    spans = _secret_spans(text) if _INDEX else []
+    spans += [(m.start(), m.end(), mask(m.group())) for m in _TOKEN_PATTERNS.finditer(text)]
+    if spans:
+        text = _replaced(text, spans)
     for value in _SHORT:
         if value in text:
             text = text.replace(value, mask(value))
-    return _TOKEN_PATTERNS.sub(lambda match: mask(match.group(0)), text)
+    return text
 
 
 class Secret:
