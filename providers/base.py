@@ -19,6 +19,7 @@ from providers.http import HttpSession
 from providers.model import AccountSnapshot, Quota, Status
 from providers.paths import Paths
 from providers.secrets import Secret
+from providers.text import LONG_TEXT_LIMIT, clean_text
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,12 @@ class Account:
     # False when the label only says where the credential came from ("env", "opencode"):
     # the first such account of a provider is called "default" (PROVIDERS.md §0).
     named: bool = True
+
+    def __post_init__(self) -> None:
+        # The label is often a file stem and the source a path: names anyone can give a file.
+        # The store and the app show them straight from the account, so they are cleaned here.
+        object.__setattr__(self, "label", clean_text(self.label))
+        object.__setattr__(self, "source", clean_text(self.source, LONG_TEXT_LIMIT))
 
     @property
     def key(self) -> str:

@@ -9,11 +9,13 @@ import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import overload
 
 from providers.base import Account, ParseError, Problem, Provider
 from providers.http import FetchError, HttpSession
 from providers.model import AccountSnapshot, Quota, Status
 from providers.secrets import scrub
+from providers.text import LONG_TEXT_LIMIT, TEXT_LIMIT, clean_text
 
 
 def _now() -> datetime:
@@ -31,15 +33,17 @@ def snapshot_of(
     quota = _scrubbed(quota or Quota())
     # A failed fetch still knows the plan when the credential file names it (Claude's
     # subscriptionType, Copilot's tier).
-    plan = quota.plan or account.extra.get("plan")
+    plan = quota.plan or _safe(account.extra.get("plan"))
     return AccountSnapshot(
         provider=account.provider,
+        # The account's own label and source were cleaned when it was built (Account); they
+        # are names we chose or found on disk, not server text, so they are not scrubbed.
         account=quota.account or account.label,
         source=account.source,
         active=account.active,
         status=status,
-        message=scrub(message) if message else None,
-        plan=scrub(plan) if plan else None,
+        message=_safe(message, LONG_TEXT_LIMIT) if message else None,
+        plan=plan or None,
         windows=quota.windows,
         balances=quota.balances,
         fetched_at=fetched_at,
@@ -55,25 +59,31 @@ def pending_snapshot(account: Account) -> AccountSnapshot:
     return snapshot_of(account, Status.OK if not account.problem else account.problem.status)
 
 
-def _maybe_scrub(text: str | None) -> str | None:
-    return scrub(text) if text else text
+@overload
+def _safe(text: str, limit: int = TEXT_LIMIT) -> str: ...
+@overload
+def _safe(text: str | None, limit: int = TEXT_LIMIT) -> str | None: ...
+def _safe(text: str | None, limit: int = TEXT_LIMIT) -> str | None:
+    """Every string a front end will show, cleaned here once: scrubbed first (the whole text,
+    so no cut splits a key), then one line without terminal controls, capped."""
+    return clean_text(scrub(text), limit) if text else text
 
 
 def _scrubbed(quota: Quota) -> Quota:
-    """Text that came from a server may echo a credential back: clean it like our own."""
+    """Text that came from a server may echo a credential back or carry terminal controls."""
     return replace(
         quota,
-        plan=scrub(quota.plan) if quota.plan else None,
-        account=scrub(quota.account) if quota.account else None,
+        plan=_safe(quota.plan) or None,
+        account=_safe(quota.account) or None,
         windows=tuple(
-            replace(w, id=scrub(w.id), label=scrub(w.label), unit=_maybe_scrub(w.unit))
+            replace(w, id=_safe(w.id), label=_safe(w.label), unit=_safe(w.unit))
             for w in quota.windows
         ),
         balances=tuple(
-            replace(b, id=scrub(b.id), label=scrub(b.label), unit=_maybe_scrub(b.unit))
+            replace(b, id=_safe(b.id), label=_safe(b.label), unit=_safe(b.unit))
             for b in quota.balances
         ),
-        details=tuple((scrub(k), scrub(v)) for k, v in quota.details),
+        details=tuple((_safe(k), _safe(v, LONG_TEXT_LIMIT)) for k, v in quota.details),
     )
 
 

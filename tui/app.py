@@ -14,10 +14,9 @@ from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingsMap
 from textual.content import Content
-from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
@@ -32,6 +31,7 @@ from providers.paths import Paths
 from providers.registry import BY_ID
 from providers.words import plural
 from tui.config import Config, config_dir
+from tui.guarded_app import GuardedApp
 from tui.screens.confirm import Confirm
 from tui.screens.help import HelpScreen
 from tui.screens.pickers import AccountPicker, ThemePicker
@@ -76,7 +76,7 @@ class QuotaTabs(TabbedContent):
         self.app._fit_tab_titles()  # type: ignore[attr-defined]
 
 
-class QuotaApp(App[int]):
+class QuotaApp(GuardedApp):
     CSS_PATH = str(files("themes") / "app.tcss")
     TITLE = "aiquota-tui"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -196,19 +196,6 @@ class QuotaApp(App[int]):
             settings=self.config.provider("codex"),
             account_dirs=self.sources.account_dirs,
         )
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = False,
-    ) -> None:
-        """Notices are plain text unless a caller asks otherwise: they carry names, paths and
-        messages from servers and files, whose brackets must neither vanish nor crash the app."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def _register_themes(self) -> None:
         for theme in bundled_themes():

@@ -28,13 +28,16 @@ from providers.model import AccountSnapshot
 from providers.paths import Paths
 from providers.registry import BY_ID, provider_settings, select
 from providers.secrets import scrub
+from providers.text import clean_text
 from tui import report
 from tui.config import Config, ConfigError, default_config_path, load_config
+from tui.crash import crash_report
 from tui.sources import NO_ACCOUNTS_HINT, Sources, bad_origin_overrides, build_sources
 
 EXIT_OK = 0
 EXIT_NOT_ALL_OK = 1
 EXIT_USAGE = 2
+SAY_LIMIT = 1000
 
 
 def _provider_id(text: str) -> str:
@@ -126,8 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _say(message: str) -> None:
-    """Messages for people: stderr, never a secret."""
-    print(scrub(message), file=sys.stderr)
+    """Messages for people: stderr, never a secret, never a control character (they quote
+    config keys, file names and switch results)."""
+    print(clean_text(scrub(message), SAY_LIMIT), file=sys.stderr)
 
 
 async def _fetch(sources: Sources) -> list[AccountSnapshot]:
@@ -310,6 +314,9 @@ def entry_point() -> None:
     except BrokenPipeError:  # stdout's reader went away mid-write (`--help | head -1`)
         _silence_stdout()
         code = EXIT_OK
+    except Exception as error:  # a bug: Python's exit code, but a scrubbed report
+        print(crash_report(error), file=sys.stderr)
+        code = 1
     try:
         sys.stdout.flush()  # here, not at interpreter exit, where a failure prints a traceback
     except BrokenPipeError:

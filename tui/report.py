@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import textwrap
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -12,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
 from providers.model import AccountSnapshot, Balance, Window
+from providers.text import BIDI_CONTROLS
 from providers.values import finite
 from tui.format import number
 from tui.percent import percent_text
@@ -116,7 +118,14 @@ def json_document(
         "accounts": [snapshot_json(snapshot) for snapshot in snapshots],
     }
     # allow_nan=False: every number was made finite above; strict JSON must never hold NaN.
-    return json.dumps(document, indent=2, ensure_ascii=ascii_only, allow_nan=False)
+    text = json.dumps(document, indent=2, ensure_ascii=ascii_only, allow_nan=False)
+    # ensure_ascii=False lets DEL, C1 controls (U+009B is a CSI), U+2028/2029 (line breaks
+    # to JavaScript) and bidi controls through raw. Snapshots are cleaned of them already;
+    # escaping them anyway keeps a `cat` of the document harmless whatever reached it.
+    return _JSON_ESCAPED.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+_JSON_ESCAPED = re.compile(f"[\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}]")
 
 
 def _percent(value: float | None) -> str:

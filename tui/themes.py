@@ -31,6 +31,7 @@ from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 from providers.files import read_bytes
+from providers.text import TEXT_LIMIT, clean_text
 from tui.config import too_long_number
 
 DEFAULT_THEME = "aiquota-dark"
@@ -220,6 +221,12 @@ def _validate(document: dict[str, Any], where: str) -> LoadedTheme:
     if "," in name:
         # Textual reads "a,b" as a list of theme names to try in turn.
         raise ThemeError(where, "'name' must not contain a comma")
+    if clean_text(name) != name:
+        # The name is shown in the picker and saved to state.toml: text, not terminal controls.
+        raise ThemeError(
+            where,
+            f"'name' must be one line of printable text of at most {TEXT_LIMIT} characters",
+        )
     if "primary" not in document:
         raise ThemeError(where, "'primary' is missing")
     dark = document.get("dark", True)
