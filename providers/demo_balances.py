@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from providers.base import Account
+from providers.demo_tools import key_part
 from providers.secrets import Secret
 
 OPENROUTER_KEY_PATH = "/api/v1/key"
@@ -110,7 +111,7 @@ _PATHS = {OPENROUTER_KEY_PATH, OPENROUTER_CREDITS_PATH, DEEPSEEK_PATH, MOONSHOT_
 
 
 def _key_for(demo: DemoKey, copy: int) -> str:
-    return f"{KEY_PREFIX}{demo.provider}-{demo.label}-{copy}.0123456789abcdef"
+    return f"{KEY_PREFIX}{demo.provider}-{key_part(demo.label)}-{copy}.0123456789abcdef"
 
 
 def accounts(now: float, copy: int) -> list[Account]:
@@ -131,7 +132,7 @@ def answer(request: httpx.Request, now: float) -> httpx.Response | None:
         return None
     key = request.headers.get("Authorization", "").removeprefix("Bearer ")
     for demo in DEMO_KEYS:
-        if key.startswith(f"{KEY_PREFIX}{demo.provider}-{demo.label}-"):
+        if key.startswith(f"{KEY_PREFIX}{demo.provider}-{key_part(demo.label)}-"):
             body = demo.answer(path, now)
             if body is not None:
                 return httpx.Response(200, json=body)

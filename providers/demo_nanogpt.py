@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from providers.base import Account
-from providers.demo_tools import DAY, HOUR
+from providers.demo_tools import DAY, HOUR, key_part
 from providers.secrets import Secret
 
 USAGE_PATH = "/api/subscription/v1/usage"
@@ -74,7 +74,7 @@ DEMO_KEYS = (
 
 
 def _key_for(demo: DemoKey, copy: int) -> str:
-    return f"{KEY_PREFIX}{demo.label}-{copy}.0123456789abcdef"
+    return f"{KEY_PREFIX}{key_part(demo.label)}-{copy}.0123456789abcdef"
 
 
 def accounts(now: float, copy: int) -> list[Account]:
@@ -100,7 +100,7 @@ def answer(request: httpx.Request, now: float) -> httpx.Response | None:
         return None
     key = request.headers.get("x-api-key", "")
     for demo in DEMO_KEYS:
-        if key.startswith(f"{KEY_PREFIX}{demo.label}-") and demo.usage is not None:
+        if key.startswith(f"{KEY_PREFIX}{key_part(demo.label)}-") and demo.usage is not None:
             if request.url.path == USAGE_PATH:
                 return _json(200, demo.usage(now))
             return _json(200, demo.balance)

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from providers.base import Account
-from providers.demo_tools import DAY
+from providers.demo_tools import DAY, key_part
 from providers.newapi import (
     BILLING_USAGE_PATH,
     DEFAULT_QUOTA_PER_USD,
@@ -119,7 +119,7 @@ DEMO_GATEWAYS = (
 
 
 def _key_for(gateway: DemoGateway, copy: int) -> str:
-    return f"{KEY_PREFIX}{gateway.label}{copy}0123456789abcdef"
+    return f"{KEY_PREFIX}{key_part(gateway.label)}{copy}0123456789abcdef"
 
 
 def _label(gateway: DemoGateway, copy: int) -> str:
@@ -156,7 +156,7 @@ def answer(request: httpx.Request, now: float) -> httpx.Response | None:
     key = request.headers.get("Authorization", "").removeprefix("Bearer ")
     for gateway in DEMO_GATEWAYS:
         if httpx.URL(gateway.base_url).host == request.url.host and key.startswith(
-            f"{KEY_PREFIX}{gateway.label}"
+            f"{KEY_PREFIX}{key_part(gateway.label)}"
         ):
             return gateway.answer(request.url.path, now)
     # Like the real gateways: an unknown key is an HTTP 200 error body.

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from providers.base import Account
-from providers.demo_tools import DAY, HOUR
+from providers.demo_tools import DAY, HOUR, key_part
 from providers.secrets import Secret
 
 QUOTA_PATH = "/api/monitor/usage/quota/limit"
@@ -124,7 +124,7 @@ DEMO_KEYS = (
 
 
 def _key_for(demo: DemoKey, copy: int) -> str:
-    return f"{KEY_PREFIX}{demo.provider}-{demo.label}-{copy}.0123456789abcdef"
+    return f"{KEY_PREFIX}{demo.provider}-{key_part(demo.label)}-{copy}.0123456789abcdef"
 
 
 def accounts(now: float, copy: int) -> list[Account]:
@@ -147,7 +147,7 @@ def answer(request: httpx.Request, now: float) -> httpx.Response | None:
         return None
     key = request.headers.get("Authorization", "")
     for demo in DEMO_KEYS:
-        if key.startswith(f"{KEY_PREFIX}{demo.provider}-{demo.label}-"):
+        if key.startswith(f"{KEY_PREFIX}{demo.provider}-{key_part(demo.label)}-"):
             return httpx.Response(200, json=demo.answer(now))
     # Like the real service: an unknown key is an HTTP 200 error body.
     return httpx.Response(

@@ -87,6 +87,16 @@ def remember(value: str) -> None:
                 known.append(place)
 
 
+def forget_all() -> None:
+    """Forget every remembered value. For tests, each of which stands for a new process: a
+    secret a previous test planted must not mask an ordinary word of the next one."""
+    with _LOCK:
+        _KNOWN.clear()
+        _SHORT.clear()
+        _SECRETS.clear()
+        _INDEX.clear()
+
+
 def _same_ahead(text: str, start: int, secret: str, offset: int) -> int:
     """How many characters text[start:] and secret[offset:] share at the front."""
     low, high = 0, min(len(text) - start, len(secret) - offset)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from providers import secrets
+
 _ISOLATED_PREFIXES = (
     "AIQUOTA_", "XDG_", "CODEX_", "CLAUDE_", "OPENCODE_", "NEWAPI_", "COPILOT_", "GOOGLE_", "GEMINI_",
     "ANTIGRAVITY_", "APPDATA",
@@ -35,6 +37,13 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     time.tzset()
     monkeypatch.chdir(work)
     return home
+
+
+@pytest.fixture(autouse=True)
+def fresh_secrets() -> None:
+    """Each test starts with no remembered secrets, as a new process does: a 12-character run
+    of an earlier test's secret ("-antigravity-secret") would otherwise mask a path in this one."""
+    secrets.forget_all()
 
 
 @pytest.fixture

@@ -322,3 +322,14 @@ def test_an_unexpected_error_in_the_command_is_a_scrubbed_report(monkeypatch, ca
     err = capsys.readouterr().err
     assert err.startswith("aiquota-tui: internal error (RuntimeError)")
     assert_clean_crash_report(err)
+
+
+@pytest.mark.parametrize("extra", [[], ["--wide"], ["--json"]])
+def test_the_demo_masks_none_of_its_own_names(capsys, extra: list[str]) -> None:
+    """The scrubber masks 12 characters of a key even across spaces: a demo key that spelt out
+    its account's name masked that name, with its neighbours, in every table row."""
+    main(["--demo", "--once", *extra])
+    out = capsys.readouterr().out
+    assert "****" not in out
+    for name in ("glm-revoked", "home-oneapi", "old-laptop-key", "nano-revoked", "ds-drained"):
+        assert name in out
