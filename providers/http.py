@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
+import math
 import ssl
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from providers.secrets import scrub
 
 REQUEST_TIMEOUT = 10.0
 MAX_BODY_BYTES = 2_000_000
+# The longest wait a server may ask for (Retry-After); see parse_retry_after.
+MAX_RETRY_AFTER = 86400.0
 USER_AGENT = f"aiquota-tui/{__version__}"
 
 
@@ -96,24 +99,40 @@ def with_origin(url: str, origin: str | None) -> str:
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Retry-After as seconds from now: either delta-seconds or an HTTP date."""
+    """Retry-After as seconds from now: either delta-seconds or an HTTP date.
+
+    Always finite and within 0 … MAX_RETRY_AFTER: a server's "1e12", "inf" or a date in year
+    9999 means "not soon", and a wait of a day says that; anything longer would overflow the
+    scheduler's datetime arithmetic, and a day later the account is asked again anyway. "nan"
+    and text that is neither form say nothing (None: the normal backoff applies).
+    """
     if not value:
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
+        seconds = _seconds_until_http_date(value, now or datetime.now(UTC))
+    return clamp_delay(seconds)
+
+
+def clamp_delay(seconds: float | None) -> float | None:
+    """A server-given wait made safe to schedule: None for NaN, else within 0 … a day."""
+    if seconds is None or math.isnan(seconds):
+        return None
+    return min(max(0.0, seconds), MAX_RETRY_AFTER)
+
+
+def _seconds_until_http_date(value: str, now: datetime) -> float | None:
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when is None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    now = now or datetime.now(UTC)
-    return max(0.0, (when - now).total_seconds())
+    return (when - now).total_seconds()
 
 
 def status_for_http(code: int) -> Status:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from providers.http import clamp_delay
 from providers.model import AccountSnapshot, Status
 
 
@@ -40,20 +41,27 @@ def backoff(failures: int, policy: RefreshPolicy) -> float:
 
 def next_after_success(snapshot: AccountSnapshot, now: datetime, policy: RefreshPolicy) -> datetime:
     floor = policy.floor(snapshot.provider)
-    due = now + timedelta(seconds=max(policy.interval, floor))
-    upcoming = [w.resets_at for w in snapshot.windows if w.resets_at and w.resets_at > now]
+    wait = max(policy.interval, floor)
+    # In seconds, not datetimes: a reset at the end of year 9999 plus 30 s would overflow.
+    upcoming = [
+        (w.resets_at - now).total_seconds()
+        for w in snapshot.windows
+        if w.resets_at and w.resets_at > now
+    ]
     if upcoming:
-        after_reset = min(upcoming) + timedelta(seconds=policy.after_reset)
-        due = min(due, max(after_reset, now + timedelta(seconds=floor)))
-    return due
+        wait = min(wait, max(min(upcoming) + policy.after_reset, floor))
+    return now + timedelta(seconds=wait)
 
 
 def next_after_failure(
     snapshot: AccountSnapshot, failures: int, now: datetime, policy: RefreshPolicy
 ) -> datetime:
     wait = max(backoff(failures, policy), policy.floor(snapshot.provider))
-    if snapshot.retry_after is not None:
-        wait = max(wait, snapshot.retry_after)
+    # Clamped again here, whoever built the snapshot: inf would overflow the timedelta and NaN
+    # would make every comparison false.
+    retry_after = clamp_delay(snapshot.retry_after)
+    if retry_after is not None:
+        wait = max(wait, retry_after)
     elif snapshot.status is Status.RATE_LIMITED:
         wait = max(wait, policy.rate_limit_wait.get(snapshot.provider, 0.0))
     return now + timedelta(seconds=wait)
