@@ -21,6 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from providers import __version__
+from providers.decoding import ACCEPT_ENCODING, BodyDecoder, DecodingProblem, TooLarge
 from providers.model import Status
 from providers.secrets import scrub
 
@@ -157,7 +158,9 @@ def make_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.Asyn
         transport=transport,
         timeout=httpx.Timeout(REQUEST_TIMEOUT),
         limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
-        headers={"User-Agent": USER_AGENT},
+        # Only what providers.decoding can undo in bounded steps (httpx would add br and zstd
+        # when their packages happen to be installed).
+        headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
         follow_redirects=False,
     )
 
@@ -201,7 +204,7 @@ class HttpSession:
                 )
                 response = await self.client.send(request, stream=True)
                 try:
-                    body = await _read_capped(response)
+                    body = await _read_capped(response, host)
                 finally:
                     await response.aclose()
         except (TimeoutError, httpx.TimeoutException):
@@ -229,7 +232,11 @@ class HttpSession:
         return data
 
 
-async def _read_capped(response: httpx.Response) -> bytes:
+async def _read_capped(response: httpx.Response, host: str) -> bytes:
+    """The body, decoded, or FetchError when it is (or would decode to) more than 2 MB.
+
+    The raw bytes are read and decoded here, not by httpx, whose decoders have no bound on
+    what one chunk decodes to (providers.decoding says why and how)."""
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise FetchError(
@@ -237,17 +244,29 @@ async def _read_capped(response: httpx.Response) -> bytes:
             f"the answer is {int(declared) // 1_000_000} MB, larger than any quota answer",
             http_status=response.status_code,
         )
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise FetchError(
-                Status.BAD_RESPONSE,
-                "the answer is larger than 2 MB, larger than any quota answer",
-                http_status=response.status_code,
-            )
-        chunks.append(chunk)
+    try:
+        decoder = BodyDecoder(response.headers.get("content-encoding"), MAX_BODY_BYTES)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_raw():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise TooLarge
+            chunks.append(decoder.feed(chunk))
+        decoder.finish()
+    except TooLarge:
+        unpacked = " once decompressed" if size <= MAX_BODY_BYTES and decoder.encoding else ""
+        raise FetchError(
+            Status.BAD_RESPONSE,
+            f"the answer is larger than 2 MB{unpacked}, larger than any quota answer",
+            http_status=response.status_code,
+        ) from None
+    except DecodingProblem as problem:
+        raise FetchError(
+            Status.BAD_RESPONSE,
+            f"{host} sent an answer that {problem}",
+            http_status=response.status_code,
+        ) from None
     return b"".join(chunks)
 
 
