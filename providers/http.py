@@ -244,6 +244,12 @@ async def _read_capped(response: httpx.Response, host: str) -> bytes:
             f"the answer is {int(declared) // 1_000_000} MB, larger than any quota answer",
             http_status=response.status_code,
         )
+    if response.is_stream_consumed:
+        # Built in memory and read already (the demo's and the tests' httpx.MockTransport):
+        # nothing came from a network, and the raw bytes are gone.
+        if len(response.content) > MAX_BODY_BYTES:
+            raise _too_large(response.status_code)
+        return response.content
     try:
         decoder = BodyDecoder(response.headers.get("content-encoding"), MAX_BODY_BYTES)
         chunks: list[bytes] = []
@@ -255,12 +261,8 @@ async def _read_capped(response: httpx.Response, host: str) -> bytes:
             chunks.append(decoder.feed(chunk))
         decoder.finish()
     except TooLarge:
-        unpacked = " once decompressed" if size <= MAX_BODY_BYTES and decoder.encoding else ""
-        raise FetchError(
-            Status.BAD_RESPONSE,
-            f"the answer is larger than 2 MB{unpacked}, larger than any quota answer",
-            http_status=response.status_code,
-        ) from None
+        unpacked = size <= MAX_BODY_BYTES and decoder.encoding is not None
+        raise _too_large(response.status_code, unpacked=unpacked) from None
     except DecodingProblem as problem:
         raise FetchError(
             Status.BAD_RESPONSE,
@@ -268,6 +270,15 @@ async def _read_capped(response: httpx.Response, host: str) -> bytes:
             http_status=response.status_code,
         ) from None
     return b"".join(chunks)
+
+
+def _too_large(code: int, *, unpacked: bool = False) -> FetchError:
+    once = " once decompressed" if unpacked else ""
+    return FetchError(
+        Status.BAD_RESPONSE,
+        f"the answer is larger than 2 MB{once}, larger than any quota answer",
+        http_status=code,
+    )
 
 
 def _connect_sentence(host: str, error: Exception) -> str:

@@ -265,3 +265,12 @@ def test_recording_an_answer_cannot_fail(monkeypatch: pytest.MonkeyPatch) -> Non
     assert store.get(a.key).next_due == T0 + timedelta(seconds=30)
     assert store.get(b.key).next_due == T0 + timedelta(seconds=300)
     assert store.get(b.key).last_good is not None
+
+
+@pytest.mark.parametrize("interval", [math.inf, 1e300, math.nan])
+def test_any_interval_from_the_config_schedules_within_a_day(interval: float) -> None:
+    """A config's `interval = inf` (TOML allows it) overflowed the timedelta in the store."""
+    a = account("a")
+    store = store_with(a, policy=RefreshPolicy(interval=interval))
+    fetch(store, a, snap(a), T0)
+    assert T0 + timedelta(seconds=30) <= store.get(a.key).next_due <= DAY_LATER

@@ -6,6 +6,7 @@ with a fake one.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,6 +33,20 @@ class RefreshPolicy:
         return self.min_interval.get(provider, 0.0)
 
 
+# No schedule looks further ahead: whatever a server or a config file asks (1e12, inf), the
+# account is asked again within a day, and no datetime arithmetic can overflow.
+MAX_DELAY = 86400.0
+_DEFAULT_INTERVAL = 300.0
+
+
+def after(now: datetime, seconds: float) -> datetime:
+    """now + seconds, the seconds kept within 0 … MAX_DELAY (NaN, as from a config's `nan`,
+    is the default interval). Never raises for any float."""
+    if math.isnan(seconds):
+        seconds = _DEFAULT_INTERVAL
+    return now + timedelta(seconds=min(max(0.0, seconds), MAX_DELAY))
+
+
 def backoff(failures: int, policy: RefreshPolicy) -> float:
     """30 s, 60 s, 120 s … capped at 30 min, for the n-th failure in a row."""
     if failures <= 0:
@@ -50,7 +65,7 @@ def next_after_success(snapshot: AccountSnapshot, now: datetime, policy: Refresh
     ]
     if upcoming:
         wait = min(wait, max(min(upcoming) + policy.after_reset, floor))
-    return now + timedelta(seconds=wait)
+    return after(now, wait)
 
 
 def next_after_failure(
@@ -64,4 +79,4 @@ def next_after_failure(
         wait = max(wait, retry_after)
     elif snapshot.status is Status.RATE_LIMITED:
         wait = max(wait, policy.rate_limit_wait.get(snapshot.provider, 0.0))
-    return now + timedelta(seconds=wait)
+    return after(now, wait)

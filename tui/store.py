@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from providers.base import Account, Provider
 from providers.collect import later_duplicates, pending_snapshot
 from providers.model import AccountSnapshot
-from tui.refresh import RefreshPolicy, backoff, next_after_failure, next_after_success
+from tui.refresh import RefreshPolicy, after, backoff, next_after_failure, next_after_success
 
 
 @dataclass
@@ -148,12 +148,12 @@ class Store:
             return next_after_failure(snapshot, entry.failures, now, self.policy)
         except (ArithmeticError, ValueError, TypeError):  # odd values a provider let through
             wait = self.policy.interval if snapshot.ok else backoff(entry.failures, self.policy)
-            return now + timedelta(seconds=max(wait, self.policy.floor(entry.provider.id)))
+            return after(now, max(wait, self.policy.floor(entry.provider.id)))
 
     def request_now(self, entry: Entry, now: datetime) -> None:
         """A refresh the user asked for: skip any backoff, but never poll faster than allowed."""
         floor = self.policy.floor(entry.provider.id)
         earliest = now
         if floor and entry.last_attempt is not None:
-            earliest = max(now, entry.last_attempt + timedelta(seconds=floor))
+            earliest = max(now, after(entry.last_attempt, floor))
         entry.next_due = earliest
