@@ -11,6 +11,7 @@ import os
 from datetime import UTC, datetime
 
 import pytest
+from fakes import write_codex_auth
 from test_hardening_parsers import assert_outputs_work, assert_presentable
 
 from providers import balances, claude, codex, copilot, nanogpt, zhipu
@@ -180,3 +181,24 @@ def test_property_tests_draw_the_same_examples_in_every_run() -> None:
     for chosen in (PROPERTY, THROUGH_FETCH, FILES):
         assert chosen.derandomize is True
         assert chosen.database is None
+
+
+def test_a_token_issued_in_year_3e12_does_not_crash_the_switch(home, work) -> None:
+    """The switch read the access token's `iat` with datetime.fromtimestamp: 1e20 raised
+    OverflowError out of --activate (files without last_refresh fall back to `iat`)."""
+    from providers.codex_switch import activate
+    from providers.demo import fake_jwt
+    from providers.paths import Paths
+
+    def token(name: str, iat: float) -> str:
+        return fake_jwt({"exp": 4102444800, "iat": iat,
+                         "https://api.openai.com/auth": {"chatgpt_account_id": f"acc-{name}"}})  # fmt: skip
+
+    for path, name in [
+        (work / "account/beta.auth.json", "beta"),
+        (home / ".codex/auth.json", "alpha"),
+    ]:
+        write_codex_auth(path, token(name, 1e20), f"acc-{name}")
+        path.write_text(path.read_text().replace('"last_refresh"', '"no_last_refresh"'))
+    activate(work / "account/beta.auth.json", Paths(), [work / "account"])
+    assert "acc-beta" in (home / ".codex/auth.json").read_text()
