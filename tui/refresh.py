@@ -6,7 +6,6 @@ with a fake one.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -36,14 +35,13 @@ class RefreshPolicy:
 # No schedule looks further ahead: whatever a server or a config file asks (1e12, inf), the
 # account is asked again within a day, and no datetime arithmetic can overflow.
 MAX_DELAY = 86400.0
-_DEFAULT_INTERVAL = 300.0
 
 
 def after(now: datetime, seconds: float) -> datetime:
     """now + seconds, the seconds kept within 0 … MAX_DELAY (NaN, as from a config's `nan`,
-    is the default interval). Never raises for any float."""
-    if math.isnan(seconds):
-        seconds = _DEFAULT_INTERVAL
+    is the default interval). Never raises for any number."""
+    if seconds != seconds:  # NaN; math.isnan() would raise on an int beyond float range
+        seconds = RefreshPolicy.interval
     return now + timedelta(seconds=min(max(0.0, seconds), MAX_DELAY))
 
 
