@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
-import math
 import ssl
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -119,7 +118,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 
 def clamp_delay(seconds: float | None) -> float | None:
     """A server-given wait made safe to schedule: None for NaN, else within 0 … a day."""
-    if seconds is None or math.isnan(seconds):
+    if seconds is None or seconds != seconds:  # NaN (math.isnan raises on a huge int)
         return None
     return min(max(0.0, seconds), MAX_RETRY_AFTER)
 
