@@ -38,7 +38,7 @@ from providers.http import FetchError
 from providers.model import Quota, Status, Window
 from providers.paths import Paths
 from providers.secrets import remember
-from providers.values import as_dict, as_str
+from providers.values import as_dict, as_str, plausible
 from providers.words import plural
 
 PROVIDER_ID = "antigravity"
@@ -212,7 +212,7 @@ def _timestamp(value: ProtoValue | None) -> datetime | None:
     if not 0 <= nanos < 1_000_000_000:
         nanos = 0
     try:
-        return datetime.fromtimestamp(seconds + nanos / 1e9, tz=UTC)
+        return plausible(datetime.fromtimestamp(seconds + nanos / 1e9, tz=UTC))
     except (OverflowError, OSError, ValueError):
         return None
 

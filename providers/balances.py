@@ -35,7 +35,7 @@ from providers.http import FetchError, HttpSession, error_from_body
 from providers.keys import API_KEY_SETTINGS, key_accounts
 from providers.model import AccountSnapshot, Balance, Quota, Status, Window
 from providers.secrets import quote, scrub
-from providers.values import DAY, as_bool, as_dict, as_float, as_int, as_list, as_str
+from providers.values import DAY, as_bool, as_dict, as_float, as_int, as_list, as_str, finite
 
 # --------------------------------------------------------------------------- shared helpers
 
@@ -192,14 +192,14 @@ def parse_openrouter_key(data: Any, now: datetime) -> Quota:
     period = (as_str(body.get("limit_reset")) or "").lower()
     if limit is not None:
         remaining = as_float(body.get("limit_remaining"))
-        used = round(limit - remaining, 8) if remaining is not None else None
+        used = finite(round(limit - remaining, 8)) if remaining is not None else None
         if used is None and period in _PERIOD_LABELS:
             used = as_float(body.get(f"usage_{period}"))
         if used is None and period not in _PERIOD_LABELS:
             used = as_float(body.get("usage"))  # a limit that never resets counts all usage
         percent: float | None = 100.0  # a zero limit: nothing may be spent
         if limit > 0:
-            percent = used / limit * 100 if used is not None else None
+            percent = finite(used / limit * 100) if used is not None else None
         resets_at, seconds = next_reset(period, now) if period in _PERIOD_LABELS else (None, None)
         window_label = "Key limit"
         if period in _PERIOD_LABELS:

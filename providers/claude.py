@@ -33,6 +33,7 @@ from providers.values import (
     as_dict,
     as_float,
     as_int,
+    as_seconds,
     as_str,
     epoch_to_datetime,
     first_present,
@@ -333,7 +334,7 @@ def _named_window(key: str, value: Any, now: datetime) -> tuple[bool, Window | N
         window_id, label, seconds = f"five_hour_{rest}", f"5h · {_words(rest)}", FIVE_HOURS
     else:
         window_id, label = key, _words(key)
-        seconds = as_int(first_present(data, *_LENGTH_KEYS))
+        seconds = as_seconds(first_present(data, *_LENGTH_KEYS))
     return True, Window(
         id=window_id,
         label=label,
@@ -403,7 +404,7 @@ def _limit_window(item: Any, now: datetime) -> tuple[bool, Window | None]:
             window_id, label = "weekly_scoped", "Weekly · scoped"
         seconds = WEEK
     else:
-        seconds = as_int(first_present(entry, *_LENGTH_KEYS))
+        seconds = as_seconds(first_present(entry, *_LENGTH_KEYS))
         if model:
             window_id, label = f"{kind}:{model}", f"{_words(kind)} · {model}"
         else:

@@ -25,6 +25,7 @@ from providers.values import (
     as_float,
     as_int,
     as_list,
+    as_seconds,
     as_str,
     epoch_to_datetime,
     first_present,
@@ -308,12 +309,9 @@ def _read_window(slot: str, value: Any, now: datetime) -> _RawWindow | None:
         if left is None:
             return None
         used = 100.0 - left
-    seconds = as_int(first_present(data, "limit_window_seconds", "window_seconds"))
-    if seconds is None:
-        minutes = as_int(data.get("window_minutes"))
-        seconds = minutes * 60 if minutes is not None else None
-    if seconds is not None and seconds <= 0:
-        seconds = None
+    given = as_int(first_present(data, "limit_window_seconds", "window_seconds"))
+    minutes = data.get("window_minutes")
+    seconds = as_seconds(given) if given is not None else as_seconds(minutes, 60)
     resets_at = any_to_datetime(first_present(data, *_RESET_KEYS))
     if resets_at is None:
         resets_at = after_seconds(now, first_present(data, *_RESET_AFTER_KEYS))

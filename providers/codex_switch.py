@@ -34,7 +34,7 @@ from providers import atomic_swap, jwt
 from providers.codex import SAVED_SUFFIX, account_id_from_token, saved_name
 from providers.files import MAX_CREDENTIAL_BYTES, read_bytes
 from providers.paths import Paths
-from providers.values import as_dict, as_str, iso_to_datetime
+from providers.values import as_dict, as_str, epoch_to_datetime, iso_to_datetime
 
 BACKUP_SUFFIX = ".bak"
 TEMP_MARK = ".aiquota-"
@@ -114,9 +114,9 @@ def _freshness(data: dict[str, Any], access: str | None, path: Path) -> datetime
     refreshed = iso_to_datetime(data.get("last_refresh"))
     if refreshed is not None:
         return refreshed
-    issued = jwt.claims(access).get("iat") if access else None
-    if isinstance(issued, (int, float)) and issued > 0:
-        return datetime.fromtimestamp(issued, tz=UTC)
+    issued = epoch_to_datetime(jwt.claims(access).get("iat")) if access else None  # 1e20: None
+    if issued is not None:
+        return issued
     try:
         return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
     except OSError:

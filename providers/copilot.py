@@ -29,6 +29,7 @@ from providers.values import (
     as_dict,
     as_float,
     as_list,
+    as_seconds,
     as_str,
     epoch_to_datetime,
     finite,
@@ -338,8 +339,8 @@ def _session_valid_until(answer: dict[str, Any], now: datetime) -> datetime:
     expires_at = epoch_to_datetime(answer.get("expires_at"))
     if expires_at is not None:
         return expires_at - _EXPIRY_MARGIN
-    refresh_in = as_float(answer.get("refresh_in"))
-    seconds = refresh_in if refresh_in is not None and refresh_in > 0 else _DEFAULT_SESSION_SECONDS
+    # as_seconds: a refresh_in of 1e300 is no lifetime (and would overflow the timedelta).
+    seconds = as_seconds(answer.get("refresh_in")) or _DEFAULT_SESSION_SECONDS
     return now + timedelta(seconds=seconds)
 
 

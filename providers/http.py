@@ -20,11 +20,14 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from providers import __version__
+from providers.decoding import ACCEPT_ENCODING, BodyDecoder, DecodingProblem, TooLarge
 from providers.model import Status
 from providers.secrets import scrub
 
 REQUEST_TIMEOUT = 10.0
 MAX_BODY_BYTES = 2_000_000
+# The longest wait a server may ask for (Retry-After); see parse_retry_after.
+MAX_RETRY_AFTER = 86400.0
 USER_AGENT = f"aiquota-tui/{__version__}"
 
 
@@ -96,24 +99,40 @@ def with_origin(url: str, origin: str | None) -> str:
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Retry-After as seconds from now: either delta-seconds or an HTTP date."""
+    """Retry-After as seconds from now: either delta-seconds or an HTTP date.
+
+    Always finite and within 0 … MAX_RETRY_AFTER: a server's "1e12", "inf" or a date in year
+    9999 means "not soon", and a wait of a day says that; anything longer would overflow the
+    scheduler's datetime arithmetic, and a day later the account is asked again anyway. "nan"
+    and text that is neither form say nothing (None: the normal backoff applies).
+    """
     if not value:
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
+        seconds = _seconds_until_http_date(value, now or datetime.now(UTC))
+    return clamp_delay(seconds)
+
+
+def clamp_delay(seconds: float | None) -> float | None:
+    """A server-given wait made safe to schedule: None for NaN, else within 0 … a day."""
+    if seconds is None or seconds != seconds:  # NaN (math.isnan raises on a huge int)
+        return None
+    return min(max(0.0, seconds), MAX_RETRY_AFTER)
+
+
+def _seconds_until_http_date(value: str, now: datetime) -> float | None:
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when is None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    now = now or datetime.now(UTC)
-    return max(0.0, (when - now).total_seconds())
+    return (when - now).total_seconds()
 
 
 def status_for_http(code: int) -> Status:
@@ -138,7 +157,9 @@ def make_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.Asyn
         transport=transport,
         timeout=httpx.Timeout(REQUEST_TIMEOUT),
         limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
-        headers={"User-Agent": USER_AGENT},
+        # Only what providers.decoding can undo in bounded steps (httpx would add br and zstd
+        # when their packages happen to be installed).
+        headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
         follow_redirects=False,
     )
 
@@ -182,7 +203,7 @@ class HttpSession:
                 )
                 response = await self.client.send(request, stream=True)
                 try:
-                    body = await _read_capped(response)
+                    body = await _read_capped(response, host)
                 finally:
                     await response.aclose()
         except (TimeoutError, httpx.TimeoutException):
@@ -210,7 +231,11 @@ class HttpSession:
         return data
 
 
-async def _read_capped(response: httpx.Response) -> bytes:
+async def _read_capped(response: httpx.Response, host: str) -> bytes:
+    """The body, decoded, or FetchError when it is (or would decode to) more than 2 MB.
+
+    The raw bytes are read and decoded here, not by httpx, whose decoders have no bound on
+    what one chunk decodes to (providers.decoding says why and how)."""
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise FetchError(
@@ -218,18 +243,41 @@ async def _read_capped(response: httpx.Response) -> bytes:
             f"the answer is {int(declared) // 1_000_000} MB, larger than any quota answer",
             http_status=response.status_code,
         )
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise FetchError(
-                Status.BAD_RESPONSE,
-                "the answer is larger than 2 MB, larger than any quota answer",
-                http_status=response.status_code,
-            )
-        chunks.append(chunk)
+    if response.is_stream_consumed:
+        # Built in memory and read already (the demo's and the tests' httpx.MockTransport):
+        # nothing came from a network, and the raw bytes are gone.
+        if len(response.content) > MAX_BODY_BYTES:
+            raise _too_large(response.status_code)
+        return response.content
+    try:
+        decoder = BodyDecoder(response.headers.get("content-encoding"), MAX_BODY_BYTES)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_raw():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise TooLarge
+            chunks.append(decoder.feed(chunk))
+        decoder.finish()
+    except TooLarge:
+        unpacked = size <= MAX_BODY_BYTES and decoder.encoding is not None
+        raise _too_large(response.status_code, unpacked=unpacked) from None
+    except DecodingProblem as problem:
+        raise FetchError(
+            Status.BAD_RESPONSE,
+            f"{host} sent an answer that {problem}",
+            http_status=response.status_code,
+        ) from None
     return b"".join(chunks)
+
+
+def _too_large(code: int, *, unpacked: bool = False) -> FetchError:
+    once = " once decompressed" if unpacked else ""
+    return FetchError(
+        Status.BAD_RESPONSE,
+        f"the answer is larger than 2 MB{once}, larger than any quota answer",
+        http_status=code,
+    )
 
 
 def _connect_sentence(host: str, error: Exception) -> str:

@@ -34,7 +34,16 @@ from providers.http import FetchError, HttpSession
 from providers.keys import API_KEY_SETTINGS, key_accounts
 from providers.model import AccountSnapshot, Balance, Quota, Window
 from providers.secrets import quote
-from providers.values import DAY, any_to_datetime, as_bool, as_dict, as_float, as_str, slug
+from providers.values import (
+    DAY,
+    any_to_datetime,
+    as_bool,
+    as_dict,
+    as_float,
+    as_str,
+    finite,
+    slug,
+)
 
 USAGE_URL = "https://nano-gpt.com/api/subscription/v1/usage"
 BALANCE_URL = "https://nano-gpt.com/api/check-balance"
@@ -69,14 +78,14 @@ def _window(answer_key: str, entry: Any, limit: Any) -> Window | None:
     if total is None:
         total = as_float(body.get("limit"))
     if total is None and used is not None and remaining is not None:
-        total = used + remaining
+        total = finite(used + remaining)
     if used is None and total is not None and remaining is not None:
-        used = total - remaining
+        used = finite(total - remaining)
     fraction = as_float(body.get("percentUsed"))
     if fraction is not None:
-        percent: float | None = fraction * 100
+        percent: float | None = finite(fraction * 100)
     elif used is not None and total:
-        percent = used / total * 100
+        percent = finite(used / total * 100)
     else:
         percent = None
     if percent is None and used is None:

@@ -17,6 +17,13 @@ _MILLISECONDS_THRESHOLD = 10**11
 
 HOUR = 3600
 DAY = 24 * HOUR
+# No quota window, wait or token lifetime lasts a century: a longer one is a garbled number.
+# Refusing it here keeps every later step (float(), now + timedelta, seconds * 60) from
+# overflowing on a 3e306 that JSON allows.
+MAX_SECONDS = 100 * 366 * DAY
+# Datetimes this close to datetime.max (year 9999) overflow as soon as anything is added or
+# they are shown in a zone east of UTC; no reset or expiry is that far ahead.
+_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 def as_dict(value: Any) -> dict[str, Any] | None:
@@ -56,12 +63,26 @@ def as_float(value: Any) -> float | None:
 def finite(value: float | None) -> float | None:
     """The number when it is finite: None for the inf (or nan) that arithmetic on extreme but
     finite inputs can produce (120 / 5e-324), which no output can show."""
-    return value if value is not None and math.isfinite(value) else None
+    if value is None:
+        return None
+    try:
+        return value if math.isfinite(value) else None
+    except OverflowError:  # an int wider than any float (a 3e306-minute window times 60)
+        return None
 
 
 def as_int(value: Any) -> int | None:
     number = as_float(value)
     return int(number) if number is not None else None
+
+
+def as_seconds(value: Any, unit: int = 1) -> int | None:
+    """A length of time given in whole `unit`s (1 for seconds, 60 for minutes …) as seconds,
+    or None when it is not a positive number of them or longer than MAX_SECONDS."""
+    count = as_int(value)
+    if count is None or count <= 0 or count * unit > MAX_SECONDS:
+        return None
+    return count * unit
 
 
 def as_bool(value: Any) -> bool | None:
@@ -89,9 +110,14 @@ def epoch_to_datetime(value: Any) -> datetime | None:
     if number > _MILLISECONDS_THRESHOLD:
         number /= 1000
     try:
-        return datetime.fromtimestamp(number, tz=UTC)
+        return plausible(datetime.fromtimestamp(number, tz=UTC))
     except (OverflowError, OSError, ValueError):
         return None
+
+
+def plausible(moment: datetime) -> datetime | None:
+    """The moment, or None when it is too close to datetime.max to be real or to add to."""
+    return moment if moment < _LATEST else None
 
 
 def iso_to_datetime(value: Any) -> datetime | None:
@@ -106,7 +132,7 @@ def iso_to_datetime(value: Any) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     try:
-        return parsed.astimezone(UTC)
+        return plausible(parsed.astimezone(UTC))
     except OverflowError:  # "0001-01-01T00:00+05:00" is before year 1 in UTC
         return None
 
@@ -120,10 +146,10 @@ def any_to_datetime(value: Any) -> datetime | None:
 
 def after_seconds(now: datetime, seconds: Any) -> datetime | None:
     number = as_float(seconds)
-    if number is None or number < 0:
+    if number is None or number < 0 or number > MAX_SECONDS:
         return None
     try:
-        return now + timedelta(seconds=number)
+        return plausible(now + timedelta(seconds=number))
     except OverflowError:
         return None
 

@@ -27,6 +27,7 @@ from providers.values import (
     as_float,
     as_int,
     as_list,
+    as_seconds,
     as_str,
     finite,
     window_id_for_length,
@@ -241,10 +242,9 @@ class _Entry:
 
 def _length(entry: dict[str, Any]) -> int | None:
     unit = as_int(entry.get("unit"))
-    number = as_int(entry.get("number"))
-    if unit not in _UNIT_SECONDS or number is None or number <= 0:
+    if unit not in _UNIT_SECONDS:
         return None
-    return _UNIT_SECONDS[unit] * number
+    return as_seconds(entry.get("number"), _UNIT_SECONDS[unit])
 
 
 def _usage_details(value: Any) -> tuple[tuple[str, str], ...]:

@@ -7,6 +7,31 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests are reproducible wherever they run: the same examples in every run, on every
+# machine, so a red CI run is a real bug that the next run shows again, never a lucky draw.
+# "ci" is the default everywhere (CI=true or not); HYPOTHESIS_PROFILE=hunt is for long random
+# searches by hand (AIQUOTA_FUZZ_EXAMPLES sets how long). Profiles must be loaded here, before
+# the test modules build their settings(...) objects at import: an attribute a test leaves
+# unset (derandomize, database, …) is copied from the profile active at that moment.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    max_examples=200,
+    deadline=None,
+    database=None,  # nothing saved between runs: a run depends on the code alone
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.register_profile(
+    "hunt",
+    settings.get_profile("ci"),
+    derandomize=False,
+    max_examples=int(os.environ.get("AIQUOTA_FUZZ_EXAMPLES", "5000")),
+    database=settings.get_profile("default").database,  # failures found are replayed first
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 from providers import secrets
 

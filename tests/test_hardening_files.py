@@ -30,8 +30,7 @@ from tui.cli import main
 from tui.config import ConfigError, load_config
 from tui.themes import LoadedTheme, ThemeError, load_theme_file, user_themes
 
-PROPERTY = settings(
-    max_examples=200,
+PROPERTY = settings(  # as many examples as the profile asks (tests/conftest.py)
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -33,10 +33,11 @@ from fakes import DAY, codex_token, usage_answer, write_codex_auth
 from providers.base import Account
 from providers.codex import CodexProvider
 from providers.collect import fetch_snapshot
-from providers.http import HttpSession, make_client
+from providers.http import HttpSession, make_client, parse_retry_after
 from providers.model import AccountSnapshot, Status
 from providers.secrets import Secret
 from tui.cli import main
+from tui.store import Store
 
 # Every connection handler gives up after this long, whatever the client does.
 HANDLER_LIMIT = 8.0
@@ -537,3 +538,67 @@ def test_a_refused_port_is_unreachable(short_timeout) -> None:
     snapshot = asyncio.run(fetch_real(f"http://127.0.0.1:{port}", "x"))
     assert snapshot.status is Status.UNREACHABLE
     assert "cannot connect to 127.0.0.1" in (snapshot.message or "")
+
+
+# --------------------------------------------------------------------------- Retry-After (issue 11)
+
+FAR_DATE = "Fri, 31 Dec 9999 23:59:59 GMT"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("120", 120.0),
+        (" 7.5 ", 7.5),
+        ("0", 0.0),
+        ("-30", 0.0),
+        ("1e12", 86400.0),
+        ("inf", 86400.0),
+        ("Infinity", 86400.0),
+        ("9" * 400, 86400.0),  # float() gives inf
+        ("-inf", 0.0),
+        ("nan", None),
+        ("NaN", None),
+        (FAR_DATE, 86400.0),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+        ("Wed, 21 Oct 2015 07:28:00", 0.0),  # no zone: taken as UTC
+        ("soon", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_retry_after_is_finite_and_at_most_a_day(header, expected) -> None:
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    assert parse_retry_after(header, now) == expected
+
+
+def test_parse_retry_after_reads_a_date_relative_to_now() -> None:
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    assert parse_retry_after("Sun, 22 Nov 2026 12:01:30 GMT", now) == 90.0
+
+
+RETRY_HEADERS = {"r1e12": "1e12", "rinf": "inf", "rnan": "nan", "rfar": FAR_DATE}
+
+
+def rate_limited_by_header(conn: Conn) -> Behaviour:
+    header = RETRY_HEADERS[conn.headers.get("chatgpt-account-id", "").removeprefix("acc-")]
+    return lambda conn: conn.respond("429 Too Many Requests", b"{}", {"Retry-After": header})
+
+
+@pytest.mark.parametrize("name", list(RETRY_HEADERS))
+def test_a_429_asking_for_forever_is_scheduled_within_a_day(short_timeout, name: str) -> None:
+    """Through the real stack into the app's store: 1e12 / inf raised OverflowError in the store,
+    so the account was asked again every second."""
+    with RawServer(rate_limited_by_header) as server:
+        snapshot = asyncio.run(fetch_real(server.url, name))
+    assert snapshot.status is Status.RATE_LIMITED
+    assert snapshot.retry_after is None or 0 <= snapshot.retry_after <= 86400
+    account = codex_account(name)
+    store = Store()
+    store.merge([(CodexProvider(), account)])
+    entry = store.get(account.key)
+    now = datetime.now(UTC)
+    store.begin(entry, now)
+    store.finish(entry, snapshot, now)
+    assert now + timedelta(seconds=30) <= entry.next_due <= now + timedelta(days=1)
+    assert store.due(now + timedelta(seconds=2)) == []

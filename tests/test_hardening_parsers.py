@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import os
 import struct
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -54,8 +53,8 @@ from tui import report
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
-# AIQUOTA_FUZZ_EXAMPLES=5000 for a long hunt; the suite keeps it short.
-EXAMPLES = int(os.environ.get("AIQUOTA_FUZZ_EXAMPLES", "200"))
+# The profile's count (tests/conftest.py): 200 in every run, more with HYPOTHESIS_PROFILE=hunt.
+EXAMPLES = settings().max_examples
 PROPERTY = settings(
     max_examples=EXAMPLES,
     deadline=None,

@@ -1206,7 +1206,11 @@ def _numbers_are_finite(quota) -> bool:
     return all(v is None or math.isfinite(v) for v in values)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=settings().max_examples * 3 // 2,  # the profile's count (tests/conftest.py)
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(document=_JSON, spent=_JSON)
 def test_any_json_is_a_quota_or_a_parse_error_or_an_expired_key(document, spent) -> None:
     for attempt in (

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from providers.base import Account
 from providers.codex import CodexProvider
@@ -212,3 +215,62 @@ def test_a_source_whose_answer_names_an_earlier_account_is_merged_into_it() -> N
     assert second.key in {e.key for e in store.due(later)}
     fetch(store, second, replace(snap(second), identity="github:hubot"), later)
     assert [e.key for e in store] == [first.key, second.key, other.key]
+
+
+# --------------------------------------------------------------------------- odd delays (issue 11)
+
+DAY_LATER = T0 + timedelta(days=1)
+
+
+@pytest.mark.parametrize("retry_after", [1e12, math.inf, 1e308, -math.inf, math.nan])
+def test_any_retry_after_schedules_the_account_within_a_day(retry_after: float) -> None:
+    """1e12 and inf raised OverflowError here: next_due stayed in the past, asked every second."""
+    a = account("a")
+    store = store_with(a)
+    fetch(store, a, snap(a, Status.RATE_LIMITED, retry_after=retry_after), T0)
+    entry = store.get(a.key)
+    assert not entry.in_flight
+    assert T0 + timedelta(seconds=30) <= entry.next_due <= DAY_LATER
+    assert store.due(T0 + timedelta(seconds=1)) == []
+
+
+def test_a_nan_retry_after_is_the_normal_backoff() -> None:
+    a = account("a")
+    store = store_with(a)
+    fetch(store, a, snap(a, Status.UNREACHABLE, retry_after=math.nan), T0)
+    assert store.get(a.key).next_due == T0 + timedelta(seconds=30)
+
+
+def test_a_reset_at_the_end_of_time_schedules_the_next_round() -> None:
+    """resets_at + 30 s overflowed for a window resetting at datetime.max."""
+    a = account("a")
+    store = store_with(a, policy=RefreshPolicy(interval=300))
+    end = datetime.max.replace(tzinfo=UTC)
+    fetch(store, a, snap(a, windows=[Window("w", "W", used_percent=5, resets_at=end)]), T0)
+    assert store.get(a.key).next_due == T0 + timedelta(seconds=300)
+
+
+def test_recording_an_answer_cannot_fail(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever goes wrong computing the next time, the account gets one: the normal backoff."""
+
+    def overflow(*args: object) -> datetime:
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setattr("tui.store.next_after_failure", overflow)
+    monkeypatch.setattr("tui.store.next_after_success", overflow)
+    a, b = account("a"), account("b")
+    store = store_with(a, b)
+    fetch(store, a, snap(a, Status.RATE_LIMITED, retry_after=60), T0)
+    fetch(store, b, snap(b), T0)
+    assert store.get(a.key).next_due == T0 + timedelta(seconds=30)
+    assert store.get(b.key).next_due == T0 + timedelta(seconds=300)
+    assert store.get(b.key).last_good is not None
+
+
+@pytest.mark.parametrize("interval", [math.inf, 1e300, math.nan])
+def test_any_interval_from_the_config_schedules_within_a_day(interval: float) -> None:
+    """A config's `interval = inf` (TOML allows it) overflowed the timedelta in the store."""
+    a = account("a")
+    store = store_with(a, policy=RefreshPolicy(interval=interval))
+    fetch(store, a, snap(a), T0)
+    assert T0 + timedelta(seconds=30) <= store.get(a.key).next_due <= DAY_LATER

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from providers.http import clamp_delay
 from providers.model import AccountSnapshot, Status
 
 
@@ -31,6 +32,19 @@ class RefreshPolicy:
         return self.min_interval.get(provider, 0.0)
 
 
+# No schedule looks further ahead: whatever a server or a config file asks (1e12, inf), the
+# account is asked again within a day, and no datetime arithmetic can overflow.
+MAX_DELAY = 86400.0
+
+
+def after(now: datetime, seconds: float) -> datetime:
+    """now + seconds, the seconds kept within 0 … MAX_DELAY (NaN, as from a config's `nan`,
+    is the default interval). Never raises for any number."""
+    if seconds != seconds:  # NaN; math.isnan() would raise on an int beyond float range
+        seconds = RefreshPolicy.interval
+    return now + timedelta(seconds=min(max(0.0, seconds), MAX_DELAY))
+
+
 def backoff(failures: int, policy: RefreshPolicy) -> float:
     """30 s, 60 s, 120 s … capped at 30 min, for the n-th failure in a row."""
     if failures <= 0:
@@ -40,20 +54,27 @@ def backoff(failures: int, policy: RefreshPolicy) -> float:
 
 def next_after_success(snapshot: AccountSnapshot, now: datetime, policy: RefreshPolicy) -> datetime:
     floor = policy.floor(snapshot.provider)
-    due = now + timedelta(seconds=max(policy.interval, floor))
-    upcoming = [w.resets_at for w in snapshot.windows if w.resets_at and w.resets_at > now]
+    wait = max(policy.interval, floor)
+    # In seconds, not datetimes: a reset at the end of year 9999 plus 30 s would overflow.
+    upcoming = [
+        (w.resets_at - now).total_seconds()
+        for w in snapshot.windows
+        if w.resets_at and w.resets_at > now
+    ]
     if upcoming:
-        after_reset = min(upcoming) + timedelta(seconds=policy.after_reset)
-        due = min(due, max(after_reset, now + timedelta(seconds=floor)))
-    return due
+        wait = min(wait, max(min(upcoming) + policy.after_reset, floor))
+    return after(now, wait)
 
 
 def next_after_failure(
     snapshot: AccountSnapshot, failures: int, now: datetime, policy: RefreshPolicy
 ) -> datetime:
     wait = max(backoff(failures, policy), policy.floor(snapshot.provider))
-    if snapshot.retry_after is not None:
-        wait = max(wait, snapshot.retry_after)
+    # Clamped again here, whoever built the snapshot: inf would overflow the timedelta and NaN
+    # would make every comparison false.
+    retry_after = clamp_delay(snapshot.retry_after)
+    if retry_after is not None:
+        wait = max(wait, retry_after)
     elif snapshot.status is Status.RATE_LIMITED:
         wait = max(wait, policy.rate_limit_wait.get(snapshot.provider, 0.0))
-    return now + timedelta(seconds=wait)
+    return after(now, wait)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from providers.base import Account, Provider
 from providers.collect import later_duplicates, pending_snapshot
 from providers.model import AccountSnapshot
-from tui.refresh import RefreshPolicy, next_after_failure, next_after_success
+from tui.refresh import RefreshPolicy, after, backoff, next_after_failure, next_after_success
 
 
 @dataclass
@@ -133,17 +133,27 @@ class Store:
             entry.last_good = snapshot
             entry.failures = 0
             entry.problem_since = None
-            entry.next_due = next_after_success(snapshot, now, self.policy)
         else:
             entry.failures += 1
             entry.problem_since = entry.problem_since or now
-            entry.next_due = next_after_failure(snapshot, entry.failures, now, self.policy)
+        entry.next_due = self._next_due(entry, snapshot, now)
         self._mark_merged()
+
+    def _next_due(self, entry: Entry, snapshot: AccountSnapshot, now: datetime) -> datetime:
+        """When to ask again; never fails, since an account left without a due time in the past
+        would be asked at every tick of the clock."""
+        try:
+            if snapshot.ok:
+                return next_after_success(snapshot, now, self.policy)
+            return next_after_failure(snapshot, entry.failures, now, self.policy)
+        except (ArithmeticError, ValueError, TypeError):  # odd values a provider let through
+            wait = self.policy.interval if snapshot.ok else backoff(entry.failures, self.policy)
+            return after(now, max(wait, self.policy.floor(entry.provider.id)))
 
     def request_now(self, entry: Entry, now: datetime) -> None:
         """A refresh the user asked for: skip any backoff, but never poll faster than allowed."""
         floor = self.policy.floor(entry.provider.id)
         earliest = now
         if floor and entry.last_attempt is not None:
-            earliest = max(now, entry.last_attempt + timedelta(seconds=floor))
+            earliest = max(now, after(entry.last_attempt, floor))
         entry.next_due = earliest
