@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from providers import secrets
+
 # Property tests are reproducible wherever they run: the same examples in every run, on every
 # machine, so a red CI run is a real bug that the next run shows again, never a lucky draw.
 # "ci" is the default everywhere (CI=true or not); HYPOTHESIS_PROFILE=hunt is for long random
@@ -32,8 +34,6 @@ settings.register_profile(
     database=settings.get_profile("default").database,  # failures found are replayed first
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
-
-from providers import secrets
 
 _ISOLATED_PREFIXES = (
     "AIQUOTA_", "XDG_", "CODEX_", "CLAUDE_", "OPENCODE_", "NEWAPI_", "COPILOT_", "GOOGLE_", "GEMINI_",
