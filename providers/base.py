@@ -15,11 +15,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from providers.http import HttpSession
+from providers.kit.http import HttpSession
+from providers.kit.paths import Paths
+from providers.kit.secrets import Secret
+from providers.kit.text import LONG_TEXT_LIMIT, clean_text
 from providers.model import AccountSnapshot, Quota, Status
-from providers.paths import Paths
-from providers.secrets import Secret
-from providers.text import LONG_TEXT_LIMIT, clean_text
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from typing import overload
 
 from providers.base import Account, ParseError, Problem, Provider
-from providers.http import FetchError, HttpSession
+from providers.kit.http import FetchError, HttpSession
+from providers.kit.secrets import scrub
+from providers.kit.text import LONG_TEXT_LIMIT, TEXT_LIMIT, clean_text
 from providers.model import AccountSnapshot, Quota, Status
-from providers.secrets import scrub
-from providers.text import LONG_TEXT_LIMIT, TEXT_LIMIT, clean_text
 
 
 def _now() -> datetime:

@@ -19,20 +19,18 @@ from types import ModuleType
 
 import httpx
 
-from providers import (
-    demo_antigravity_cache,
-    demo_balances,
-    demo_claude,
-    demo_codex,
-    demo_copilot,
-    demo_google,
-    demo_nanogpt,
-    demo_newapi,
-    demo_zhipu,
-)
+from providers.balances import demo as demo_balances
 from providers.base import Account, DiscoveryContext, Provider, name_the_unnamed
-from providers.demo_tools import fake_jwt
-from providers.paths import Paths
+from providers.claude import demo as demo_claude
+from providers.codex import demo as demo_codex
+from providers.copilot import demo as demo_copilot
+from providers.google import cache_demo as demo_antigravity_cache
+from providers.google import demo as demo_google
+from providers.kit.demo_tools import fake_jwt
+from providers.kit.paths import Paths
+from providers.nanogpt import demo as demo_nanogpt
+from providers.newapi import demo as demo_newapi
+from providers.zhipu import demo as demo_zhipu
 
 __all__ = ["Clock", "Sandbox", "accounts", "fake_jwt", "transport", "wall_clock"]
 

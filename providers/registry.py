@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from providers.balances import DeepSeekProvider, MoonshotProvider, OpenRouterProvider
+from providers.balances.provider import DeepSeekProvider, MoonshotProvider, OpenRouterProvider
 from providers.base import Provider
-from providers.claude import ClaudeProvider
-from providers.codex import CodexProvider
-from providers.copilot import CopilotProvider
-from providers.google import AntigravityProvider, GeminiProvider
-from providers.nanogpt import NanoGptProvider
-from providers.newapi import NewApiProvider
-from providers.zhipu import ZaiProvider, ZhipuProvider
+from providers.claude.provider import ClaudeProvider
+from providers.codex.provider import CodexProvider
+from providers.copilot.provider import CopilotProvider
+from providers.google.provider import AntigravityProvider, GeminiProvider
+from providers.nanogpt.provider import NanoGptProvider
+from providers.newapi.provider import NewApiProvider
+from providers.zhipu.provider import ZaiProvider, ZhipuProvider
 
 PROVIDERS: tuple[Provider, ...] = (
     CodexProvider(),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from providers import secrets
+from providers.kit import secrets
 
 # Property tests are reproducible wherever they run: the same examples in every run, on every
 # machine, so a red CI run is a real bug that the next run shows again, never a lucky draw.

@@ -1,6 +1,6 @@
 """A tiny protobuf encoder for tests, plus builders for Antigravity's state.vscdb.
 
-Written independently of the decoder in providers/antigravity_cache.py so the tests
+Written independently of the decoder in providers/google/cache.py so the tests
 check one against the other rather than a function against itself.
 """
 

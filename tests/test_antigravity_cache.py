@@ -33,21 +33,21 @@ from protobuf_encoder import (
     write_state,
 )
 
-from providers import antigravity_cache as cache
-from providers import demo_antigravity_cache
-from providers.antigravity_cache import (
+from providers.base import Account, DiscoveryContext
+from providers.collect import fetch_snapshot
+from providers.google import cache
+from providers.google import cache_demo as demo_antigravity_cache
+from providers.google.cache import (
     ParseError,
     decode,
     parse_auth_status,
     parse_user_status,
     window_id,
 )
-from providers.base import Account, DiscoveryContext
-from providers.collect import fetch_snapshot
-from providers.http import FetchError, HttpSession, make_client
+from providers.kit.http import FetchError, HttpSession, make_client
+from providers.kit.paths import Paths
+from providers.kit.secrets import mask
 from providers.model import AccountSnapshot, Quota, Status
-from providers.paths import Paths
-from providers.secrets import mask
 from tui.report import json_document
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -891,7 +891,9 @@ def test_the_command_line_shows_the_cache_without_the_api_key(home: Path, capsys
     write_state(linux_file(home), auth_json(SAMPLE, email=EMAIL, api_key=CANARY))
     discovered = BY_ID["antigravity"].discover(context(home))
     if not any(a.extra.get("kind") == "cache" for a in discovered):
-        pytest.skip("providers/google.py's AntigravityProvider does not delegate to the cache yet")
+        pytest.skip(
+            "providers/google/provider.py's AntigravityProvider does not delegate to the cache yet"
+        )
     code = main(["--once", "--json", "--provider", "antigravity"])
     out, err = capsys.readouterr()
     _assert_no_canary(out + err)
@@ -929,7 +931,7 @@ def test_the_command_line_with_every_broken_file_never_shows_the_api_key(
         if case == "ok" and not any(
             a.extra.get("kind") == "cache" for a in BY_ID["antigravity"].discover(context(home))
         ):
-            pytest.skip("providers/google.py's AntigravityProvider does not delegate yet")
+            pytest.skip("providers/google/provider.py's AntigravityProvider does not delegate yet")
         main(["--once", "--json", "--provider", "antigravity"])
         out, err = capsys.readouterr()
         _assert_no_canary(out + err)
@@ -979,7 +981,7 @@ def test_the_config_file_cache_path_reaches_discovery(home: Path, tmp_path: Path
 
     if "cache_path" not in provider_settings().get("antigravity", {}):
         pytest.skip(
-            "providers/google.py's AntigravityProvider.settings does not declare cache_path yet"
+            "providers/google/provider.py's AntigravityProvider.settings does not declare cache_path yet"
         )
     custom = write_state(tmp_path / "elsewhere" / "state.vscdb", auth_json(SAMPLE, email=EMAIL))
     write_state(linux_file(home), auth_json(SAMPLE, email="ignored@example.com"))

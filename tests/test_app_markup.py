@@ -16,7 +16,7 @@ from fakes import codex_token, usage_answer, write_codex_auth
 from textual.widgets import OptionList
 from textual.widgets._toast import Toast
 
-from providers import copilot
+from providers.copilot import provider as copilot
 from providers.registry import select
 from tui.app import QuotaApp
 from tui.config import Config

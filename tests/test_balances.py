@@ -12,8 +12,9 @@ import httpx
 import pytest
 from fakes import LocalServer, Reply, Seen
 
-from providers import balances, demo_balances, keys
-from providers.balances import (
+from providers.balances import demo as demo_balances
+from providers.balances import provider as balances
+from providers.balances.provider import (
     DeepSeekProvider,
     MoonshotProvider,
     OpenRouterProvider,
@@ -24,10 +25,11 @@ from providers.balances import (
 )
 from providers.base import Account, DiscoveryContext, ParseError
 from providers.collect import fetch_snapshot
-from providers.http import FetchError, HttpSession, make_client
+from providers.kit import keys
+from providers.kit.http import FetchError, HttpSession, make_client
+from providers.kit.paths import Paths
+from providers.kit.secrets import Secret
 from providers.model import AccountSnapshot, Balance, Status, Window
-from providers.paths import Paths
-from providers.secrets import Secret
 from tui.cli import main
 
 NOW = datetime(2026, 1, 14, 15, 30, tzinfo=UTC)  # a Wednesday

@@ -15,15 +15,16 @@ import httpx
 import pytest
 from fakes import DAY, HOUR, LocalServer, Reply, Seen
 
-from providers import claude, demo
+from providers import demo
 from providers.base import Account, DiscoveryContext, ParseError
-from providers.claude import ClaudeProvider, parse_usage
+from providers.claude import provider as claude
+from providers.claude.provider import ClaudeProvider, parse_usage
 from providers.collect import fetch_snapshot
-from providers.http import HttpSession, make_client
+from providers.kit.http import HttpSession, make_client
+from providers.kit.paths import Paths
+from providers.kit.secrets import Secret
 from providers.model import AccountSnapshot, Quota, Status, Window
-from providers.paths import Paths
 from providers.registry import select
-from providers.secrets import Secret
 from tui.cli import main
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -1159,7 +1160,7 @@ def test_demo_copies_are_distinct_accounts_that_all_answer(capsys) -> None:
 
 
 def test_demo_answers_only_its_own_requests() -> None:
-    from providers import demo_claude
+    from providers.claude import demo as demo_claude
 
     assert (
         demo_claude.answer(httpx.Request("GET", "https://chatgpt.com/backend-api/wham/usage"), 0)

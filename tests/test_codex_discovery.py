@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from fakes import DAY, codex_token, write_codex_auth
 
-from providers import codex
 from providers.base import DiscoveryContext
+from providers.codex import provider as codex
+from providers.kit.paths import Paths
 from providers.model import AccountSnapshot, Status, Window
-from providers.paths import Paths
 
 
 def discover(home: Path, *, account_dirs: tuple[Path, ...] = (), settings: dict | None = None):

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from providers.base import ParseError
-from providers.codex import parse_usage
+from providers.codex.provider import parse_usage
 from providers.model import Quota, Window
 
 NOW = datetime(2026, 11, 22, 0, 0, tzinfo=UTC)

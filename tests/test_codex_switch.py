@@ -19,9 +19,10 @@ import httpx
 import pytest
 from fakes import DAY, codex_token, usage_answer, write_codex_auth
 
-from providers import atomic_swap, codex_switch
-from providers.codex_switch import SwitchRefused, activate
-from providers.paths import Paths
+from providers.codex import switch as codex_switch
+from providers.codex.switch import SwitchRefused, activate
+from providers.kit import atomic_swap
+from providers.kit.paths import Paths
 from tui.cli import main
 
 NAMES = ("alpha", "beta", "gamma")
@@ -622,8 +623,9 @@ def test_without_glibcs_renameat2_the_syscall_itself_is_used(tmp_path: Path) -> 
 KILLED_SWITCH = r"""
 import os, signal, sys
 from pathlib import Path
-from providers import atomic_swap, codex_switch
-from providers.paths import Paths
+from providers.kit import atomic_swap
+from providers.codex import switch as codex_switch
+from providers.kit.paths import Paths
 
 point = sys.argv[1]
 

@@ -13,13 +13,14 @@ import httpx
 import pytest
 from fakes import LocalServer, Reply, Seen
 
-from providers import copilot, demo
+from providers import demo
 from providers.base import Account, DiscoveryContext, ParseError
 from providers.collect import fetch_all, fetch_snapshot
-from providers.copilot import CopilotProvider, parse_billing, parse_user
-from providers.http import HttpSession, make_client
+from providers.copilot import provider as copilot
+from providers.copilot.provider import CopilotProvider, parse_billing, parse_user
+from providers.kit.http import HttpSession, make_client
+from providers.kit.paths import Paths
 from providers.model import AccountSnapshot, Status, Window
-from providers.paths import Paths
 from providers.registry import BY_ID
 from tui.cli import main
 
@@ -1375,7 +1376,7 @@ async def test_demo_copies_are_distinct_and_all_answered() -> None:
 
 
 def test_demo_answers_nothing_that_is_not_copilot() -> None:
-    from providers import demo_copilot
+    from providers.copilot import demo as demo_copilot
 
     request = httpx.Request("GET", "https://chatgpt.com/backend-api/wham/usage")
     assert demo_copilot.answer(request, NOW.timestamp()) is None

@@ -18,8 +18,8 @@ from apptools import make_app, settle
 from fakes import LocalServer, Reply, Seen, codex_token, usage_answer, write_codex_auth
 
 from providers.demo import fake_jwt
+from providers.kit.text import TEXT_LIMIT, clean_text
 from providers.model import AccountSnapshot, Status
-from providers.text import TEXT_LIMIT, clean_text
 from tui.cli import main
 from tui.report import json_document
 from tui.themes import user_themes

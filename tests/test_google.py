@@ -18,11 +18,14 @@ import httpx
 import pytest
 from fakes import DAY, HOUR, LocalServer, Reply, Seen
 
-from providers import antigravity_cache, demo, demo_google, google
+from providers import demo
 from providers.base import Account, DiscoveryContext, ParseError
 from providers.collect import fetch_snapshot
 from providers.demo import fake_jwt
-from providers.google import (
+from providers.google import cache as antigravity_cache
+from providers.google import demo as demo_google
+from providers.google import provider as google
+from providers.google.provider import (
     AntigravityProvider,
     GeminiProvider,
     group_windows,
@@ -31,9 +34,9 @@ from providers.google import (
     parse_user_quota,
     verification_text,
 )
-from providers.http import HttpSession, make_client
+from providers.kit.http import HttpSession, make_client
+from providers.kit.paths import Paths
 from providers.model import AccountSnapshot, Quota, Status, Window
-from providers.paths import Paths
 from providers.registry import select
 from tui.cli import main
 

@@ -57,7 +57,7 @@ def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[
 
 def refuse_to_open(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
     """Root reads anything, so the PermissionError of an unreadable file is injected where
-    every file is opened (providers/files.py opens with os.open)."""
+    every file is opened (providers/kit/files.py opens with os.open)."""
     real_open = os.open
 
     def refusing_open(target: Any, *args: Any, **kwargs: Any) -> int:

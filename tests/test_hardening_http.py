@@ -31,11 +31,11 @@ import pytest
 from fakes import DAY, codex_token, usage_answer, write_codex_auth
 
 from providers.base import Account
-from providers.codex import CodexProvider
+from providers.codex.provider import CodexProvider
 from providers.collect import fetch_snapshot
-from providers.http import HttpSession, make_client, parse_retry_after
+from providers.kit.http import HttpSession, make_client, parse_retry_after
+from providers.kit.secrets import Secret
 from providers.model import AccountSnapshot, Status
-from providers.secrets import Secret
 from tui.cli import main
 from tui.store import Store
 
@@ -353,7 +353,7 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[s
 
 @pytest.fixture
 def short_timeout(monkeypatch: pytest.MonkeyPatch) -> float:
-    monkeypatch.setattr("providers.http.REQUEST_TIMEOUT", TIMEOUT)
+    monkeypatch.setattr("providers.kit.http.REQUEST_TIMEOUT", TIMEOUT)
     return TIMEOUT
 
 
@@ -508,7 +508,9 @@ def test_retry_after_is_carried_in_seconds_or_as_a_date(short_timeout, name, exp
 def test_a_20_mb_body_is_refused_quickly_without_reading_it_all(
     monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
-    monkeypatch.setattr("providers.http.REQUEST_TIMEOUT", 8.0)  # the cap, not the clock, stops it
+    monkeypatch.setattr(
+        "providers.kit.http.REQUEST_TIMEOUT", 8.0
+    )  # the cap, not the clock, stops it
     behaviour = MATRIX[name][0]
     with RawServer(lambda conn: behaviour) as server:
         started = time.monotonic()

@@ -38,17 +38,22 @@ from protobuf_encoder import (
     write_state,
 )
 
-from providers import antigravity_cache, claude, codex, copilot, google, zhipu
 from providers.base import Account, ParseError
-from providers.claude import ClaudeProvider
-from providers.codex import CodexProvider
+from providers.claude import provider as claude
+from providers.claude.provider import ClaudeProvider
+from providers.codex import provider as codex
+from providers.codex.provider import CodexProvider
 from providers.collect import fetch_snapshot
-from providers.copilot import CopilotProvider
-from providers.google import AntigravityProvider, GeminiProvider
-from providers.http import FetchError, HttpSession, make_client
+from providers.copilot import provider as copilot
+from providers.copilot.provider import CopilotProvider
+from providers.google import cache as antigravity_cache
+from providers.google import provider as google
+from providers.google.provider import AntigravityProvider, GeminiProvider
+from providers.kit.http import FetchError, HttpSession, make_client
+from providers.kit.secrets import Secret
 from providers.model import AccountSnapshot, Quota, Status, Window
-from providers.secrets import Secret
-from providers.zhipu import ZaiProvider, ZhipuProvider
+from providers.zhipu import provider as zhipu
+from providers.zhipu.provider import ZaiProvider, ZhipuProvider
 from tui import report
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

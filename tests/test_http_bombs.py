@@ -2,7 +2,7 @@
 
 A server on 127.0.0.1 answers with `Content-Encoding: gzip, gzip` (a few KB on the wire, far
 more once decoded), a single gzip or deflate bomb, an encoding we never asked for, or an honest
-compressed answer. The body is decoded by providers.decoding in bounded steps, never past the
+compressed answer. The body is decoded by providers.kit.decoding in bounded steps, never past the
 same 2 MB as a raw body, and an account that receives a bomb costs no other account its answer.
 """
 
@@ -18,10 +18,10 @@ import pytest
 from fakes import usage_answer
 from test_hardening_http import Behaviour, Conn, RawServer, codex_account, fetch_real
 
-from providers.codex import CodexProvider
+from providers.codex.provider import CodexProvider
 from providers.collect import fetch_all
-from providers.decoding import BodyDecoder, DecodingProblem, TooLarge
-from providers.http import MAX_BODY_BYTES, HttpSession, make_client
+from providers.kit.decoding import BodyDecoder, DecodingProblem, TooLarge
+from providers.kit.http import MAX_BODY_BYTES, HttpSession, make_client
 from providers.model import Status
 
 BOMB_SIZE = 32 * 1024 * 1024  # 16 times the cap: the bombs' whole content never fits
@@ -81,7 +81,7 @@ def by_account(conn: Conn) -> Behaviour:
 
 @pytest.fixture(autouse=True)
 def short_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("providers.http.REQUEST_TIMEOUT", 5.0)
+    monkeypatch.setattr("providers.kit.http.REQUEST_TIMEOUT", 5.0)
 
 
 @pytest.mark.parametrize(

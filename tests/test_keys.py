@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from providers import keys
 from providers.base import DiscoveryContext
+from providers.kit import keys
+from providers.kit.paths import Paths
 from providers.model import Status
-from providers.paths import Paths
 from providers.registry import select
 from tui.cli import main
 from tui.config import ConfigError, load_config

@@ -13,14 +13,15 @@ import httpx
 import pytest
 from fakes import LocalServer, Reply, Seen
 
-from providers import demo_nanogpt, keys
 from providers.base import Account, DiscoveryContext, ParseError
 from providers.collect import fetch_snapshot
-from providers.http import HttpSession, make_client
+from providers.kit import keys
+from providers.kit.http import HttpSession, make_client
+from providers.kit.paths import Paths
+from providers.kit.secrets import Secret
 from providers.model import AccountSnapshot, Balance, Status, Window
-from providers.nanogpt import NanoGptProvider, parse_balance, parse_usage
-from providers.paths import Paths
-from providers.secrets import Secret
+from providers.nanogpt import demo as demo_nanogpt
+from providers.nanogpt.provider import NanoGptProvider, parse_balance, parse_usage
 from tui.cli import main
 
 NOW = datetime(2025, 2, 2, 12, 0, tzinfo=UTC)

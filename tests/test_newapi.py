@@ -16,12 +16,14 @@ from fakes import LocalServer, Reply, Seen
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from providers import demo_newapi
 from providers.base import Account, DiscoveryContext, ParseError
 from providers.collect import fetch_snapshot
-from providers.http import FetchError, HttpSession, make_client
+from providers.kit.http import FetchError, HttpSession, make_client
+from providers.kit.paths import Paths
+from providers.kit.secrets import Secret
 from providers.model import AccountSnapshot, Status, Window
-from providers.newapi import (
+from providers.newapi import demo as demo_newapi
+from providers.newapi.provider import (
     DEFAULT_QUOTA_PER_USD,
     Gateway,
     NewApiProvider,
@@ -31,8 +33,6 @@ from providers.newapi import (
     parse_billing,
     parse_token_usage,
 )
-from providers.paths import Paths
-from providers.secrets import Secret
 from tui.cli import main
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)

@@ -14,9 +14,11 @@ import pytest
 from fakes import write_codex_auth
 from test_hardening_parsers import assert_outputs_work, assert_presentable
 
-from providers import balances, claude, codex, copilot, nanogpt, zhipu
-from providers.model import AccountSnapshot, Status
-from providers.values import (
+from providers.balances import provider as balances
+from providers.claude import provider as claude
+from providers.codex import provider as codex
+from providers.copilot import provider as copilot
+from providers.kit.values import (
     MAX_SECONDS,
     after_seconds,
     any_to_datetime,
@@ -25,6 +27,9 @@ from providers.values import (
     finite,
     iso_to_datetime,
 )
+from providers.model import AccountSnapshot, Status
+from providers.nanogpt import provider as nanogpt
+from providers.zhipu import provider as zhipu
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -186,9 +191,9 @@ def test_property_tests_draw_the_same_examples_in_every_run() -> None:
 def test_a_token_issued_in_year_3e12_does_not_crash_the_switch(home, work) -> None:
     """The switch read the access token's `iat` with datetime.fromtimestamp: 1e20 raised
     OverflowError out of --activate (files without last_refresh fall back to `iat`)."""
-    from providers.codex_switch import activate
+    from providers.codex.switch import activate
     from providers.demo import fake_jwt
-    from providers.paths import Paths
+    from providers.kit.paths import Paths
 
     def token(name: str, iat: float) -> str:
         return fake_jwt({"exp": 4102444800, "iat": iat,

@@ -10,9 +10,9 @@ from pathlib import Path
 from apptools import make_app, settle
 
 from providers.base import Account
+from providers.kit.words import plural
 from providers.model import AccountSnapshot, Balance, Status, Window
 from providers.registry import BY_ID
-from providers.words import plural
 from tui.format import exhausted_text
 from tui.sorting import sort_entries
 from tui.store import Entry

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from providers.base import Account
-from providers.codex import CodexProvider
+from providers.codex.provider import CodexProvider
 from providers.model import AccountSnapshot, Status, Window
 from tui.refresh import RefreshPolicy, backoff
 from tui.store import Store

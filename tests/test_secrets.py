@@ -14,7 +14,7 @@ from apptools import make_app
 from fakes import DAY, LocalServer, Reply, Seen, usage_answer, write_codex_auth
 
 from providers.demo import fake_jwt
-from providers.secrets import Secret, mask, scrub
+from providers.kit.secrets import Secret, mask, scrub
 from tui.app import QuotaApp
 from tui.cli import entry_point, main
 
@@ -142,7 +142,7 @@ def leaked(text: str, tokens: dict[str, str]) -> list[str]:
 
 @pytest.mark.parametrize("args", [["--once"], ["--once", "--json"]])
 def test_canary_never_reaches_stdout_or_stderr(planted, monkeypatch, capsys, args) -> None:
-    monkeypatch.setattr("providers.http.REQUEST_TIMEOUT", 0.5)
+    monkeypatch.setattr("providers.kit.http.REQUEST_TIMEOUT", 0.5)
     with LocalServer(echoing_answer) as server:
         monkeypatch.setenv("AIQUOTA_CODEX_URL", server.url)
         code = main(args)
@@ -176,7 +176,7 @@ def test_credential_files_are_only_read(planted, home, work, monkeypatch, capsys
         os.utime(path, (past, past))
     before = _fingerprint(files)
     folders_before = {p.parent: sorted(os.listdir(p.parent)) for p in files}
-    monkeypatch.setattr("providers.http.REQUEST_TIMEOUT", 0.5)
+    monkeypatch.setattr("providers.kit.http.REQUEST_TIMEOUT", 0.5)
     with LocalServer(echoing_answer) as server:
         monkeypatch.setenv("AIQUOTA_CODEX_URL", server.url)
         main(["--once", "--json"])

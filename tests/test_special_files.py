@@ -1,7 +1,7 @@
 """Special files where a file is read: a FIFO, a device, a socket. Never a hang, never a MemoryError.
 
 A FIFO with no writer blocks a plain open() for ever, and /dev/zero never ends. Every file
-aiquota-tui reads is opened by providers/files.py, which refuses anything but a regular file
+aiquota-tui reads is opened by providers/kit/files.py, which refuses anything but a regular file
 before reading it and reads at most a cap; each such file becomes one clear per-account or
 per-file message.
 
@@ -36,11 +36,11 @@ import pytest
 from apptools import make_app, settle
 from fakes import codex_token, write_codex_auth
 
-from providers import antigravity_cache as cache
 from providers.base import DiscoveryContext
-from providers.files import ReadKind, read_bytes, read_json_file, read_text, regular_file
-from providers.http import FetchError
-from providers.paths import Paths
+from providers.google import cache
+from providers.kit.files import ReadKind, read_bytes, read_json_file, read_text, regular_file
+from providers.kit.http import FetchError
+from providers.kit.paths import Paths
 from providers.registry import BY_ID
 from tui.cli import main
 from tui.state import AppState, load_state

@@ -12,14 +12,15 @@ from typing import Any
 import pytest
 from fakes import LocalServer, Reply, Seen
 
-from providers import demo_zhipu, zhipu
 from providers.base import Account, DiscoveryContext, ParseError
 from providers.collect import fetch_snapshot
-from providers.http import HttpSession, make_client
+from providers.kit.http import HttpSession, make_client
+from providers.kit.paths import Paths
+from providers.kit.secrets import Secret
 from providers.model import AccountSnapshot, Status, Window
-from providers.paths import Paths
-from providers.secrets import Secret
-from providers.zhipu import ZaiProvider, ZhipuProvider, parse_quota
+from providers.zhipu import demo as demo_zhipu
+from providers.zhipu import provider as zhipu
+from providers.zhipu.provider import ZaiProvider, ZhipuProvider, parse_quota
 from tui.cli import main
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)

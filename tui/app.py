@@ -22,14 +22,14 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from providers import demo
 from providers.base import Account, DiscoveryContext, Provider
-from providers.codex import saved_account_dirs
-from providers.codex_switch import SwitchRefused, activate, describe, recover_leftovers
+from providers.codex.provider import saved_account_dirs
+from providers.codex.switch import SwitchRefused, activate, describe, recover_leftovers
 from providers.collect import fetch_snapshot, snapshot_of
-from providers.http import HttpSession, make_client
+from providers.kit.http import HttpSession, make_client
+from providers.kit.paths import Paths
+from providers.kit.words import plural
 from providers.model import Status
-from providers.paths import Paths
 from providers.registry import BY_ID
-from providers.words import plural
 from tui.config import Config, config_dir
 from tui.guarded_app import GuardedApp
 from tui.screens.confirm import Confirm

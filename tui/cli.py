@@ -13,8 +13,8 @@ from typing import TextIO
 
 from providers import __version__
 from providers.base import DiscoveryContext
-from providers.codex import saved_account_dirs
-from providers.codex_switch import (
+from providers.codex.provider import saved_account_dirs
+from providers.codex.switch import (
     SwitchRefused,
     activate,
     describe,
@@ -23,12 +23,12 @@ from providers.codex_switch import (
     saved_names,
 )
 from providers.collect import fetch_all, ordered
-from providers.http import HttpSession, make_client
+from providers.kit.http import HttpSession, make_client
+from providers.kit.paths import Paths
+from providers.kit.secrets import scrub
+from providers.kit.text import clean_text
 from providers.model import AccountSnapshot
-from providers.paths import Paths
 from providers.registry import BY_ID, provider_settings, select
-from providers.secrets import scrub
-from providers.text import clean_text
 from tui import report
 from tui.config import Config, ConfigError, default_config_path, load_config
 from tui.crash import crash_report

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
-from providers.files import read_text
+from providers.kit.files import read_text
 from tui.refresh import RefreshPolicy
 
 APP_NAME = "aiquota-tui"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import traceback
 
-from providers.secrets import scrub
-from providers.text import clean_text
+from providers.kit.secrets import scrub
+from providers.kit.text import clean_text
 
 LINE_LIMIT = 1000
 

@@ -14,8 +14,8 @@ from rich.text import Text
 from textual.app import App
 from textual.notifications import SeverityLevel
 
-from providers.secrets import scrub
-from providers.text import LONG_TEXT_LIMIT, clean_text
+from providers.kit.secrets import scrub
+from providers.kit.text import LONG_TEXT_LIMIT, clean_text
 from tui.crash import crash_report
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from providers.values import finite
+from providers.kit.values import finite
 
 _EDGES = (0, 100)
 _TENTH = 0.1

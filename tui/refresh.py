@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from providers.http import clamp_delay
+from providers.kit.http import clamp_delay
 from providers.model import AccountSnapshot, Status
 
 

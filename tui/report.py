@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
+from providers.kit.text import BIDI_CONTROLS
+from providers.kit.values import finite
 from providers.model import AccountSnapshot, Balance, Window
-from providers.text import BIDI_CONTROLS
-from providers.values import finite
 from tui.format import number
 from tui.percent import percent_text
 from tui.units import unit_suffix

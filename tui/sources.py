@@ -14,8 +14,8 @@ import httpx
 
 from providers import demo
 from providers.base import Account, DiscoveryContext, Provider, name_the_unnamed
-from providers.keys import key_commands, run_key_commands
-from providers.paths import Paths
+from providers.kit.keys import key_commands, run_key_commands
+from providers.kit.paths import Paths
 from tui.config import Config, is_http_origin
 
 NO_ACCOUNTS_HINT = (

@@ -17,7 +17,7 @@ from pathlib import Path
 import platformdirs
 import tomli_w
 
-from providers.files import read_text
+from providers.kit.files import read_text
 
 APP_NAME = "aiquota-tui"
 STATE_FILE_NAME = "state.toml"

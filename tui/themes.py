@@ -30,8 +30,8 @@ from typing import Any
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-from providers.files import read_bytes
-from providers.text import TEXT_LIMIT, clean_text
+from providers.kit.files import read_bytes
+from providers.kit.text import TEXT_LIMIT, clean_text
 from tui.config import too_long_number
 
 DEFAULT_THEME = "aiquota-dark"

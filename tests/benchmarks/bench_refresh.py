@@ -50,9 +50,9 @@ if str(ROOT) not in sys.path:
 from providers.base import Account  # noqa: E402
 from providers.collect import fetch_snapshot  # noqa: E402
 from providers.demo import fake_jwt  # noqa: E402
-from providers.http import HttpSession, make_client  # noqa: E402
+from providers.kit.http import HttpSession, make_client  # noqa: E402
+from providers.kit.secrets import Secret  # noqa: E402
 from providers.registry import BY_ID  # noqa: E402
-from providers.secrets import Secret  # noqa: E402
 from tui.store import Entry, Store  # noqa: E402
 
 TARGET_REFRESH_S = 1.0

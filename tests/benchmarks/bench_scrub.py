@@ -24,7 +24,7 @@ import tracemalloc
 import urllib.parse
 from collections.abc import Callable
 
-from providers import secrets
+from providers.kit import secrets
 
 TARGET_MS = 1.0
 ALPHABET = string.ascii_letters + string.digits + "-_"

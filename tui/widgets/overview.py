@@ -13,8 +13,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 
+from providers.kit.words import plural
 from providers.model import Balance, Status, Window
-from providers.words import plural
 from tui.format import (
     AGELESS,
     STATUS_WORDS,

@@ -26,11 +26,10 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from providers.base import Account, DiscoveryContext, ParseError, Problem
-from providers.http import FetchError, HttpSession, error_from_body
-from providers.keys import API_KEY_SETTINGS, KEY_CHOICES, key_from_settings
-from providers.model import AccountSnapshot, Balance, Quota, Status, Window
-from providers.secrets import Secret, quote, scrub
-from providers.values import (
+from providers.kit.http import FetchError, HttpSession, error_from_body
+from providers.kit.keys import API_KEY_SETTINGS, KEY_CHOICES, key_from_settings
+from providers.kit.secrets import Secret, quote, scrub
+from providers.kit.values import (
     as_bool,
     as_dict,
     as_float,
@@ -39,6 +38,7 @@ from providers.values import (
     epoch_to_datetime,
     finite,
 )
+from providers.model import AccountSnapshot, Balance, Quota, Status, Window
 
 PROVIDER_ID = "newapi"
 DEFAULT_QUOTA_PER_USD = 500_000.0

@@ -28,13 +28,12 @@ import re
 from datetime import datetime
 from typing import Any, ClassVar
 
-from providers.balances import call_json, key_place
+from providers.balances.provider import call_json, key_place
 from providers.base import Account, DiscoveryContext, ParseError, Problem
-from providers.http import FetchError, HttpSession
-from providers.keys import API_KEY_SETTINGS, key_accounts
-from providers.model import AccountSnapshot, Balance, Quota, Window
-from providers.secrets import quote
-from providers.values import (
+from providers.kit.http import FetchError, HttpSession
+from providers.kit.keys import API_KEY_SETTINGS, key_accounts
+from providers.kit.secrets import quote
+from providers.kit.values import (
     DAY,
     any_to_datetime,
     as_bool,
@@ -44,6 +43,7 @@ from providers.values import (
     finite,
     slug,
 )
+from providers.model import AccountSnapshot, Balance, Quota, Window
 
 USAGE_URL = "https://nano-gpt.com/api/subscription/v1/usage"
 BALANCE_URL = "https://nano-gpt.com/api/check-balance"

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 
 from providers.base import Account
-from providers.copilot import EDITOR_REMEDY, ENV_REMEDY, OPENCODE_REMEDY
-from providers.secrets import Secret
+from providers.copilot.provider import EDITOR_REMEDY, ENV_REMEDY, OPENCODE_REMEDY
+from providers.kit.secrets import Secret
 
 _BILLING_PATH = re.compile(r"^/users/([^/]+)/settings/billing/premium_request/usage$")
 _TOKEN = re.compile(r"^gh[uop]_demo(\d+)_([a-z]+)_0123456789$")

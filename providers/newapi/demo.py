@@ -12,14 +12,14 @@ from typing import Any
 import httpx
 
 from providers.base import Account
-from providers.demo_tools import DAY, key_part
-from providers.newapi import (
+from providers.kit.demo_tools import DAY, key_part
+from providers.kit.secrets import Secret
+from providers.newapi.provider import (
     BILLING_USAGE_PATH,
     DEFAULT_QUOTA_PER_USD,
     SUBSCRIPTION_PATH,
     USAGE_PATH,
 )
-from providers.secrets import Secret
 
 KEY_PREFIX = "sk-demonewapi"
 HOSTS = ("newapi.demo.invalid", "oneapi.demo.invalid", "legacy.demo.invalid")

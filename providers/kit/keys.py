@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from providers.base import Account, DiscoveryContext, Problem
+from providers.kit.opencode import opencode_entry
+from providers.kit.secrets import Secret, scrub
+from providers.kit.values import as_str
 from providers.model import Status
-from providers.opencode import opencode_entry
-from providers.secrets import Secret, scrub
-from providers.values import as_str
 
 # The [providers.<id>] settings of every provider that takes an API key.
 API_KEY_SETTINGS: dict[str, type] = {"key": str, "key_env": str, "key_cmd": list, "name": str}

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 
 from providers.base import Account
-from providers.demo_tools import key_part
-from providers.secrets import Secret
+from providers.kit.demo_tools import key_part
+from providers.kit.secrets import Secret
 
 OPENROUTER_KEY_PATH = "/api/v1/key"
 OPENROUTER_CREDITS_PATH = "/api/v1/credits"

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 
 from providers.base import Account
-from providers.demo_tools import DAY, HOUR, key_part
-from providers.secrets import Secret
+from providers.kit.demo_tools import DAY, HOUR, key_part
+from providers.kit.secrets import Secret
 
 QUOTA_PATH = "/api/monitor/usage/quota/limit"
 KEY_PREFIX = "demo-glm-"

@@ -7,15 +7,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from providers import jwt
 from providers.base import Account, DiscoveryContext, ParseError, Problem
-from providers.files import read_json_file
-from providers.http import FetchError, HttpSession
-from providers.model import AccountSnapshot, Balance, Quota, Status, Window, most_left_first
-from providers.opencode import opencode_entry
-from providers.paths import Paths
-from providers.secrets import Secret
-from providers.values import (
+from providers.kit import jwt
+from providers.kit.files import read_json_file
+from providers.kit.http import FetchError, HttpSession
+from providers.kit.opencode import opencode_entry
+from providers.kit.paths import Paths
+from providers.kit.secrets import Secret
+from providers.kit.values import (
     DAY,
     HOUR,
     after_seconds,
@@ -32,6 +31,7 @@ from providers.values import (
     slug,
     window_id_for_length,
 )
+from providers.model import AccountSnapshot, Balance, Quota, Status, Window, most_left_first
 
 ID = "codex"
 NAME = "Codex"

@@ -18,13 +18,12 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from providers.base import Account, DiscoveryContext, ParseError, Problem
-from providers.files import read_json_file
-from providers.http import FetchError, HttpSession
-from providers.model import AccountSnapshot, Balance, Quota, Status, Window, most_left_first
-from providers.opencode import opencode_entry
-from providers.paths import Paths
-from providers.secrets import Secret, scrub
-from providers.values import (
+from providers.kit.files import read_json_file
+from providers.kit.http import FetchError, HttpSession
+from providers.kit.opencode import opencode_entry
+from providers.kit.paths import Paths
+from providers.kit.secrets import Secret, scrub
+from providers.kit.values import (
     DAY,
     HOUR,
     after_seconds,
@@ -38,6 +37,7 @@ from providers.values import (
     epoch_to_datetime,
     first_present,
 )
+from providers.model import AccountSnapshot, Balance, Quota, Status, Window, most_left_first
 
 ID = "claude"
 NAME = "Claude"

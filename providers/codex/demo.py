@@ -17,10 +17,10 @@ from typing import Any
 import httpx
 
 from providers.base import Account
-from providers.codex import SAVED_SUFFIX
-from providers.demo_tools import DAY, HOUR, fake_jwt
-from providers.paths import Paths
-from providers.secrets import Secret
+from providers.codex.provider import SAVED_SUFFIX
+from providers.kit.demo_tools import DAY, HOUR, fake_jwt
+from providers.kit.paths import Paths
+from providers.kit.secrets import Secret
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 
 from providers.base import Account
-from providers.demo_tools import DAY, HOUR, key_part
-from providers.secrets import Secret
+from providers.kit.demo_tools import DAY, HOUR, key_part
+from providers.kit.secrets import Secret
 
 USAGE_PATH = "/api/subscription/v1/usage"
 BALANCE_PATH = "/api/check-balance"

@@ -18,13 +18,12 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from providers.base import Account, DiscoveryContext, ParseError, Problem
-from providers.files import FileRead, read_json_file
-from providers.http import FetchError, HttpSession
-from providers.model import AccountSnapshot, Quota, Status, Window
-from providers.opencode import opencode_entry
-from providers.paths import Paths
-from providers.secrets import Secret, scrub
-from providers.values import (
+from providers.kit.files import FileRead, read_json_file
+from providers.kit.http import FetchError, HttpSession
+from providers.kit.opencode import opencode_entry
+from providers.kit.paths import Paths
+from providers.kit.secrets import Secret, scrub
+from providers.kit.values import (
     as_bool,
     as_dict,
     as_float,
@@ -36,7 +35,8 @@ from providers.values import (
     first_present,
     iso_to_datetime,
 )
-from providers.words import plural
+from providers.kit.words import plural
+from providers.model import AccountSnapshot, Quota, Status, Window
 
 ID = "copilot"
 NAME = "Copilot"

@@ -25,14 +25,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
-from providers import antigravity_cache, jwt
 from providers.base import Account, DiscoveryContext, ParseError, Problem
-from providers.files import read_json_file
-from providers.http import FetchError, HttpSession
-from providers.model import AccountSnapshot, Quota, Status, Window
-from providers.paths import Paths
-from providers.secrets import Secret, scrub
-from providers.values import (
+from providers.google import cache as antigravity_cache
+from providers.kit import jwt
+from providers.kit.files import read_json_file
+from providers.kit.http import FetchError, HttpSession
+from providers.kit.paths import Paths
+from providers.kit.secrets import Secret, scrub
+from providers.kit.values import (
     any_to_datetime,
     as_dict,
     as_float,
@@ -41,6 +41,7 @@ from providers.values import (
     epoch_to_datetime,
     first_present,
 )
+from providers.model import AccountSnapshot, Quota, Status, Window
 
 TOKEN_URL = "https://oauth2.googleapis.com/token"
 CLOUDCODE = "https://cloudcode-pa.googleapis.com"

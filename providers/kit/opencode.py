@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from providers.files import read_json_file
-from providers.paths import Paths
-from providers.values import as_dict
+from providers.kit.files import read_json_file
+from providers.kit.paths import Paths
+from providers.kit.values import as_dict
 
 
 def opencode_entry(paths: Paths, key: str) -> tuple[dict[str, Any] | None, str, Path]:

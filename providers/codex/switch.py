@@ -3,7 +3,7 @@
 Codex rotates refresh tokens: whichever copy of an account's auth.json was written last
 is the only one that still works, and the Codex CLI may rewrite auth.json at any moment
 (a temp file renamed over it, or the file truncated and written in place). So the chosen
-login is put in place with an atomic exchange (providers/atomic_swap.py): the file that
+login is put in place with an atomic exchange (providers/kit/atomic_swap.py): the file that
 comes out is exactly what was live at that instant, however recently it was written,
 and it is then saved back over its account's saved file (or as a new saved account) and
 kept as auth.json.bak. Where no exchange exists, the live file is saved, read again and
@@ -30,11 +30,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from providers import atomic_swap, jwt
-from providers.codex import SAVED_SUFFIX, account_id_from_token, saved_name
-from providers.files import MAX_CREDENTIAL_BYTES, read_bytes
-from providers.paths import Paths
-from providers.values import as_dict, as_str, epoch_to_datetime, iso_to_datetime
+from providers.codex.provider import SAVED_SUFFIX, account_id_from_token, saved_name
+from providers.kit import atomic_swap, jwt
+from providers.kit.files import MAX_CREDENTIAL_BYTES, read_bytes
+from providers.kit.paths import Paths
+from providers.kit.values import as_dict, as_str, epoch_to_datetime, iso_to_datetime
 
 BACKUP_SUFFIX = ".bak"
 TEMP_MARK = ".aiquota-"

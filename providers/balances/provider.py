@@ -31,11 +31,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from providers.base import Account, DiscoveryContext, ParseError, Problem
-from providers.http import FetchError, HttpSession, error_from_body
-from providers.keys import API_KEY_SETTINGS, key_accounts
+from providers.kit.http import FetchError, HttpSession, error_from_body
+from providers.kit.keys import API_KEY_SETTINGS, key_accounts
+from providers.kit.secrets import quote, scrub
+from providers.kit.values import DAY, as_bool, as_dict, as_float, as_int, as_list, as_str, finite
 from providers.model import AccountSnapshot, Balance, Quota, Status, Window
-from providers.secrets import quote, scrub
-from providers.values import DAY, as_bool, as_dict, as_float, as_int, as_list, as_str, finite
 
 # --------------------------------------------------------------------------- shared helpers
 

@@ -19,8 +19,8 @@ from urllib.parse import parse_qs
 import httpx
 
 from providers.base import Account
-from providers.demo_tools import HOUR
-from providers.secrets import Secret
+from providers.kit.demo_tools import HOUR
+from providers.kit.secrets import Secret
 
 TOKEN_HOST = "oauth2.googleapis.com"
 TOKEN_PATH = "/token"

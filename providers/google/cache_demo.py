@@ -19,9 +19,9 @@ from pathlib import Path
 
 import httpx
 
-from providers.antigravity_cache import AUTH_KEY, GLOBAL_STORAGE, KIND, PROVIDER_ID
 from providers.base import Account
-from providers.demo_tools import DAY, HOUR
+from providers.google.cache import AUTH_KEY, GLOBAL_STORAGE, KIND, PROVIDER_ID
+from providers.kit.demo_tools import DAY, HOUR
 
 CACHE_AGE = 7 * 60  # seconds since the "editor" last wrote the file
 

@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from providers.values import as_dict, as_str, epoch_to_datetime
+from providers.kit.values import as_dict, as_str, epoch_to_datetime
 
 
 def claims(token: str | None) -> dict[str, Any]:

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 
 from providers.base import Account
-from providers.demo_tools import DAY, HOUR
-from providers.secrets import Secret
+from providers.kit.demo_tools import DAY, HOUR
+from providers.kit.secrets import Secret
 
 USAGE_PATH = "/api/oauth/usage"
 TOKEN_PREFIX = "sk-ant-oat01-demo-"

@@ -6,7 +6,7 @@ store: table ItemTable, key `antigravityAuthStatus`, a JSON object whose
 the file read-only (the editor may hold it open), decode the message generically and
 map the few fields we know onto one window per model.
 
-Interface used by providers/google.py:
+Interface used by providers/google/provider.py:
   discover(context) -> list[Account]        accounts with provider "antigravity",
                                             extra["kind"] == "cache", path set
   async fetch(account, now) -> Quota        read-only SQLite read + protobuf decode;
@@ -33,13 +33,13 @@ from pathlib import Path
 from typing import Any
 
 from providers.base import Account, DiscoveryContext, ParseError, Problem
-from providers.files import regular_file
-from providers.http import FetchError
+from providers.kit.files import regular_file
+from providers.kit.http import FetchError
+from providers.kit.paths import Paths
+from providers.kit.secrets import remember
+from providers.kit.values import as_dict, as_str, plausible
+from providers.kit.words import plural
 from providers.model import Quota, Status, Window
-from providers.paths import Paths
-from providers.secrets import remember
-from providers.values import as_dict, as_str, plausible
-from providers.words import plural
 
 PROVIDER_ID = "antigravity"
 KIND = "cache"

@@ -20,9 +20,9 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from providers import __version__
-from providers.decoding import ACCEPT_ENCODING, BodyDecoder, DecodingProblem, TooLarge
+from providers.kit.decoding import ACCEPT_ENCODING, BodyDecoder, DecodingProblem, TooLarge
+from providers.kit.secrets import scrub
 from providers.model import Status
-from providers.secrets import scrub
 
 REQUEST_TIMEOUT = 10.0
 MAX_BODY_BYTES = 2_000_000
@@ -157,7 +157,7 @@ def make_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.Asyn
         transport=transport,
         timeout=httpx.Timeout(REQUEST_TIMEOUT),
         limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
-        # Only what providers.decoding can undo in bounded steps (httpx would add br and zstd
+        # Only what providers.kit.decoding can undo in bounded steps (httpx would add br and zstd
         # when their packages happen to be installed).
         headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
         follow_redirects=False,
@@ -235,7 +235,7 @@ async def _read_capped(response: httpx.Response, host: str) -> bytes:
     """The body, decoded, or FetchError when it is (or would decode to) more than 2 MB.
 
     The raw bytes are read and decoded here, not by httpx, whose decoders have no bound on
-    what one chunk decodes to (providers.decoding says why and how)."""
+    what one chunk decodes to (providers.kit.decoding says why and how)."""
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise FetchError(

@@ -14,11 +14,10 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from providers.base import Account, DiscoveryContext, ParseError, Problem
-from providers.http import FetchError, HttpSession, error_from_body, status_for_http
-from providers.keys import API_KEY_SETTINGS, key_accounts
-from providers.model import AccountSnapshot, Quota, Status, Window, most_left_first
-from providers.secrets import quote, scrub
-from providers.values import (
+from providers.kit.http import FetchError, HttpSession, error_from_body, status_for_http
+from providers.kit.keys import API_KEY_SETTINGS, key_accounts
+from providers.kit.secrets import quote, scrub
+from providers.kit.values import (
     DAY,
     HOUR,
     any_to_datetime,
@@ -32,6 +31,7 @@ from providers.values import (
     finite,
     window_id_for_length,
 )
+from providers.model import AccountSnapshot, Quota, Status, Window, most_left_first
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Balance-only providers (OpenRouter, DeepSeek, Moonshot) and their demo."""

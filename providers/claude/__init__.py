@@ -1,0 +1,1 @@
+"""Claude Code subscriptions: the OAuth usage endpoint and its demo."""

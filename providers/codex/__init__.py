@@ -1,0 +1,1 @@
+"""Codex (ChatGPT plans): discovery, the usage answer, the account switch, its demo."""

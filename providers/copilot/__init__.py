@@ -1,0 +1,1 @@
+"""GitHub Copilot: the internal quota endpoint, the billing API, and their demo."""

@@ -1,0 +1,1 @@
+"""The shared tools every provider uses: HTTP, secrets, paths, files, values, text."""

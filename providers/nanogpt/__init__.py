@@ -1,0 +1,1 @@
+"""Nano-GPT: subscription usage and balances, and its demo."""
