@@ -336,7 +336,17 @@ def test_help_names_the_config_file_overrides_exit_codes_and_keys(
     exits = out[out.index("exit status:") :]
     assert "--once      0 every account is ok; 1 at least one is not" in exits
     assert "2 bad arguments or an unreadable config file" in exits
-    assert "--activate  0 switched" in exits and "2 no saved account of that name" in exits
+    assert "--activate  0 switched" in exits and "no saved account of that name" in exits
+    assert "the app     2 when it has no terminal" in exits and "TERM=dumb" in exits
     assert "press ? in the app" in out
     # The epilog keeps its own line breaks and fits a terminal of 80 columns.
     assert all(len(line) <= 80 for line in out.splitlines() if config not in line)
+
+
+@pytest.mark.parametrize(
+    ("unit", "count", "suffix"),
+    [("requests", 1, " request"), ("requests", 2, " requests"), ("requests", 1.5, " requests"),
+     ("credits", 1, " credit"), ("USD", 1, " USD"), ("tokens", 0, " tokens"), ("s", 1, " s")],
+)  # fmt: skip
+def test_a_counted_unit_takes_its_singular_for_exactly_one(unit, count, suffix) -> None:
+    assert unit_suffix("Premium", unit, count) == suffix

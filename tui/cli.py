@@ -63,7 +63,9 @@ exit status:
   --once      0 every account is ok; 1 at least one is not (its status says
               why); 2 bad arguments or an unreadable config file
   --activate  0 switched (or already active); 1 refused, nothing written;
-              2 no saved account of that name
+              2 not a name, or no saved account of that name
+  the app     2 when it has no terminal to draw on (output to a file or a
+              pipe, TERM=dumb): use --once or --json there
 
 keys: press ? in the app."""
 

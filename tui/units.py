@@ -14,8 +14,13 @@ def names_unit(label: str, unit: str | None) -> bool:
     return re.search(word, label, re.IGNORECASE) is not None
 
 
-def unit_suffix(label: str, unit: str | None) -> str:
-    """' USD' to put after an amount, or '' when there is no unit or the label names it."""
+def unit_suffix(label: str, unit: str | None, count: float | None = None) -> str:
+    """' USD' to put after an amount, or '' when there is no unit or the label names it.
+
+    With the count it follows, a counted noun takes its singular for exactly one ("1 request",
+    not "1 requests"); codes such as USD or NANO are left as they are."""
     if not unit or names_unit(label, unit):
         return ""
+    if count == 1 and re.fullmatch(r"[a-z]+[^s]s", unit):
+        unit = unit[:-1]
     return f" {unit}"

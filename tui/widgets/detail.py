@@ -94,10 +94,11 @@ def window_lines(window: Window, now: datetime, width: int, stale: bool) -> list
             )
         )
     if window.used is not None or window.limit is not None:
-        unit = unit_suffix(window.label, window.unit)
         if window.limit is not None and not window.unlimited:
+            unit = unit_suffix(window.label, window.unit, window.limit)
             facts.append(f"{number(window.used)} of {number(window.limit)}{unit} used")
         else:
+            unit = unit_suffix(window.label, window.unit, window.used)
             facts.append(f"{number(window.used)}{unit} used")
     if window.window_seconds:
         facts.append(f"{_length(window.window_seconds)} window")
