@@ -52,6 +52,16 @@ async def test_the_help_shows_the_keys_as_remapped_in_the_config(tmp_path: Path)
         assert "the lower % left of its first two windows" in text  # the list's percentage
 
 
+async def test_the_command_palette_names_the_keys_as_remapped(tmp_path: Path) -> None:
+    app, _, _ = make_app(tmp_path, config=Config(keys={"refresh_all": "ctrl+r"}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        hints = {command.title: command.help for command in app.get_system_commands(app.screen)}
+        assert hints["Refresh all accounts"] == "Fetch every account now (ctrl+r)"
+        assert hints["Refresh selected account"] == "Fetch the selected account now (r)"
+        assert hints["Keys"] == "Show every key (?)"
+
+
 async def test_every_pop_up_shows_its_own_keys_in_its_footer(tmp_path: Path) -> None:
     app, _, _ = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:

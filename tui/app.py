@@ -33,7 +33,7 @@ from providers.registry import BY_ID
 from tui.config import Config, config_dir
 from tui.guarded_app import GuardedApp
 from tui.screens.confirm import Confirm
-from tui.screens.help import HelpScreen
+from tui.screens.help import HelpScreen, key_text
 from tui.screens.pickers import AccountPicker, ThemePicker
 from tui.sorting import sort_entries
 from tui.sources import NO_ACCOUNTS_HINT, Sources, discover
@@ -680,34 +680,31 @@ class QuotaApp(GuardedApp):
         self._save_state()
         self.exit(0)
 
+    # The command palette's own entries: (title, what it does, the binding id, which is also
+    # the action's name). The hint names the bound keys, so a [keys] remap shows there too.
+    _PALETTE_COMMANDS = (
+        ("Refresh selected account", "Fetch the selected account now", "refresh"),
+        ("Refresh all accounts", "Fetch every account now", "refresh_all"),
+        ("Change overview order", "Provider, most remaining, soonest reset", "sort"),
+        ("Find account", "Fuzzy-find an account and jump to it", "pick_account"),
+        ("Choose theme", "Preview and pick a theme", "pick_theme"),
+        ("Next tab", "Go to the next tab", "next_tab"),
+        ("Previous tab", "Go to the previous tab", "previous_tab"),
+        ("Next account", "Next account in this provider tab", "next_account"),
+        ("Previous account", "Previous account in this provider tab", "previous_account"),
+        ("Keys", "Show every key", "help"),
+    )  # fmt: skip
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand(
-            "Refresh selected account", "Fetch the selected account now (r)", self.action_refresh
-        )
-        yield SystemCommand(
-            "Refresh all accounts", "Fetch every account now (R)", self.action_refresh_all
-        )
-        yield SystemCommand(
-            "Change overview order", "Provider, most remaining, soonest reset (s)", self.action_sort
-        )
-        yield SystemCommand(
-            "Find account", "Fuzzy-find an account and jump to it (a)", self.action_pick_account
-        )
-        yield SystemCommand("Choose theme", "Preview and pick a theme (t)", self.action_pick_theme)
-        yield SystemCommand("Next tab", "Go to the next tab (tab)", self.action_next_tab)
-        yield SystemCommand(
-            "Previous tab", "Go to the previous tab (shift+tab)", self.action_previous_tab
-        )
-        yield SystemCommand(
-            "Next account", "Next account in this provider tab (])", self.action_next_account
-        )
-        yield SystemCommand(
-            "Previous account",
-            "Previous account in this provider tab ([)",
-            self.action_previous_account,
-        )
-        yield SystemCommand("Keys", "Show every key (?)", self.action_help)
+        keys = self.bound_keys()  # after [keys] remaps, so the hints name the keys that work
+        for title, help_text, binding_id in self._PALETTE_COMMANDS:
+            bound = ", ".join(key_text(key) for key in keys.get(binding_id, []))
+            yield SystemCommand(
+                title,
+                f"{help_text} ({bound})" if bound else help_text,
+                getattr(self, f"action_{binding_id}"),
+            )
         for number, tab in enumerate(self._tab_ids(), start=1):
             title = "Overview" if tab == OVERVIEW_TAB else BY_ID[tab.removeprefix("tab-")].name
             yield SystemCommand(
