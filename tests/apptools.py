@@ -15,7 +15,7 @@ from providers.registry import select
 from tui.app import QuotaApp
 from tui.config import Config
 from tui.sources import build_sources
-from tui.store import Store
+from tui.store.store import Store
 
 FROZEN = datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)
 

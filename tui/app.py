@@ -35,10 +35,10 @@ from tui.guarded_app import GuardedApp
 from tui.screens.confirm import Confirm
 from tui.screens.help import HelpScreen
 from tui.screens.pickers import AccountPicker, ThemePicker
-from tui.sorting import sort_entries
 from tui.sources import NO_ACCOUNTS_HINT, Sources, discover
 from tui.state import AppState, default_state_path, load_state, save_state
-from tui.store import Entry, Store
+from tui.store.sorting import sort_entries
+from tui.store.store import Entry, Store
 from tui.themes import bundled_themes, quota_colour_defaults, user_themes
 from tui.widgets.detail import ProviderPane, list_prompt
 from tui.widgets.overview import SORT_LABELS, SORTS, OverviewPane

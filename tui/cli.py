@@ -29,7 +29,7 @@ from providers.kit.secrets import scrub
 from providers.kit.text import clean_text
 from providers.model import AccountSnapshot
 from providers.registry import BY_ID, provider_settings, select
-from tui import report
+from tui import once
 from tui.config import Config, ConfigError, default_config_path, load_config
 from tui.crash import crash_report
 from tui.sources import NO_ACCOUNTS_HINT, Sources, bad_origin_overrides, build_sources
@@ -169,11 +169,11 @@ def run_once(sources: Sources, *, as_json: bool, wide: bool = False) -> int:
     utf8 = _stdout_is_utf8()
     if as_json:
         # On a stdout that cannot encode everything, escape instead: the same JSON, in ASCII.
-        document = report.json_document(snapshots, datetime.now(UTC), ascii_only=not utf8)
+        document = once.json_document(snapshots, datetime.now(UTC), ascii_only=not utf8)
         _write_stdout(document + "\n")
     elif snapshots:
-        width = None if wide else report.output_width(sys.stdout, os.environ)
-        text = scrub(report.table(snapshots, width))
+        width = None if wide else once.output_width(sys.stdout, os.environ)
+        text = scrub(once.table(snapshots, width))
         if not utf8:
             encoding = getattr(sys.stdout, "encoding", None) or "ascii"
             text = text.encode(encoding, "replace").decode(encoding)  # "?" beats a traceback

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from providers.kit.files import read_text
-from tui.refresh import RefreshPolicy
+from tui.store.schedule import RefreshPolicy
 
 APP_NAME = "aiquota-tui"
 

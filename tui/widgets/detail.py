@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from providers.model import Balance, Status, Window
 from tui.format import ago, countdown, exhausted_text, number, percent, status_word
-from tui.store import Entry
+from tui.store.store import Entry
 from tui.units import unit_suffix
 from tui.widgets.cells import bar, fit, level_style
 from tui.widgets.difftext import DiffText

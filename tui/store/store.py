@@ -13,7 +13,7 @@ from datetime import datetime
 from providers.base import Account, Provider
 from providers.collect import later_duplicates, pending_snapshot
 from providers.model import AccountSnapshot
-from tui.refresh import RefreshPolicy, after, backoff, next_after_failure, next_after_success
+from tui.store.schedule import RefreshPolicy, after, backoff, next_after_failure, next_after_success
 
 
 @dataclass
