@@ -13,13 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar
 
 from providers.kit.http import HttpSession
 from providers.kit.paths import Paths
 from providers.kit.secrets import Secret
 from providers.kit.text import LONG_TEXT_LIMIT, clean_text
-from providers.model import AccountSnapshot, Quota, Status
+from providers.model import AccountSnapshot, Quota, Status, Window
 
 
 @dataclass(frozen=True)
@@ -84,17 +84,62 @@ class DiscoveryContext:
     account_dirs: Sequence[Path] = ()
 
 
-class Provider(Protocol):
-    id: str
-    name: str
+SettingType = type | tuple[type, ...]
 
-    def discover(self, context: DiscoveryContext) -> list[Account]: ...
 
-    def precheck(self, account: Account, now: datetime) -> Problem | None: ...
+@dataclass(frozen=True)
+class InstanceTables:
+    """A list-of-tables section of config.toml (`[[<section>]]`), one table per instance of a
+    self-hosted service. The config loader checks every table against this declaration and
+    hands the tables to the provider as settings["instances"]."""
 
-    async def fetch(self, account: Account, http: HttpSession, now: datetime) -> Quota: ...
+    section: str
+    settings: Mapping[str, SettingType]
+    # What one instance is called in messages ("the same name as another gateway").
+    noun: str = "instance"
+    # Number settings that must be above 0.
+    positive: tuple[str, ...] = ()
 
-    def sort_key(self, snapshot: AccountSnapshot) -> tuple[Any, ...]: ...
+
+class Provider:
+    """Everything the core asks of a provider. The defaults say "nothing special", so a provider
+    declares only what differs; the core never asks a provider's id to decide anything."""
+
+    id: str = ""
+    name: str = ""
+    # The keys it accepts in [providers.<id>], beyond base_url.
+    settings: ClassVar[Mapping[str, SettingType]] = {}
+    # A [[section]] of its instances, for self-hosted services.
+    instance_tables: ClassVar[InstanceTables | None] = None
+    # Never ask it more often than this many seconds (services that punish frequent polling).
+    poll_floor: ClassVar[float] = 0.0
+    # Seconds to wait after a 429 that named no Retry-After (None: the usual backoff).
+    rate_limit_wait: ClassVar[float | None] = None
+    # Whether --account-dir and the config's account_dirs are its folders of saved accounts.
+    accepts_account_dirs: ClassVar[bool] = False
+    # Its --demo data: the modules (by name, imported by providers/demo.py) with accounts() and
+    # answer(); empty: not in the demo. Several providers may share one module.
+    demo: ClassVar[tuple[str, ...]] = ()
+
+    def discover(self, context: DiscoveryContext) -> list[Account]:
+        raise NotImplementedError
+
+    def precheck(self, account: Account, now: datetime) -> Problem | None:
+        return None
+
+    async def fetch(self, account: Account, http: HttpSession, now: datetime) -> Quota:
+        raise NotImplementedError
+
+    def sort_key(self, snapshot: AccountSnapshot) -> tuple[Any, ...]:
+        return (snapshot.account.casefold(),)
+
+    def group_windows(self, windows: Sequence[Window]) -> list[tuple[str, Window]] | None:
+        """Its windows folded into families (per-model providers); None: it does not group."""
+        return None
+
+    def switcher(self) -> Any:
+        """What makes one of its saved accounts the CLI's login; None when it cannot switch."""
+        return None
 
 
 class ParseError(Exception):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from providers.base import Account
+from providers.claude.provider import ClaudeProvider
 from providers.codex.provider import CodexProvider
 from providers.model import AccountSnapshot, Status, Window
 from tui.store.schedule import RefreshPolicy, backoff
@@ -18,7 +19,7 @@ T0 = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 CODEX = CodexProvider()
 
 
-class FakeClaude(CodexProvider):
+class FakeClaude(ClaudeProvider):
     id = "claude"
     name = "Claude"
 

@@ -25,6 +25,7 @@ from providers.base import Account, DiscoveryContext, Provider
 from providers.codex.provider import saved_account_dirs
 from providers.codex.switch import SwitchRefused, activate, describe, recover_leftovers
 from providers.collect import fetch_snapshot, snapshot_of
+from providers.discover import NO_ACCOUNTS_HINT, Sources, discover
 from providers.kit.http import HttpSession, make_client
 from providers.kit.paths import Paths
 from providers.kit.words import plural
@@ -35,7 +36,6 @@ from tui.guarded_app import GuardedApp
 from tui.screens.confirm import Confirm
 from tui.screens.help import HelpScreen
 from tui.screens.pickers import AccountPicker, ThemePicker
-from tui.sources import NO_ACCOUNTS_HINT, Sources, discover
 from tui.state import AppState, default_state_path, load_state, save_state
 from tui.store.sorting import sort_entries
 from tui.store.store import Entry, Store

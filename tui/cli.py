@@ -23,6 +23,7 @@ from providers.codex.switch import (
     saved_names,
 )
 from providers.collect import fetch_all, ordered
+from providers.discover import NO_ACCOUNTS_HINT, Sources, bad_origin_overrides, build_sources
 from providers.kit.http import HttpSession, make_client
 from providers.kit.paths import Paths
 from providers.kit.secrets import scrub
@@ -32,7 +33,6 @@ from providers.registry import BY_ID, provider_settings, select
 from tui import once
 from tui.config import Config, ConfigError, default_config_path, load_config
 from tui.crash import crash_report
-from tui.sources import NO_ACCOUNTS_HINT, Sources, bad_origin_overrides, build_sources
 
 EXIT_OK = 0
 EXIT_NOT_ALL_OK = 1

@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import platformdirs
 
+from providers.discover import is_http_origin
 from providers.kit.files import read_text
 from tui.store.schedule import RefreshPolicy
 
@@ -102,17 +102,6 @@ def load_config(
     except ValueError:  # Python refuses integers of more than 4300 digits
         raise ConfigError(f"{path}: invalid TOML: {too_long_number(text)}") from None
     return _validate(path, document, known_providers)
-
-
-def is_http_origin(url: str) -> bool:
-    """http(s)://host[:port]…: anything less would be ignored by the origin override and the
-    request would silently go to the real service instead (with the real credential)."""
-    try:
-        parts = urlsplit(url.strip())
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
 def too_long_number(text: str) -> str:

@@ -30,7 +30,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from providers.base import Account, DiscoveryContext, ParseError, Problem
+from providers.base import Account, DiscoveryContext, ParseError, Problem, Provider
 from providers.kit.http import FetchError, HttpSession, error_from_body
 from providers.kit.keys import API_KEY_SETTINGS, key_accounts
 from providers.kit.secrets import quote, scrub
@@ -127,13 +127,14 @@ def first_balance_key(snapshot: AccountSnapshot, *balance_ids: str) -> tuple[Any
     return (amount is None, -(amount or 0.0), snapshot.account.lower())
 
 
-class _KeyProvider:
+class _KeyProvider(Provider):
     """Discovery, precheck and a default order shared by the balance providers."""
 
     id: str = ""
     name: str = ""
     env_names: ClassVar[tuple[str, ...]] = ()
     settings: ClassVar[dict[str, type]] = API_KEY_SETTINGS
+    demo = ("providers.balances.demo",)
 
     def discover(self, context: DiscoveryContext) -> list[Account]:
         return key_accounts(self.id, context, env_names=self.env_names)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from providers.base import Account, DiscoveryContext, ParseError, Problem
+from providers.base import Account, DiscoveryContext, ParseError, Problem, Provider
 from providers.kit.files import FileRead, read_json_file
 from providers.kit.http import FetchError, HttpSession
 from providers.kit.opencode import opencode_entry
@@ -709,9 +709,10 @@ def sort_key(snapshot: AccountSnapshot) -> tuple[Any, ...]:
     return (0, -left, premium.used_percent, snapshot.account.lower())
 
 
-class CopilotProvider:
+class CopilotProvider(Provider):
     id = ID
     name = NAME
+    demo = ("providers.copilot.demo",)
     settings: ClassVar[dict[str, type]] = {}
 
     discover = staticmethod(discover)

@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from providers.base import Account, DiscoveryContext, ParseError, Problem
+from providers.base import Account, DiscoveryContext, ParseError, Problem, Provider
 from providers.kit.http import FetchError, HttpSession, error_from_body
 from providers.kit.keys import API_KEY_SETTINGS, KEY_CHOICES, key_from_settings
 from providers.kit.secrets import Secret, quote, scrub
@@ -612,9 +612,10 @@ def sort_key(snapshot: AccountSnapshot) -> tuple[Any, ...]:
     return (rank, left, snapshot.account.lower(), snapshot.account)
 
 
-class NewApiProvider:
+class NewApiProvider(Provider):
     id = PROVIDER_ID
     name = "New API"
+    demo = ("providers.newapi.demo",)
     # [providers.newapi] takes base_url (an origin override for every gateway); the gateways
     # themselves are [[newapi]] tables, which the config hands over as settings["instances"].
     settings: ClassVar[dict[str, type]] = dict(API_KEY_SETTINGS)

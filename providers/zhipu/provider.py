@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
-from providers.base import Account, DiscoveryContext, ParseError, Problem
+from providers.base import Account, DiscoveryContext, ParseError, Problem, Provider
 from providers.kit.http import FetchError, HttpSession, error_from_body, status_for_http
 from providers.kit.keys import API_KEY_SETTINGS, key_accounts
 from providers.kit.secrets import quote, scrub
@@ -386,9 +386,10 @@ def sort_key(snapshot: AccountSnapshot) -> tuple[Any, ...]:
     return (*most_left_first(snapshot, "five_hour", "weekly"), snapshot.account.lower())
 
 
-class ZhipuProvider:
+class ZhipuProvider(Provider):
     id = ZHIPU.id
     name = ZHIPU.name
+    demo = ("providers.zhipu.demo",)
     service: ClassVar[Service] = ZHIPU
     settings: ClassVar[dict[str, type]] = API_KEY_SETTINGS
 
