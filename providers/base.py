@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from providers.kit.http import HttpSession
 from providers.kit.paths import Paths
@@ -101,6 +101,39 @@ class InstanceTables:
     positive: tuple[str, ...] = ()
 
 
+class SwitchRefused(Exception):
+    """A switch of accounts was not made; the message says why and what to do."""
+
+
+class Switcher(Protocol):
+    """Makes one of a provider's saved accounts its CLI's login (Provider.switcher())."""
+
+    tool: str  # whose login is switched, as messages name it ("Codex CLI")
+    title: str  # the confirmation's title
+
+    def context(
+        self, paths: Paths, settings: Mapping[str, Any], account_dirs: Sequence[Path]
+    ) -> DiscoveryContext: ...
+
+    def folders(self, context: DiscoveryContext) -> list[Path]: ...
+
+    def name_problem(self, name: str) -> str | None: ...
+
+    def find(self, name: str, context: DiscoveryContext) -> Path | None: ...
+
+    def names(self, context: DiscoveryContext) -> list[str]: ...
+
+    def refusal(self, account: Account) -> str | None: ...
+
+    def question(self, account: Account, *, demo: bool) -> str: ...
+
+    def activate(self, chosen: Path, context: DiscoveryContext, now: datetime | None = None) -> str:
+        """Switch and say what was done; raises SwitchRefused or OSError."""
+        ...
+
+    def recover(self, context: DiscoveryContext) -> tuple[Path, ...]: ...
+
+
 class Provider:
     """Everything the core asks of a provider. The defaults say "nothing special", so a provider
     declares only what differs; the core never asks a provider's id to decide anything."""
@@ -137,7 +170,7 @@ class Provider:
         """Its windows folded into families (per-model providers); None: it does not group."""
         return None
 
-    def switcher(self) -> Any:
+    def switcher(self) -> Switcher | None:
         """What makes one of its saved accounts the CLI's login; None when it cannot switch."""
         return None
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from providers.base import Account, DiscoveryContext, ParseError, Problem, Provider
+from providers.base import Account, DiscoveryContext, ParseError, Problem, Provider, Switcher
 from providers.kit import jwt
 from providers.kit.files import read_json_file
 from providers.kit.http import FetchError, HttpSession
@@ -466,6 +466,13 @@ class CodexProvider(Provider):
     name = NAME
     accepts_account_dirs = True
     demo = ("providers.codex.demo",)
+
+    def switcher(self) -> Switcher:
+        # Imported here: the switch's modules import this one.
+        from providers.codex.flow import CodexSwitcher
+
+        return CodexSwitcher()
+
     settings: ClassVar[dict[str, type]] = {"account_dirs": list}
 
     discover = staticmethod(discover)
