@@ -25,7 +25,14 @@ from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from providers.base import Account, DiscoveryContext, ParseError, Problem, Provider
+from providers.base import (
+    Account,
+    DiscoveryContext,
+    InstanceTables,
+    ParseError,
+    Problem,
+    Provider,
+)
 from providers.kit.http import FetchError, HttpSession, error_from_body
 from providers.kit.keys import API_KEY_SETTINGS, KEY_CHOICES, key_from_settings
 from providers.kit.secrets import Secret, quote, scrub
@@ -616,6 +623,20 @@ class NewApiProvider(Provider):
     id = PROVIDER_ID
     name = "New API"
     demo = ("providers.newapi.demo",)
+    # [[newapi]]: one table per gateway, handed over as settings["instances"].
+    instance_tables = InstanceTables(
+        section="newapi",
+        settings={
+            "name": str,
+            "base_url": str,
+            "key": str,
+            "key_env": str,
+            "key_cmd": list,
+            "quota_per_usd": (int, float),
+        },
+        noun="gateway",
+        positive=("quota_per_usd",),
+    )
     # [providers.newapi] takes base_url (an origin override for every gateway); the gateways
     # themselves are [[newapi]] tables, which the config hands over as settings["instances"].
     settings: ClassVar[dict[str, type]] = dict(API_KEY_SETTINGS)
