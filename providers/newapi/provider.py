@@ -33,7 +33,7 @@ from providers.base import (
     Problem,
     Provider,
 )
-from providers.kit.http import FetchError, HttpSession, error_from_body
+from providers.kit.http import FetchError, HttpSession, error_from_body, said
 from providers.kit.keys import API_KEY_SETTINGS, KEY_CHOICES, key_from_settings
 from providers.kit.secrets import Secret, quote, scrub
 from providers.kit.values import (
@@ -335,16 +335,16 @@ def body_error(
             return None
     elif message is None:
         return None
-    said = f'"{message}"' if message else None
+    words = said(message)
     if http_status == 401 or is_key_problem(message):
         status = Status.AUTH_EXPIRED
-        head, aside, tail = "rejected the API key", [said], f"check the key in {gateway.key_place}"
+        head, aside, tail = "rejected the API key", [words], f"check the key in {gateway.key_place}"
     elif http_status == 429:
         status = Status.RATE_LIMITED
-        head, aside, tail = "is rate-limiting the usage request", [said], "will retry later"
+        head, aside, tail = "is rate-limiting the usage request", [words], "will retry later"
     elif http_status == 403:
         status = Status.FORBIDDEN
-        head, aside, tail = "refused access (HTTP 403)", [said], None
+        head, aside, tail = "refused access (HTTP 403)", [words], None
     else:
         status = Status.ERROR
         where = f"HTTP {http_status}" if http_status is not None else None
