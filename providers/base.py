@@ -1,10 +1,13 @@
 """The provider interface and the accounts it discovers.
 
-Adding a provider is one module with three steps:
+A provider is a subclass of Provider with three steps of its own:
   discover(context) -> accounts        files and env only, no network
   fetch(account, http, now) -> Quota   the request(s), then a pure parse of the answer
-and a sort key for its accounts. Everything around that (timeouts, statuses,
-concurrency, secrets) lives in http.py and collect.py, shared by all.
+  sort_key(snapshot)                   the order of its accounts
+and declarations where it differs from the defaults (settings, poll floor, rate-limit wait,
+window groups, account switching, a [[section]] of instances, its demo). Everything around that
+(timeouts, statuses, concurrency, secrets) lives in kit/http.py and collect.py, shared by all;
+the core reads only these declarations and never asks a provider's id.
 """
 
 from __future__ import annotations
