@@ -3,7 +3,8 @@
 The answers are served to the real provider code through httpx.MockTransport, so the
 demo exercises the same fetch and parse path as real use, with no credentials and no
 network. Times are made relative to the moment of each request so countdowns move.
-Each provider's sample data lives in providers/demo_<id>.py with two functions:
+Each provider names its sample data (Provider.demo: modules such as providers/codex/demo.py) with
+two functions:
 `accounts(now, copy)` and `answer(request, now)` (None when the request is not its own), and
 optionally `write_files(accounts, paths, now)` for logins that live in files the app may write
 (see Sandbox).
@@ -11,6 +12,7 @@ optionally `write_files(accounts, paths, now)` for logins that live in files the
 
 from __future__ import annotations
 
+import importlib
 import tempfile
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -19,33 +21,20 @@ from types import ModuleType
 
 import httpx
 
-from providers.balances import demo as demo_balances
 from providers.base import Account, DiscoveryContext, Provider, name_the_unnamed
-from providers.claude import demo as demo_claude
-from providers.codex import demo as demo_codex
-from providers.copilot import demo as demo_copilot
-from providers.google import cache_demo as demo_antigravity_cache
-from providers.google import demo as demo_google
 from providers.kit.demo_tools import fake_jwt
 from providers.kit.paths import Paths
-from providers.nanogpt import demo as demo_nanogpt
-from providers.newapi import demo as demo_newapi
-from providers.zhipu import demo as demo_zhipu
+from providers.registry import PROVIDERS
 
 __all__ = ["Clock", "Sandbox", "accounts", "fake_jwt", "transport", "wall_clock"]
 
-# A module may serve several providers (demo_zhipu answers for zhipu and zai).
-DEMOS: dict[str, ModuleType] = {
-    "codex": demo_codex,
-    "claude": demo_claude,
-    "copilot": demo_copilot,
-    "zhipu": demo_zhipu,
-    "google": demo_google,
-    "antigravity_cache": demo_antigravity_cache,
-    "nanogpt": demo_nanogpt,
-    "newapi": demo_newapi,
-    "balances": demo_balances,
-}
+
+def demo_modules(providers: Sequence[Provider]) -> list[ModuleType]:
+    """The demo modules the providers declare (Provider.demo), each once, in their order: a
+    module may serve several providers (zhipu's answers for zhipu and zai)."""
+    names = dict.fromkeys(name for provider in providers for name in provider.demo)
+    return [importlib.import_module(name) for name in names]
+
 
 Clock = Callable[[], datetime]
 
@@ -61,7 +50,7 @@ def accounts(
     now = clock().timestamp()
     by_id = {provider.id: provider for provider in providers}
     pairs = []
-    for module in DEMOS.values():
+    for module in demo_modules(providers):
         for copy in range(max(1, copies)):
             for account in module.accounts(now, copy):
                 if account.provider in by_id:
@@ -72,7 +61,8 @@ def accounts(
 def transport(clock: Clock = wall_clock) -> httpx.MockTransport:
     def handle(request: httpx.Request) -> httpx.Response:
         now = clock().timestamp()
-        for module in DEMOS.values():
+        # Every provider's answers, selected or not: the demo never reaches the network.
+        for module in demo_modules(PROVIDERS):
             response = module.answer(request, now)
             if response is not None:
                 return response
@@ -103,8 +93,8 @@ class Sandbox:
         accounts = [account for _, account in pairs]
         now = clock().timestamp()
         self.file_backed: set[str] = set()
-        for module in DEMOS.values():
-            writer = getattr(module, "write_files", None)
+        for module in demo_modules(PROVIDERS):
+            writer = vars(module).get("write_files")
             if writer is not None:
                 self.file_backed |= writer(accounts, self.paths, now)
 

@@ -32,7 +32,7 @@ BY_ID: dict[str, Provider] = {provider.id: provider for provider in PROVIDERS}
 
 def provider_settings() -> dict[str, dict[str, type | tuple[type, ...]]]:
     """The config keys each provider accepts in [providers.<id>], beyond base_url."""
-    return {provider.id: dict(getattr(provider, "settings", {})) for provider in PROVIDERS}
+    return {provider.id: dict(provider.settings) for provider in PROVIDERS}
 
 
 def select(ids: list[str] | None) -> list[Provider]:

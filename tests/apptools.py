@@ -11,11 +11,11 @@ from pathlib import Path
 import httpx
 
 from providers import demo
+from providers.discover import build_sources
 from providers.registry import select
 from tui.app import QuotaApp
 from tui.config import Config
-from tui.sources import build_sources
-from tui.store import Store
+from tui.store.store import Store
 
 FROZEN = datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)
 

@@ -48,7 +48,7 @@ from providers.kit.http import FetchError, HttpSession, make_client
 from providers.kit.paths import Paths
 from providers.kit.secrets import mask
 from providers.model import AccountSnapshot, Quota, Status
-from tui.report import json_document
+from tui.once import json_document
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 RESET = int(datetime(2026, 11, 26, 16, 53, 8, tzinfo=UTC).timestamp())

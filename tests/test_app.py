@@ -400,10 +400,10 @@ async def test_new_logins_are_picked_up_without_a_restart(tmp_path: Path, home: 
     from apptools import FakeClock
     from fakes import codex_token, usage_answer, write_codex_auth
 
+    from providers.discover import build_sources
     from providers.registry import select
     from tui.app import QuotaApp
     from tui.config import Config
-    from tui.sources import build_sources
 
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json=usage_answer(20, 30)))
     sources = replace(

@@ -17,11 +17,11 @@ from textual.widgets import OptionList
 from textual.widgets._toast import Toast
 
 from providers.copilot import provider as copilot
+from providers.discover import build_sources
 from providers.registry import select
 from tui.app import QuotaApp
 from tui.config import Config
 from tui.screens.confirm import Confirm
-from tui.sources import build_sources
 
 HOSTILE_LOGIN = "octo[/]cat"
 

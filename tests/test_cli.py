@@ -475,7 +475,7 @@ def test_json_numbers_are_strict_and_clean() -> None:
     from datetime import UTC, datetime
 
     from providers.model import AccountSnapshot, Balance, Status, Window
-    from tui import report
+    from tui import once as report
 
     nan, inf = float("nan"), float("inf")
     snapshot = AccountSnapshot(

@@ -301,11 +301,11 @@ async def test_enter_in_the_codex_tab_switches_after_confirming(
 
     from apptools import FakeClock, settle
 
+    from providers.discover import build_sources
     from providers.registry import select
     from tui.app import QuotaApp
     from tui.config import Config
     from tui.screens.confirm import Confirm
-    from tui.sources import build_sources
 
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json=usage_answer(20, 30)))
     sources = replace(
@@ -764,10 +764,10 @@ async def test_the_app_saves_what_an_interrupted_switch_left_behind_when_it_star
 
     from apptools import FakeClock, settle
 
+    from providers.discover import build_sources
     from providers.registry import select
     from tui.app import QuotaApp
     from tui.config import Config
-    from tui.sources import build_sources
 
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],

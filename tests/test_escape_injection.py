@@ -21,7 +21,7 @@ from providers.demo import fake_jwt
 from providers.kit.text import TEXT_LIMIT, clean_text
 from providers.model import AccountSnapshot, Status
 from tui.cli import main
-from tui.report import json_document
+from tui.once import json_document
 from tui.themes import user_themes
 
 TITLE = "\x1b]0;pwned\x07"

@@ -37,7 +37,7 @@ from providers.kit.http import HttpSession, make_client, parse_retry_after
 from providers.kit.secrets import Secret
 from providers.model import AccountSnapshot, Status
 from tui.cli import main
-from tui.store import Store
+from tui.store.store import Store
 
 # Every connection handler gives up after this long, whatever the client does.
 HANDLER_LIMIT = 8.0

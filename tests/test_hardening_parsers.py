@@ -54,7 +54,7 @@ from providers.kit.secrets import Secret
 from providers.model import AccountSnapshot, Quota, Status, Window
 from providers.zhipu import provider as zhipu
 from providers.zhipu.provider import ZaiProvider, ZhipuProvider
-from tui import report
+from tui import once as report
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from providers.base import DiscoveryContext
+from providers.discover import discover
 from providers.kit import keys
 from providers.kit.paths import Paths
 from providers.model import Status
 from providers.registry import select
 from tui.cli import main
 from tui.config import ConfigError, load_config
-from tui.sources import discover
 
 
 @pytest.fixture(autouse=True)

@@ -14,8 +14,8 @@ from providers.kit.words import plural
 from providers.model import AccountSnapshot, Balance, Status, Window
 from providers.registry import BY_ID
 from tui.format import exhausted_text
-from tui.sorting import sort_entries
-from tui.store import Entry
+from tui.store.sorting import sort_entries
+from tui.store.store import Entry
 from tui.widgets.overview import EXHAUSTED_STYLE, Columns, Needs, status_style, status_text
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

@@ -9,16 +9,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from providers.base import Account
+from providers.claude.provider import ClaudeProvider
 from providers.codex.provider import CodexProvider
 from providers.model import AccountSnapshot, Status, Window
-from tui.refresh import RefreshPolicy, backoff
-from tui.store import Store
+from tui.store.schedule import RefreshPolicy, backoff
+from tui.store.store import Store
 
 T0 = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 CODEX = CodexProvider()
 
 
-class FakeClaude(CodexProvider):
+class FakeClaude(ClaudeProvider):
     id = "claude"
     name = "Claude"
 
@@ -256,8 +257,8 @@ def test_recording_an_answer_cannot_fail(monkeypatch: pytest.MonkeyPatch) -> Non
     def overflow(*args: object) -> datetime:
         raise OverflowError("date value out of range")
 
-    monkeypatch.setattr("tui.store.next_after_failure", overflow)
-    monkeypatch.setattr("tui.store.next_after_success", overflow)
+    monkeypatch.setattr("tui.store.store.next_after_failure", overflow)
+    monkeypatch.setattr("tui.store.store.next_after_success", overflow)
     a, b = account("a"), account("b")
     store = store_with(a, b)
     fetch(store, a, snap(a, Status.RATE_LIMITED, retry_after=60), T0)

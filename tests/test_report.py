@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from providers.model import AccountSnapshot, Balance, Status, Window
-from tui import report
+from tui import once as report
 from tui.cli import main
 from tui.config import default_config_path
 from tui.format import percent

@@ -21,24 +21,22 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from providers import demo
-from providers.base import Account, DiscoveryContext, Provider
-from providers.codex.provider import saved_account_dirs
-from providers.codex.switch import SwitchRefused, activate, describe, recover_leftovers
+from providers.base import Account, DiscoveryContext, Provider, Switcher, SwitchRefused
 from providers.collect import fetch_snapshot, snapshot_of
+from providers.discover import NO_ACCOUNTS_HINT, Sources, discover
 from providers.kit.http import HttpSession, make_client
 from providers.kit.paths import Paths
 from providers.kit.words import plural
 from providers.model import Status
-from providers.registry import BY_ID
+from providers.registry import BY_ID, PROVIDERS
 from tui.config import Config, config_dir
 from tui.guarded_app import GuardedApp
 from tui.screens.confirm import Confirm
 from tui.screens.help import HelpScreen, key_text
 from tui.screens.pickers import AccountPicker, ThemePicker
-from tui.sorting import sort_entries
-from tui.sources import NO_ACCOUNTS_HINT, Sources, discover
 from tui.state import AppState, default_state_path, load_state, save_state
-from tui.store import Entry, Store
+from tui.store.sorting import sort_entries
+from tui.store.store import Entry, Store
 from tui.themes import bundled_themes, quota_colour_defaults, user_themes
 from tui.widgets.detail import ProviderPane, list_prompt
 from tui.widgets.overview import SORT_LABELS, SORTS, OverviewPane
@@ -187,14 +185,12 @@ class QuotaApp(GuardedApp):
             return list(self.sources.pairs)
         return discover(self.sources.providers, self.config, self.sources.account_dirs)
 
-    def _codex_context(self) -> DiscoveryContext:
-        """Where the Codex switch reads and writes: the user's Codex, or the demo's copy."""
+    def _switch_context(self, provider: Provider, switcher: Switcher) -> DiscoveryContext:
+        """Where a switch reads and writes: the user's files, or the demo's copy."""
         if self._sandbox is not None:
             return self._sandbox.context()
-        return DiscoveryContext(
-            paths=Paths(),
-            settings=self.config.provider("codex"),
-            account_dirs=self.sources.account_dirs,
+        return switcher.context(
+            Paths(), self.config.provider(provider.id), self.sources.account_dirs
         )
 
     def _register_themes(self) -> None:
@@ -459,55 +455,50 @@ class QuotaApp(GuardedApp):
         """enter on an account: for a saved Codex account, offer to make it the CLI's login."""
         entry = message.entry
         account = entry.account
-        if account.provider != "codex":
+        switcher = entry.provider.switcher()
+        if switcher is None:
             return
         if self.sources.demo and self._sandbox is None:
-            self.notify("The demo has no Codex CLI to switch.", timeout=4)
+            self.notify(f"The demo has no {switcher.tool} to switch.", timeout=4)
             return
-        if account.active:
-            self.notify(f"'{account.label}' is already the Codex CLI's account.", timeout=4)
+        refusal = switcher.refusal(account)
+        if refusal is not None or account.path is None:
+            self.notify(refusal or "", timeout=4)
             return
-        if account.path is None or not account.path.name.endswith(".auth.json"):
-            self.notify(
-                "Only saved accounts (account/<name>.auth.json) can be switched to.", timeout=4
-            )
-            return
-        body = (
-            f"Make '{account.label}' the Codex CLI's login?\n\n"
-            "The current login is saved back to its account file first (or saved as a new "
-            "one), and the old auth.json is kept as auth.json.bak."
-        )
-        if self._sandbox is not None:
-            body += (
-                "\n\nThis is the demo: the switch runs on sample files in a temporary folder, "
-                "never on your own ~/.codex."
-            )
+        chosen = account.path
+        body = switcher.question(account, demo=self._sandbox is not None)
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.run_worker(self._switch(account.path), group="switch", exit_on_error=False)
+                self.run_worker(
+                    self._switch(entry.provider, switcher, chosen),
+                    group="switch",
+                    exit_on_error=False,
+                )
 
-        self.push_screen(Confirm("Switch Codex account", body), answered)
+        self.push_screen(Confirm(switcher.title, body), answered)
 
     async def _recover_switch_leftovers(self) -> None:
         """Temp files of an interrupted switch may hold the newest tokens: save or remove them."""
-        context = self._codex_context()
-        try:
-            rescued = await asyncio.to_thread(
-                recover_leftovers, context.paths, saved_account_dirs(context)
-            )
-        except OSError:
-            return  # the next switch tries again
-        if rescued:
-            shown = ", ".join(context.paths.display(path) for path in rescued)
-            self.notify(f"Saved the login an interrupted switch left behind to {shown}", timeout=8)
+        for provider in PROVIDERS:
+            switcher = provider.switcher()
+            if switcher is None:
+                continue
+            context = self._switch_context(provider, switcher)
+            try:
+                rescued = await asyncio.to_thread(switcher.recover, context)
+            except OSError:
+                continue  # the next switch tries again
+            if rescued:
+                shown = ", ".join(context.paths.display(path) for path in rescued)
+                self.notify(
+                    f"Saved the login an interrupted switch left behind to {shown}", timeout=8
+                )
 
-    async def _switch(self, chosen: Path) -> None:
-        context = self._codex_context()
-        paths = context.paths
+    async def _switch(self, provider: Provider, switcher: Switcher, chosen: Path) -> None:
+        context = self._switch_context(provider, switcher)
         try:
-            folders = saved_account_dirs(context)
-            result = await asyncio.to_thread(activate, chosen, paths, folders, self.clock())
+            done = await asyncio.to_thread(switcher.activate, chosen, context, self.clock())
         except SwitchRefused as refusal:
             self.notify(f"Not switched: {refusal}", severity="warning", timeout=10)
             return
@@ -516,7 +507,6 @@ class QuotaApp(GuardedApp):
                 f"The switch stopped: {error.strerror or error}", severity="error", timeout=10
             )
             return
-        done = describe(result, paths)
         self.notify(f"Demo: {done}" if self._sandbox is not None else done, timeout=8)
         self._rediscover()
 

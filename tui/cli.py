@@ -12,27 +12,18 @@ from pathlib import Path
 from typing import TextIO
 
 from providers import __version__
-from providers.base import DiscoveryContext
-from providers.codex.provider import saved_account_dirs
-from providers.codex.switch import (
-    SwitchRefused,
-    activate,
-    describe,
-    find_saved,
-    name_problem,
-    saved_names,
-)
+from providers.base import SwitchRefused
 from providers.collect import fetch_all, ordered
+from providers.discover import NO_ACCOUNTS_HINT, Sources, bad_origin_overrides, build_sources
 from providers.kit.http import HttpSession, make_client
 from providers.kit.paths import Paths
 from providers.kit.secrets import scrub
 from providers.kit.text import clean_text
 from providers.model import AccountSnapshot
 from providers.registry import BY_ID, provider_settings, select
-from tui import report
+from tui import once
 from tui.config import Config, ConfigError, default_config_path, load_config
 from tui.crash import crash_report
-from tui.sources import NO_ACCOUNTS_HINT, Sources, bad_origin_overrides, build_sources
 
 EXIT_OK = 0
 EXIT_NOT_ALL_OK = 1
@@ -171,11 +162,11 @@ def run_once(sources: Sources, *, as_json: bool, wide: bool = False) -> int:
     utf8 = _stdout_is_utf8()
     if as_json:
         # On a stdout that cannot encode everything, escape instead: the same JSON, in ASCII.
-        document = report.json_document(snapshots, datetime.now(UTC), ascii_only=not utf8)
+        document = once.json_document(snapshots, datetime.now(UTC), ascii_only=not utf8)
         _write_stdout(document + "\n")
     elif snapshots:
-        width = None if wide else report.output_width(sys.stdout, os.environ)
-        text = scrub(report.table(snapshots, width))
+        width = None if wide else once.output_width(sys.stdout, os.environ)
+        text = scrub(once.table(snapshots, width))
         if not utf8:
             encoding = getattr(sys.stdout, "encoding", None) or "ascii"
             text = text.encode(encoding, "replace").decode(encoding)  # "?" beats a traceback
@@ -225,29 +216,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_activate(name: str, config: Config, account_dirs: list[Path]) -> int:
     """--activate NAME: 0 switched (or already active), 1 refused, 2 no such saved account."""
-    problem = name_problem(name)
+    provider = BY_ID["codex"]  # the contract: --activate is Codex's
+    switcher = provider.switcher()
+    assert switcher is not None
+    problem = switcher.name_problem(name)
     if problem:  # before any lookup: `../../x` must never reach the file system
         _say(f"aiquota-tui: {problem}")
         return EXIT_USAGE
     paths = Paths()
-    context = DiscoveryContext(
-        paths=paths, settings=config.provider("codex"), account_dirs=account_dirs
-    )
-    folders = saved_account_dirs(context)
-    chosen = find_saved(name, folders)
+    context = switcher.context(paths, config.provider(provider.id), account_dirs)
+    chosen = switcher.find(name, context)
     if chosen is None:
+        folders = switcher.folders(context)
         where = ", ".join(paths.display(folder) for folder in folders) or "no account folder found"
-        _say(f"aiquota-tui: no saved Codex account {name!r} ({where}); {_known(folders)}")
+        known = _known(switcher.names(context))
+        _say(f"aiquota-tui: no saved {provider.name} account {name!r} ({where}); {known}")
         return EXIT_USAGE
     try:
-        result = activate(chosen, paths, folders)
+        done = switcher.activate(chosen, context)
     except SwitchRefused as refusal:
         _say(f"aiquota-tui: not switched: {refusal}")
         return EXIT_NOT_ALL_OK
     except OSError as error:
         _say(f"aiquota-tui: the switch stopped: {error.strerror or type(error).__name__}")
         return EXIT_NOT_ALL_OK
-    _say(describe(result, paths))
+    _say(done)
     return EXIT_OK
 
 
@@ -280,9 +273,8 @@ def _no_full_screen_reason() -> str | None:
 KNOWN_NAMES_SHOWN = 20
 
 
-def _known(folders: list[Path]) -> str:
+def _known(names: list[str]) -> str:
     """The names --activate would accept, for a user who mistyped one."""
-    names = saved_names(folders)
     if not names:
         return "there are no saved accounts"
     shown = [name if name.isprintable() else repr(name) for name in names[:KNOWN_NAMES_SHOWN]]

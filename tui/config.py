@@ -12,28 +12,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import platformdirs
 
+from providers.base import InstanceTables
+from providers.discover import is_http_origin
 from providers.kit.files import read_text
-from tui.refresh import RefreshPolicy
+from providers.registry import PROVIDERS
+from tui.store.schedule import RefreshPolicy
 
 APP_NAME = "aiquota-tui"
 
 # Keys every [providers.<id>] table may hold; providers add their own (Provider.settings).
 _COMMON_PROVIDER_KEYS: dict[str, type | tuple[type, ...]] = {"base_url": str}
-_TOP_LEVEL_KEYS = {"providers", "refresh", "keys", "newapi"}
+# Beside these, the [[section]] of every provider that declares InstanceTables.
+_TOP_LEVEL_KEYS = {"providers", "refresh", "keys"}
 _KEY_CHOICES = ("key", "key_env", "key_cmd")
-# [[newapi]]: one table per gateway.
-_NEWAPI_KEYS: dict[str, type | tuple[type, ...]] = {
-    "name": str,
-    "base_url": str,
-    "key": str,
-    "key_env": str,
-    "key_cmd": list,
-    "quota_per_usd": (int, float),
-}
 # [refresh]: how often, in seconds, and how many requests at once.
 _REFRESH_KEYS: dict[str, tuple[type, ...]] = {"interval": (int, float), "max_in_flight": (int,)}
 MIN_INTERVAL = 30
@@ -51,14 +45,15 @@ class Config:
     providers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     refresh: Mapping[str, float] = field(default_factory=dict)
     keys: Mapping[str, str] = field(default_factory=dict)
-    newapi: tuple[Mapping[str, Any], ...] = ()
+    # Per provider that declares InstanceTables: its [[section]] tables, in the file's order.
+    instances: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 
     def provider(self, provider_id: str) -> Mapping[str, Any]:
         settings = self.providers.get(provider_id, {})
-        if provider_id == "newapi":
-            # The gateways are [[newapi]] tables; the provider sees them as its instances.
-            return {**settings, "instances": self.newapi}
+        if provider_id in self.instances:
+            # The provider sees its [[section]] tables as its instances.
+            return {**settings, "instances": self.instances[provider_id]}
         return settings
 
     def refresh_policy(self) -> RefreshPolicy:
@@ -81,10 +76,20 @@ def default_config_path() -> Path:
 ProviderSettings = Mapping[str, Mapping[str, type | tuple[type, ...]]]
 
 
+def declared_instance_tables() -> dict[str, InstanceTables]:
+    """The [[section]]s the registered providers declare, by provider id."""
+    return {p.id: p.instance_tables for p in PROVIDERS if p.instance_tables is not None}
+
+
 def load_config(
-    path: Path | None, *, explicit: bool, known_providers: ProviderSettings | set[str]
+    path: Path | None,
+    *,
+    explicit: bool,
+    known_providers: ProviderSettings | set[str],
+    instance_tables: Mapping[str, InstanceTables] | None = None,
 ) -> Config:
-    """Read and check the config. A missing default file is an empty config."""
+    """Read and check the config. A missing default file is an empty config. The [[section]]s
+    are the registered providers' (Provider.instance_tables) unless given."""
     path = path or default_config_path()
     read = read_text(path, str(path), limit=MAX_CONFIG_BYTES, what="a config file")
     if read.missing:
@@ -101,18 +106,9 @@ def load_config(
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
     except ValueError:  # Python refuses integers of more than 4300 digits
         raise ConfigError(f"{path}: invalid TOML: {too_long_number(text)}") from None
-    return _validate(path, document, known_providers)
-
-
-def is_http_origin(url: str) -> bool:
-    """http(s)://host[:port]…: anything less would be ignored by the origin override and the
-    request would silently go to the real service instead (with the real credential)."""
-    try:
-        parts = urlsplit(url.strip())
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    if instance_tables is None:
+        instance_tables = declared_instance_tables()
+    return _validate(path, document, known_providers, instance_tables)
 
 
 def too_long_number(text: str) -> str:
@@ -130,13 +126,17 @@ def _type_name(expected: type | tuple[type, ...]) -> str:
 
 
 def _validate(
-    path: Path, document: dict[str, Any], known_providers: ProviderSettings | set[str]
+    path: Path,
+    document: dict[str, Any],
+    known_providers: ProviderSettings | set[str],
+    instance_tables: Mapping[str, InstanceTables],
 ) -> Config:
     if not isinstance(known_providers, Mapping):
         known_providers = {provider_id: {} for provider_id in known_providers}
     warnings: list[str] = []
+    sections = {declared.section for declared in instance_tables.values()}
     for key in document:
-        if key not in _TOP_LEVEL_KEYS:
+        if key not in _TOP_LEVEL_KEYS | sections:
             warnings.append(f"{path}: unknown setting '{key}' ignored")
     providers_table = document.get("providers", {})
     if not isinstance(providers_table, dict):
@@ -168,8 +168,13 @@ def _validate(
         providers[provider_id] = {k: v for k, v in table.items() if k in allowed}
     refresh = _validate_refresh(path, document.get("refresh", {}), warnings)
     keys = _validate_keys(path, document.get("keys", {}), warnings)
-    newapi = _validate_newapi(path, document.get("newapi", []), warnings)
-    if _holds_a_key(providers, newapi) and _readable_by_others(path):
+    instances = {
+        provider_id: _validate_instances(
+            path, declared, document.get(declared.section, []), warnings
+        )
+        for provider_id, declared in instance_tables.items()
+    }
+    if _holds_a_key(providers, instances) and _readable_by_others(path):
         warnings.append(
             f"{path} holds an API key and can be read by other users: run `chmod 600 {path}`"
         )
@@ -178,7 +183,7 @@ def _validate(
         providers=providers,
         refresh=refresh,
         keys=keys,
-        newapi=newapi,
+        instances=instances,
         warnings=tuple(warnings),
     )
 
@@ -193,15 +198,20 @@ def _check_key_choice(path: Path, where: str, table: Mapping[str, Any]) -> None:
         )
 
 
-def _validate_newapi(path: Path, tables: Any, warnings: list[str]) -> tuple[dict[str, Any], ...]:
+def _validate_instances(
+    path: Path, declared: InstanceTables, tables: Any, warnings: list[str]
+) -> tuple[dict[str, Any], ...]:
+    """A provider's [[section]]: each instance needs an origin and one way to its key, and a
+    name of its own (the base URL when none is given)."""
+    section = declared.section
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
-        raise ConfigError(f"{path}: 'newapi' must be tables written [[newapi]]")
+        raise ConfigError(f"{path}: '{section}' must be tables written [[{section}]]")
     result = []
     names: set[str] = set()
     for number, table in enumerate(tables, start=1):
-        where = f"[[newapi]] number {number}"
+        where = f"[[{section}]] number {number}"
         for key, value in table.items():
-            expected = _NEWAPI_KEYS.get(key)
+            expected = declared.settings.get(key)
             if expected is None:
                 warnings.append(f"{path}: unknown setting '{key}' in {where} ignored")
                 continue
@@ -215,20 +225,25 @@ def _validate_newapi(path: Path, tables: Any, warnings: list[str]) -> tuple[dict
         _check_key_choice(path, where, table)
         if not any(choice in table for choice in _KEY_CHOICES):
             raise ConfigError(f"{path}: {where} needs one of key, key_env or key_cmd")
-        if "quota_per_usd" in table and table["quota_per_usd"] <= 0:
-            raise ConfigError(f"{path}: {where} quota_per_usd must be above 0")
+        for key in declared.positive:
+            if key in table and table[key] <= 0:
+                raise ConfigError(f"{path}: {where} {key} must be above 0")
         name = table.get("name") or base_url
         if name in names:
-            raise ConfigError(f"{path}: {where} has the same name as another gateway: {name!r}")
+            raise ConfigError(
+                f"{path}: {where} has the same name as another {declared.noun}: {name!r}"
+            )
         names.add(name)
-        result.append({k: v for k, v in table.items() if k in _NEWAPI_KEYS} | {"name": name})
+        result.append({k: v for k, v in table.items() if k in declared.settings} | {"name": name})
     return tuple(result)
 
 
 def _holds_a_key(
-    providers: Mapping[str, Mapping[str, Any]], newapi: tuple[Mapping[str, Any], ...]
+    providers: Mapping[str, Mapping[str, Any]],
+    instances: Mapping[str, tuple[Mapping[str, Any], ...]],
 ) -> bool:
-    return any("key" in table for table in providers.values()) or any("key" in t for t in newapi)
+    tables = [*providers.values(), *(t for found in instances.values() for t in found)]
+    return any("key" in table for table in tables)
 
 
 def _readable_by_others(path: Path) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from providers.base import Provider
 from providers.model import AccountSnapshot, Status, Window
 from tui.percent import percent_text
 
@@ -91,7 +92,7 @@ def number(value: float | None) -> str:
 
 
 def next_reset(
-    snapshot: AccountSnapshot, now: datetime, provider: object = None
+    snapshot: AccountSnapshot, now: datetime, provider: Provider | None = None
 ) -> datetime | None:
     """The soonest future reset among the windows the overview shows."""
     upcoming = [
@@ -102,16 +103,26 @@ def next_reset(
     return min(upcoming) if upcoming else None
 
 
-def summary_windows(snapshot: AccountSnapshot, provider: object = None) -> list[Window]:
+def grouped(
+    provider: Provider | None, windows: Sequence[Window]
+) -> list[tuple[str, Window]] | None:
+    """The provider's families of these windows; None when it does not group them, or when
+    there are too few (two windows are shown as they are)."""
+    if provider is None or len(windows) <= 2:
+        return None
+    return provider.group_windows(windows)
+
+
+def summary_windows(snapshot: AccountSnapshot, provider: Provider | None = None) -> list[Window]:
     """The windows to summarise an account by: per-model providers fold theirs into groups."""
-    grouper = getattr(provider, "group_windows", None)
-    if grouper is not None and len(snapshot.windows) > 2:
-        return [window for _, window in grouper(snapshot.windows)]
+    groups = grouped(provider, snapshot.windows)
+    if groups is not None:
+        return [window for _, window in groups]
     return list(snapshot.windows)
 
 
 def headline_windows(
-    snapshot: AccountSnapshot, provider: object = None
+    snapshot: AccountSnapshot, provider: Provider | None = None
 ) -> tuple[Window | None, Window | None]:
     """The two windows the overview shows: the first two, in display order."""
     windows = summary_windows(snapshot, provider)
@@ -175,16 +186,20 @@ def _used_up(window: Window | None) -> bool:
     )
 
 
-def exhausted_windows(snapshot: AccountSnapshot, provider: object = None) -> list[Window]:
+def exhausted_windows(snapshot: AccountSnapshot, provider: Provider | None = None) -> list[Window]:
     """The windows that make an ok account exhausted (the rule above); [] when it is not."""
     if not snapshot.ok:
         return []
     shown = [window for window in headline_windows(snapshot, provider) if _used_up(window)]
-    grouper = getattr(provider, "group_windows", None)
-    if not shown or grouper is None or len(snapshot.windows) <= 2:
+    if not shown or provider is None or grouped(provider, snapshot.windows) is None:
         return [window for window in shown if window is not None]
     families = {window.label for window in shown if window is not None}
-    return [w for w in snapshot.windows if _used_up(w) and grouper((w,))[0][0] in families]
+    return [w for w in snapshot.windows if _used_up(w) and _family(provider, w) in families]
+
+
+def _family(provider: Provider, window: Window) -> str | None:
+    groups = provider.group_windows((window,))
+    return groups[0][0] if groups else None
 
 
 def usable_again(windows: Sequence[Window]) -> datetime | None:
@@ -199,7 +214,7 @@ def exhausted_text(
     snapshot: AccountSnapshot,
     now: datetime,
     width: int | None = None,
-    provider: object = None,
+    provider: Provider | None = None,
     *,
     windows: Sequence[Window] | None = None,
 ) -> str | None:

@@ -30,8 +30,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from providers.base import Account, DiscoveryContext, ParseError, Problem
-from providers.kit.http import FetchError, HttpSession, error_from_body
+from providers.base import Account, DiscoveryContext, ParseError, Problem, Provider
+from providers.kit.http import FetchError, HttpSession, error_from_body, said, sentence
 from providers.kit.keys import API_KEY_SETTINGS, key_accounts
 from providers.kit.secrets import quote, scrub
 from providers.kit.values import DAY, as_bool, as_dict, as_float, as_int, as_list, as_str, finite
@@ -70,15 +70,16 @@ def service_message(body: Any) -> str | None:
 
 def http_sentence(name: str, place: str, status: Status, http_status: int, message: str | None):
     """One sentence for an HTTP failure, with the service's own words when it gave some."""
-    said = f': "{message}"' if message else ""
+    words = said(message)
+    what = f"HTTP {http_status}" + (f": {words}" if words else "")
     if status is Status.AUTH_EXPIRED:
-        return f"{name} rejected the API key (HTTP {http_status}{said}): check the key in {place}"
+        return sentence(f"{name} rejected the API key", [what], f"check the key in {place}")
     if status is Status.FORBIDDEN:
-        return f"{name} refused access (HTTP {http_status}{said}): the key lacks permission"
+        return sentence(f"{name} refused access", [what], "the key lacks permission")
     if status is Status.RATE_LIMITED:
-        return f"{name} rate-limited the request (HTTP {http_status}{said}): will retry later"
-    trouble = ": the service is having trouble, will retry later" if http_status >= 500 else ""
-    return f"{name} answered HTTP {http_status}{said or trouble}"
+        return sentence(f"{name} rate-limited the request", [what], "will retry later")
+    trouble = "the service is having trouble, will retry later" if http_status >= 500 else None
+    return sentence(f"{name} answered HTTP {http_status}", (), words or trouble)
 
 
 async def call_json(
@@ -127,13 +128,14 @@ def first_balance_key(snapshot: AccountSnapshot, *balance_ids: str) -> tuple[Any
     return (amount is None, -(amount or 0.0), snapshot.account.lower())
 
 
-class _KeyProvider:
+class _KeyProvider(Provider):
     """Discovery, precheck and a default order shared by the balance providers."""
 
     id: str = ""
     name: str = ""
     env_names: ClassVar[tuple[str, ...]] = ()
     settings: ClassVar[dict[str, type]] = API_KEY_SETTINGS
+    demo = ("providers.balances.demo",)
 
     def discover(self, context: DiscoveryContext) -> list[Account]:
         return key_accounts(self.id, context, env_names=self.env_names)

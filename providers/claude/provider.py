@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
-from providers.base import Account, DiscoveryContext, ParseError, Problem
+from providers.base import Account, DiscoveryContext, ParseError, Problem, Provider
 from providers.kit.files import read_json_file
 from providers.kit.http import FetchError, HttpSession
 from providers.kit.opencode import opencode_entry
@@ -582,9 +582,13 @@ def sort_key(snapshot: AccountSnapshot) -> tuple[Any, ...]:
     return (*most_left_first(snapshot, "five_hour", "weekly"), snapshot.account.lower())
 
 
-class ClaudeProvider:
+class ClaudeProvider(Provider):
     id = ID
     name = NAME
+    # Claude punishes frequent polling: at most once a minute, and 5 minutes after a bare 429.
+    poll_floor = 60.0
+    rate_limit_wait = 300.0
+    demo = ("providers.claude.demo",)
     settings: ClassVar[dict[str, type]] = {}
 
     discover = staticmethod(discover)

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from providers.base import Account, DiscoveryContext, ParseError, Problem
+from providers.base import Account, DiscoveryContext, ParseError, Problem, Provider, Switcher
 from providers.kit import jwt
 from providers.kit.files import read_json_file
 from providers.kit.http import FetchError, HttpSession
@@ -461,9 +461,18 @@ def sort_key(snapshot: AccountSnapshot) -> tuple[Any, ...]:
     )
 
 
-class CodexProvider:
+class CodexProvider(Provider):
     id = ID
     name = NAME
+    accepts_account_dirs = True
+    demo = ("providers.codex.demo",)
+
+    def switcher(self) -> Switcher:
+        # Imported here: the switch's modules import this one.
+        from providers.codex.flow import CodexSwitcher
+
+        return CodexSwitcher()
+
     settings: ClassVar[dict[str, type]] = {"account_dirs": list}
 
     discover = staticmethod(discover)

@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from providers.base import SwitchRefused
 from providers.codex.provider import SAVED_SUFFIX, account_id_from_token, saved_name
 from providers.kit import atomic_swap, jwt
 from providers.kit.files import MAX_CREDENTIAL_BYTES, read_bytes
@@ -51,10 +52,6 @@ _BUSY_LIMIT = 0.05  # how long auth.json may stay half-written before the switch
 # One switch at a time in this process (the app's workers, or recovery at app start), so a
 # temp file named with our own pid is a leftover whenever this lock is held.
 _LOCK = threading.RLock()
-
-
-class SwitchRefused(Exception):
-    """The switch was not made; the message says why and what to do."""
 
 
 class BadName(ValueError):

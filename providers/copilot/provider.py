@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from providers.base import Account, DiscoveryContext, ParseError, Problem
+from providers.base import Account, DiscoveryContext, ParseError, Problem, Provider
 from providers.kit.files import FileRead, read_json_file
-from providers.kit.http import FetchError, HttpSession
+from providers.kit.http import FetchError, HttpSession, sentence
 from providers.kit.opencode import opencode_entry
 from providers.kit.paths import Paths
 from providers.kit.secrets import Secret, scrub
@@ -360,15 +360,19 @@ async def _exchange(
         if 401 in (first.http_status, second.http_status):
             raise FetchError(
                 Status.AUTH_EXPIRED,
-                f"GitHub rejected the token and the Copilot token exchange (HTTP 401): {remedy}",
+                sentence(
+                    "GitHub rejected the token and the Copilot token exchange", ["HTTP 401"], remedy
+                ),
                 http_status=second.http_status,
                 retry_after=second.retry_after,
             ) from None
         raise FetchError(
             Status.FORBIDDEN,
-            "GitHub refused the Copilot quota and the Copilot token exchange "
-            f"(HTTP {first.http_status}/{second.http_status}): "
-            "this login may have no Copilot subscription",
+            sentence(
+                "GitHub refused the Copilot quota and the Copilot token exchange",
+                [f"HTTP {first.http_status}/{second.http_status}"],
+                "this login may have no Copilot subscription",
+            ),
             http_status=second.http_status,
             retry_after=second.retry_after,
         ) from None
@@ -709,9 +713,10 @@ def sort_key(snapshot: AccountSnapshot) -> tuple[Any, ...]:
     return (0, -left, premium.used_percent, snapshot.account.lower())
 
 
-class CopilotProvider:
+class CopilotProvider(Provider):
     id = ID
     name = NAME
+    demo = ("providers.copilot.demo",)
     settings: ClassVar[dict[str, type]] = {}
 
     discover = staticmethod(discover)

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
-from providers.base import Account, DiscoveryContext, ParseError, Problem
+from providers.base import Account, DiscoveryContext, ParseError, Problem, Provider
 from providers.google import cache as antigravity_cache
 from providers.kit import jwt
 from providers.kit.files import read_json_file
@@ -960,9 +960,10 @@ def sort_key(snapshot: AccountSnapshot) -> tuple[Any, ...]:
 # --------------------------------------------------------------------------- providers
 
 
-class GeminiProvider:
+class GeminiProvider(Provider):
     id = GEMINI.provider
     name = GEMINI.name
+    demo = ("providers.google.demo",)
     settings: ClassVar[dict[str, type]] = {"client_id": str, "client_secret": str, "project": str}
     # The app shows model windows folded into families (Claude, Gemini Pro, …) too.
     group_windows = staticmethod(group_windows)
@@ -980,9 +981,10 @@ class GeminiProvider:
         return sort_key(snapshot)
 
 
-class AntigravityProvider:
+class AntigravityProvider(Provider):
     id = ANTIGRAVITY.provider
     name = ANTIGRAVITY.name
+    demo = ("providers.google.demo", "providers.google.cache_demo")
     group_windows = staticmethod(group_windows)
     # cache_path is read by antigravity_cache (the state.vscdb file or its folder).
     settings: ClassVar[dict[str, type]] = {

@@ -56,6 +56,20 @@ class FetchError(Exception):
 BodyCheck = Callable[[Any, int | None, float | None], "FetchError | None"]
 
 
+def said(words: str | None) -> str | None:
+    """The service's own words as every error sentence shows them: in double quotes (they must
+    have come through providers.secrets.quote). None when it gave none."""
+    return f'"{words}"' if words else None
+
+
+def sentence(head: str, aside: Iterable[str | None] = (), tail: str | None = None) -> str:
+    """The one layout of an error sentence: "head (aside, …): tail", where the aside says what
+    happened (HTTP 401, the service's words) and the tail the remedy or the service's words.
+    The brackets or the colon are left out when there is nothing to put there."""
+    shown = [part for part in aside if part]
+    return head + (f" ({', '.join(shown)})" if shown else "") + (f": {tail}" if tail else "")
+
+
 def error_from_body(
     status: Status,
     head: str,
@@ -76,11 +90,9 @@ def error_from_body(
     the sentence again, but only quote keeps them to one short line.
     http_status None means the body came with a 2xx; it is recorded as 200.
     """
-    shown = [part for part in aside if part]
-    sentence = head + (f" ({', '.join(shown)})" if shown else "") + (f": {tail}" if tail else "")
     return FetchError(
         status,
-        sentence,
+        sentence(head, aside, tail),
         http_status=200 if http_status is None else http_status,
         retry_after=retry_after,
         body=body,

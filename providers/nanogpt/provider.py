@@ -29,7 +29,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from providers.balances.provider import call_json, key_place
-from providers.base import Account, DiscoveryContext, ParseError, Problem
+from providers.base import Account, DiscoveryContext, ParseError, Problem, Provider
 from providers.kit.http import FetchError, HttpSession
 from providers.kit.keys import API_KEY_SETTINGS, key_accounts
 from providers.kit.secrets import quote
@@ -186,9 +186,10 @@ def combine(usage: Quota, balance: Any) -> Quota:
     )
 
 
-class NanoGptProvider:
+class NanoGptProvider(Provider):
     id = "nanogpt"
     name = "Nano-GPT"
+    demo = ("providers.nanogpt.demo",)
     settings: ClassVar[dict[str, type]] = dict(API_KEY_SETTINGS)
 
     def discover(self, context: DiscoveryContext) -> list[Account]:

@@ -25,8 +25,15 @@ from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from providers.base import Account, DiscoveryContext, ParseError, Problem
-from providers.kit.http import FetchError, HttpSession, error_from_body
+from providers.base import (
+    Account,
+    DiscoveryContext,
+    InstanceTables,
+    ParseError,
+    Problem,
+    Provider,
+)
+from providers.kit.http import FetchError, HttpSession, error_from_body, said
 from providers.kit.keys import API_KEY_SETTINGS, KEY_CHOICES, key_from_settings
 from providers.kit.secrets import Secret, quote, scrub
 from providers.kit.values import (
@@ -328,16 +335,16 @@ def body_error(
             return None
     elif message is None:
         return None
-    said = f'"{message}"' if message else None
+    words = said(message)
     if http_status == 401 or is_key_problem(message):
         status = Status.AUTH_EXPIRED
-        head, aside, tail = "rejected the API key", [said], f"check the key in {gateway.key_place}"
+        head, aside, tail = "rejected the API key", [words], f"check the key in {gateway.key_place}"
     elif http_status == 429:
         status = Status.RATE_LIMITED
-        head, aside, tail = "is rate-limiting the usage request", [said], "will retry later"
+        head, aside, tail = "is rate-limiting the usage request", [words], "will retry later"
     elif http_status == 403:
         status = Status.FORBIDDEN
-        head, aside, tail = "refused access (HTTP 403)", [said], None
+        head, aside, tail = "refused access (HTTP 403)", [words], None
     else:
         status = Status.ERROR
         where = f"HTTP {http_status}" if http_status is not None else None
@@ -612,9 +619,24 @@ def sort_key(snapshot: AccountSnapshot) -> tuple[Any, ...]:
     return (rank, left, snapshot.account.lower(), snapshot.account)
 
 
-class NewApiProvider:
+class NewApiProvider(Provider):
     id = PROVIDER_ID
     name = "New API"
+    demo = ("providers.newapi.demo",)
+    # [[newapi]]: one table per gateway, handed over as settings["instances"].
+    instance_tables = InstanceTables(
+        section="newapi",
+        settings={
+            "name": str,
+            "base_url": str,
+            "key": str,
+            "key_env": str,
+            "key_cmd": list,
+            "quota_per_usd": (int, float),
+        },
+        noun="gateway",
+        positive=("quota_per_usd",),
+    )
     # [providers.newapi] takes base_url (an origin override for every gateway); the gateways
     # themselves are [[newapi]] tables, which the config hands over as settings["instances"].
     settings: ClassVar[dict[str, type]] = dict(API_KEY_SETTINGS)

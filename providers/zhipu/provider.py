@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
-from providers.base import Account, DiscoveryContext, ParseError, Problem
-from providers.kit.http import FetchError, HttpSession, error_from_body, status_for_http
+from providers.base import Account, DiscoveryContext, ParseError, Problem, Provider
+from providers.kit.http import FetchError, HttpSession, error_from_body, said, status_for_http
 from providers.kit.keys import API_KEY_SETTINGS, key_accounts
 from providers.kit.secrets import quote, scrub
 from providers.kit.values import (
@@ -158,7 +158,7 @@ def body_error(
         status = status_for_http(http_status)
     else:
         status = Status.ERROR
-    quoted = f'"{message}"' if message else (f"code {code}" if code is not None else None)
+    quoted = said(message) or (f"code {code}" if code is not None else None)
     if status is Status.AUTH_EXPIRED:
         head, aside, tail = "rejected the API key", [quoted], f"check the API key in {place}"
     elif status is Status.RATE_LIMITED:
@@ -386,9 +386,10 @@ def sort_key(snapshot: AccountSnapshot) -> tuple[Any, ...]:
     return (*most_left_first(snapshot, "five_hour", "weekly"), snapshot.account.lower())
 
 
-class ZhipuProvider:
+class ZhipuProvider(Provider):
     id = ZHIPU.id
     name = ZHIPU.name
+    demo = ("providers.zhipu.demo",)
     service: ClassVar[Service] = ZHIPU
     settings: ClassVar[dict[str, type]] = API_KEY_SETTINGS
 

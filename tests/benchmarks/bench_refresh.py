@@ -4,7 +4,7 @@
 
 Two figures:
 
-  app refresh   the app's own loop (tui.store.Store with the default RefreshPolicy, so its
+  app refresh   the app's own loop (tui.store.store.Store with the default RefreshPolicy, so its
                 max_in_flight cap applies): store.due → store.begin → fetch_snapshot in an
                 asyncio task → store.finish, a freed slot dispatching the next due account at
                 once, as QuotaApp._dispatch/_fetch do. Timed from the first dispatch until
@@ -53,7 +53,7 @@ from providers.demo import fake_jwt  # noqa: E402
 from providers.kit.http import HttpSession, make_client  # noqa: E402
 from providers.kit.secrets import Secret  # noqa: E402
 from providers.registry import BY_ID  # noqa: E402
-from tui.store import Entry, Store  # noqa: E402
+from tui.store.store import Entry, Store  # noqa: E402
 
 TARGET_REFRESH_S = 1.0
 USAGE_PATH = "/backend-api/wham/usage"

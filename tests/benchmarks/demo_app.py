@@ -24,10 +24,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--state", type=Path, help="state file (default: a temporary one)")
     args = parser.parse_args(argv)
 
+    from providers.discover import build_sources
     from providers.registry import select
     from tui.app import QuotaApp
     from tui.config import Config
-    from tui.sources import build_sources
 
     sources = build_sources(select(None), Config(), use_demo=True, demo_copies=args.copies)
     with tempfile.TemporaryDirectory(prefix="aiquota-bench-state-") as folder:

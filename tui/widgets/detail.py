@@ -14,8 +14,8 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from providers.model import Balance, Status, Window
-from tui.format import ago, countdown, exhausted_text, number, percent, status_word
-from tui.store import Entry
+from tui.format import ago, countdown, exhausted_text, grouped, number, percent, status_word
+from tui.store.store import Entry
 from tui.units import unit_suffix
 from tui.widgets.cells import bar, fit, level_style
 from tui.widgets.difftext import DiffText
@@ -202,12 +202,10 @@ def detail_content(entry: Entry | None, now: datetime, width: int) -> Content:
             )
     if entry.loading:
         lines += [Content(""), Content.styled("Fetching…", "$text-muted")]
-    grouper = getattr(entry.provider, "group_windows", None)
-    if grouper is not None and len(shown.windows) > 2:
+    groups = grouped(entry.provider, shown.windows)
+    if groups is not None:
         lines += [Content(""), Content.styled("By group", "bold")]
-        lines.extend(
-            group_line(window, now, width, entry.stale) for _, window in grouper(shown.windows)
-        )
+        lines.extend(group_line(window, now, width, entry.stale) for _, window in groups)
         lines += [Content(""), Content.styled("By model", "bold")]
     for window in shown.windows:
         lines.append(Content(""))

@@ -27,7 +27,7 @@ from tui.format import (
     status_word,
     until,
 )
-from tui.store import Entry
+from tui.store.store import Entry
 from tui.units import unit_suffix
 from tui.widgets.cells import cell_width, fit, window_cell
 from tui.widgets.difftext import DiffText

@@ -13,7 +13,7 @@ from datetime import datetime
 from providers.base import Account, Provider
 from providers.collect import later_duplicates, pending_snapshot
 from providers.model import AccountSnapshot
-from tui.refresh import RefreshPolicy, after, backoff, next_after_failure, next_after_success
+from tui.store.schedule import RefreshPolicy, after, backoff, next_after_failure, next_after_success
 
 
 @dataclass
@@ -144,15 +144,15 @@ class Store:
         would be asked at every tick of the clock."""
         try:
             if snapshot.ok:
-                return next_after_success(snapshot, now, self.policy)
-            return next_after_failure(snapshot, entry.failures, now, self.policy)
+                return next_after_success(snapshot, now, self.policy, entry.provider)
+            return next_after_failure(snapshot, entry.failures, now, self.policy, entry.provider)
         except (ArithmeticError, ValueError, TypeError):  # odd values a provider let through
             wait = self.policy.interval if snapshot.ok else backoff(entry.failures, self.policy)
-            return after(now, max(wait, self.policy.floor(entry.provider.id)))
+            return after(now, max(wait, entry.provider.poll_floor))
 
     def request_now(self, entry: Entry, now: datetime) -> None:
         """A refresh the user asked for: skip any backoff, but never poll faster than allowed."""
-        floor = self.policy.floor(entry.provider.id)
+        floor = entry.provider.poll_floor
         earliest = now
         if floor and entry.last_attempt is not None:
             earliest = max(now, after(entry.last_attempt, floor))

@@ -1,6 +1,7 @@
 """From settings to work: which accounts to fetch, through which transport, to which origins.
 
-Shared by the full-screen app and --once so both see exactly the same accounts.
+Shared by the full-screen app and --once so both see exactly the same accounts. The settings
+come from the config file (tui/config.py), seen here only through `provider(id)`.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -16,7 +19,6 @@ from providers import demo
 from providers.base import Account, DiscoveryContext, Provider, name_the_unnamed
 from providers.kit.keys import key_commands, run_key_commands
 from providers.kit.paths import Paths
-from tui.config import Config, is_http_origin
 
 NO_ACCOUNTS_HINT = (
     "No accounts found. Credentials are read where Codex, Claude Code, GitHub Copilot, the "
@@ -24,6 +26,24 @@ NO_ACCOUNTS_HINT = (
     "config.toml (the README lists every place). Try `aiquota-tui --demo` to see the dashboard "
     "on sample data."
 )
+
+
+class Config(Protocol):
+    """What discovery needs of the config: each provider's settings ([providers.<id>], and the
+    instances of a provider that declares InstanceTables)."""
+
+    def provider(self, provider_id: str) -> Mapping[str, Any]: ...
+
+
+def is_http_origin(url: str) -> bool:
+    """http(s)://host[:port]…: anything less would be ignored by the origin override and the
+    request would silently go to the real service instead (with the real credential)."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
 @dataclass(frozen=True)
@@ -78,7 +98,7 @@ def discover(
         DiscoveryContext(
             paths=paths,
             settings=config.provider(provider.id),
-            account_dirs=tuple(account_dirs) if provider.id == "codex" else (),
+            account_dirs=tuple(account_dirs) if provider.accepts_account_dirs else (),
         )
         for provider in providers
     ]

@@ -6,10 +6,10 @@ with a fake one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from providers.base import Provider
 from providers.kit.http import clamp_delay
 from providers.model import AccountSnapshot, Status
 
@@ -23,13 +23,6 @@ class RefreshPolicy:
     after_reset: float = 30.0
     # Enough that 50 accounts finish in two rounds; the shared client pools 32 connections.
     max_in_flight: int = 32
-    # Services that punish frequent polling: never ask them more often than this.
-    min_interval: Mapping[str, float] = field(default_factory=lambda: {"claude": 60.0})
-    # How long to wait after a 429 that named no Retry-After.
-    rate_limit_wait: Mapping[str, float] = field(default_factory=lambda: {"claude": 300.0})
-
-    def floor(self, provider: str) -> float:
-        return self.min_interval.get(provider, 0.0)
 
 
 # No schedule looks further ahead: whatever a server or a config file asks (1e12, inf), the
@@ -52,8 +45,11 @@ def backoff(failures: int, policy: RefreshPolicy) -> float:
     return min(policy.backoff_cap, policy.backoff_base * 2 ** min(failures - 1, 20))
 
 
-def next_after_success(snapshot: AccountSnapshot, now: datetime, policy: RefreshPolicy) -> datetime:
-    floor = policy.floor(snapshot.provider)
+def next_after_success(
+    snapshot: AccountSnapshot, now: datetime, policy: RefreshPolicy, provider: Provider
+) -> datetime:
+    # The provider's own floor: services that punish frequent polling are never asked more often.
+    floor = provider.poll_floor
     wait = max(policy.interval, floor)
     # In seconds, not datetimes: a reset at the end of year 9999 plus 30 s would overflow.
     upcoming = [
@@ -67,14 +63,18 @@ def next_after_success(snapshot: AccountSnapshot, now: datetime, policy: Refresh
 
 
 def next_after_failure(
-    snapshot: AccountSnapshot, failures: int, now: datetime, policy: RefreshPolicy
+    snapshot: AccountSnapshot,
+    failures: int,
+    now: datetime,
+    policy: RefreshPolicy,
+    provider: Provider,
 ) -> datetime:
-    wait = max(backoff(failures, policy), policy.floor(snapshot.provider))
+    wait = max(backoff(failures, policy), provider.poll_floor)
     # Clamped again here, whoever built the snapshot: inf would overflow the timedelta and NaN
     # would make every comparison false.
     retry_after = clamp_delay(snapshot.retry_after)
     if retry_after is not None:
         wait = max(wait, retry_after)
     elif snapshot.status is Status.RATE_LIMITED:
-        wait = max(wait, policy.rate_limit_wait.get(snapshot.provider, 0.0))
+        wait = max(wait, provider.rate_limit_wait or 0.0)
     return after(now, wait)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from providers.base import Provider
 from tui.format import headline_windows, next_reset
-from tui.store import Entry
+from tui.store.store import Entry
 
 
 def _least_remaining(entry: Entry) -> float | None:

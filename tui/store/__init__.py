@@ -1,0 +1,1 @@
+"""The store of account snapshots, its refresh schedule and its sort orders; no Textual."""
