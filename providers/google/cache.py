@@ -6,7 +6,7 @@ store: table ItemTable, key `antigravityAuthStatus`, a JSON object whose
 the file read-only (the editor may hold it open), decode the message generically and
 map the few fields we know onto one window per model.
 
-Interface used by providers/google/provider.py:
+Interface used by providers/google/antigravity.py:
   discover(context) -> list[Account]        accounts with provider "antigravity",
                                             extra["kind"] == "cache", path set
   async fetch(account, now) -> Quota        read-only SQLite read + protobuf decode;
