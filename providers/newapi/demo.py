@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from providers.base import Account
-from providers.kit.demo_tools import DAY, key_part
+from providers.kit.demo_tools import DAY, copy_label, key_part
 from providers.kit.secrets import Secret
 from providers.newapi.provider import (
     BILLING_USAGE_PATH,
@@ -33,7 +33,10 @@ class DemoGateway:
     quota_per_usd: float = DEFAULT_QUOTA_PER_USD
 
 
-def _usage(data: dict[str, Any]) -> httpx.Response:
+def _usage(path: str, data: dict[str, Any]) -> httpx.Response:
+    """The token's usage at /api/usage/token; any other path is not found."""
+    if not path.endswith(USAGE_PATH):
+        return _not_found(path)
     return httpx.Response(
         200, json={"code": True, "message": "ok", "data": {"object": "token_usage", **data}}
     )
@@ -53,9 +56,8 @@ def _not_found(path: str) -> httpx.Response:
 
 
 def _team(path: str, now: float) -> httpx.Response:
-    if not path.endswith(USAGE_PATH):
-        return _not_found(path)
     return _usage(
+        path,
         {
             "name": "ci-runner",
             "total_granted": 25_000_000,
@@ -65,14 +67,13 @@ def _team(path: str, now: float) -> httpx.Response:
             "model_limits": {"gpt-4o-mini": True, "claude-3-5-haiku": True, "deepseek-chat": True},
             "model_limits_enabled": True,
             "expires_at": int(now + 41 * DAY),
-        }
+        },
     )
 
 
 def _home(path: str, now: float) -> httpx.Response:
-    if not path.endswith(USAGE_PATH):
-        return _not_found(path)
     return _usage(
+        path,
         {
             "name": "Default Token",
             "total_granted": 3_120_450,
@@ -82,7 +83,7 @@ def _home(path: str, now: float) -> httpx.Response:
             "model_limits": {},
             "model_limits_enabled": False,
             "expires_at": 0,
-        }
+        },
     )
 
 
@@ -122,14 +123,10 @@ def _key_for(gateway: DemoGateway, copy: int) -> str:
     return f"{KEY_PREFIX}{key_part(gateway.label)}{copy}0123456789abcdef"
 
 
-def _label(gateway: DemoGateway, copy: int) -> str:
-    return gateway.label if copy == 0 else f"{gateway.label}-{copy + 1}"
-
-
 def accounts(now: float, copy: int) -> list[Account]:
     result = []
     for gateway in DEMO_GATEWAYS:
-        label = _label(gateway, copy)
+        label = copy_label(gateway.label, copy)
         where = f'[[newapi]] "{label}"'
         result.append(
             Account(
