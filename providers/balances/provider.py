@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import calendar
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -105,6 +105,15 @@ async def call_json(
             retry_after=error.retry_after,
             body=error.body,
         ) from None
+
+
+async def main_and_extra(main: Awaitable[Any], extra: Awaitable[Any]) -> tuple[Any, Any]:
+    """Two answers fetched at once. The main one's failure is the account's (raised); the
+    extra one's is returned in the answer's place, for the caller to word as a detail."""
+    first, second = await asyncio.gather(main, extra, return_exceptions=True)
+    if isinstance(first, BaseException):
+        raise first
+    return first, second
 
 
 def bearer(account: Account) -> dict[str, str]:
@@ -258,13 +267,10 @@ class OpenRouterProvider(_KeyProvider):
     async def fetch(self, account: Account, http: HttpSession, now: datetime) -> Quota:
         headers = bearer(account)
         place = self.place(account)
-        key_answer, credits_answer = await asyncio.gather(
+        key_answer, credits_answer = await main_and_extra(
             call_json(http, self.id, self.name, place, "GET", OPENROUTER_KEY_URL, headers),
             call_json(http, self.id, self.name, place, "GET", OPENROUTER_CREDITS_URL, headers),
-            return_exceptions=True,
         )
-        if isinstance(key_answer, BaseException):
-            raise key_answer
         quota = parse_openrouter_key(key_answer, now)
         return with_credits(quota, credits_answer)
 

@@ -19,7 +19,7 @@ from providers.google.cloudcode import AVAILABLE_MODELS_URL, fetch_cloud
 from providers.google.models import group_windows, sort_key
 from providers.google.oauth import ANTIGRAVITY, cached_token, client_extra, missing_client
 from providers.google.parse import parse_available_models
-from providers.kit.files import read_json_file
+from providers.kit.files import read_json_object
 from providers.kit.http import HttpSession
 from providers.kit.secrets import Secret
 from providers.kit.values import as_dict, as_list, as_str, first_present
@@ -106,15 +106,12 @@ def discover_antigravity_cloud(context: DiscoveryContext) -> list[Account]:
     paths = context.paths
     path = paths.opencode_config_dir / ANTIGRAVITY_ACCOUNTS_FILE
     source = paths.display(path)
-    read = read_json_file(path, source)
+    read = read_json_object(path, source)
     if read.missing or read.empty:
         return []
     if read.problem:
         return [_antigravity_broken(source, path, "antigravity", read.problem)]
-    document = as_dict(read.data)
-    if document is None:
-        message = f"{source} is not a JSON object"
-        return [_antigravity_broken(source, path, "antigravity", message)]
+    document: dict[str, Any] = read.data
     if "accounts" in document and not isinstance(document["accounts"], (list, dict)):
         message = f"accounts in {source} is not a list"
         return [_antigravity_broken(source, path, "antigravity", message)]

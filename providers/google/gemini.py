@@ -13,11 +13,11 @@ from providers.google.models import group_windows, sort_key
 from providers.google.oauth import GEMINI, cached_token, client_extra, file_token, missing_client
 from providers.google.parse import parse_user_quota
 from providers.kit import jwt
-from providers.kit.files import read_json_file
+from providers.kit.files import read_json_object
 from providers.kit.http import HttpSession
 from providers.kit.paths import Paths
 from providers.kit.secrets import Secret
-from providers.kit.values import as_dict, as_str, epoch_to_datetime
+from providers.kit.values import as_str, epoch_to_datetime
 from providers.model import AccountSnapshot, Quota, Status
 
 GEMINI_CREDENTIALS = Path(".gemini") / "oauth_creds.json"
@@ -45,14 +45,12 @@ def discover_gemini(context: DiscoveryContext) -> list[Account]:
     paths: Paths = context.paths
     path = paths.home / GEMINI_CREDENTIALS
     source = paths.display(path)
-    read = read_json_file(path, source)
+    read = read_json_object(path, source)
     if read.missing or read.empty:
         return []
     if read.problem:
         return [_gemini_broken(source, path, read.problem, Status.ERROR)]
-    document = as_dict(read.data)
-    if document is None:
-        return [_gemini_broken(source, path, f"{source} is not a JSON object", Status.ERROR)]
+    document: dict[str, Any] = read.data
     access = as_str(document.get("access_token"))
     refresh = as_str(document.get("refresh_token"))
     if access is None and refresh is None:

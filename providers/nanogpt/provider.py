@@ -23,12 +23,11 @@ How a failure of one call affects the other:
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import datetime
 from typing import Any, ClassVar
 
-from providers.balances.provider import call_json, key_place
+from providers.balances.provider import call_json, key_place, main_and_extra
 from providers.base import Account, DiscoveryContext, ParseError, Problem
 from providers.kit.http import FetchError, HttpSession
 from providers.kit.keys import API_KEY_SETTINGS, key_accounts
@@ -213,13 +212,10 @@ class NanoGptProvider:
             "Accept": "application/json",
         }
         balance_headers = {"x-api-key": key, "Accept": "application/json"}
-        usage, balance = await asyncio.gather(
+        usage, balance = await main_and_extra(
             call_json(http, self.id, self.name, place, "GET", USAGE_URL, usage_headers),
             call_json(http, self.id, self.name, place, "POST", BALANCE_URL, balance_headers),
-            return_exceptions=True,
         )
-        if isinstance(usage, BaseException):
-            raise usage
         return combine(parse_usage(usage), balance)
 
     def sort_key(self, snapshot: AccountSnapshot) -> tuple[Any, ...]:

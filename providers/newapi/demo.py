@@ -55,36 +55,31 @@ def _not_found(path: str) -> httpx.Response:
     )
 
 
+def _token(
+    name: str, granted: int, used: int, unlimited: bool, models: list[str], expires_at: int
+) -> dict[str, Any]:
+    """A token's figures as the gateway gives them (available is what is left of granted)."""
+    return {
+        "name": name,
+        "total_granted": granted,
+        "total_used": used,
+        "total_available": granted - used,
+        "unlimited_quota": unlimited,
+        "model_limits": dict.fromkeys(models, True),
+        "model_limits_enabled": bool(models),
+        "expires_at": expires_at,
+    }
+
+
 def _team(path: str, now: float) -> httpx.Response:
+    models = ["gpt-4o-mini", "claude-3-5-haiku", "deepseek-chat"]
     return _usage(
-        path,
-        {
-            "name": "ci-runner",
-            "total_granted": 25_000_000,
-            "total_used": 16_412_300,
-            "total_available": 8_587_700,
-            "unlimited_quota": False,
-            "model_limits": {"gpt-4o-mini": True, "claude-3-5-haiku": True, "deepseek-chat": True},
-            "model_limits_enabled": True,
-            "expires_at": int(now + 41 * DAY),
-        },
+        path, _token("ci-runner", 25_000_000, 16_412_300, False, models, int(now + 41 * DAY))
     )
 
 
 def _home(path: str, now: float) -> httpx.Response:
-    return _usage(
-        path,
-        {
-            "name": "Default Token",
-            "total_granted": 3_120_450,
-            "total_used": 3_120_450,
-            "total_available": 0,
-            "unlimited_quota": True,
-            "model_limits": {},
-            "model_limits_enabled": False,
-            "expires_at": 0,
-        },
-    )
+    return _usage(path, _token("Default Token", 3_120_450, 3_120_450, True, [], 0))
 
 
 def _legacy(path: str, now: float) -> httpx.Response:

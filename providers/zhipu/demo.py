@@ -34,6 +34,11 @@ def _limit(kind: str, unit: int, number: int, **fields: Any) -> dict[str, Any]:
     return {"type": kind, "unit": unit, "number": number, **fields}
 
 
+def _counts(usage: int, used: int) -> dict[str, int]:
+    """A limit's figures when the service gives them: the total, used, and what is left."""
+    return {"usage": usage, "currentValue": used, "remaining": usage - used}
+
+
 def _zhipu_pro(now: float) -> dict[str, Any]:
     return _ok(
         "pro",
@@ -42,9 +47,7 @@ def _zhipu_pro(now: float) -> dict[str, Any]:
                 "TOKENS_LIMIT",
                 3,
                 5,
-                usage=40_000_000,
-                currentValue=13_628_365,
-                remaining=26_371_635,
+                **_counts(40_000_000, 13_628_365),
                 percentage=34,
                 nextResetTime=_ms(now + 3.2 * HOUR),
             ),
@@ -53,9 +56,7 @@ def _zhipu_pro(now: float) -> dict[str, Any]:
                 "TIME_LIMIT",
                 5,
                 1,
-                usage=1000,
-                currentValue=212,
-                remaining=788,
+                **_counts(1000, 212),
                 percentage=21,
                 nextResetTime=_ms(now + 17 * DAY),
                 usageDetails=[
@@ -74,7 +75,7 @@ def _zai_lite(now: float) -> dict[str, Any]:
         [
             _limit("TOKENS_LIMIT", 3, 5, percentage="71", nextResetTime=_ms(now + 1.4 * HOUR)),
             _limit("TOKENS_LIMIT", 6, 1, percentage="44", nextResetTime=_ms(now + 2.3 * DAY)),
-            _limit("TIME_LIMIT", 5, 1, usage=100, currentValue=100, remaining=0, percentage=100),
+            _limit("TIME_LIMIT", 5, 1, **_counts(100, 100), percentage=100),
         ],
     )
 
