@@ -25,10 +25,10 @@ from __future__ import annotations
 import asyncio
 import calendar
 import re
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from providers.base import Account, DiscoveryContext, ParseError, Problem
 from providers.kit.http import FetchError, HttpSession, error_from_body
@@ -38,6 +38,8 @@ from providers.kit.values import DAY, as_bool, as_dict, as_float, as_int, as_lis
 from providers.model import AccountSnapshot, Balance, Quota, Status, Window
 
 # --------------------------------------------------------------------------- shared helpers
+
+T = TypeVar("T")
 
 _AUTH_WORDS = re.compile(
     r"unauthori[sz]ed|authenticat|invalid[\s_-]*(?:api[\s_-]*)?key|api[\s_-]?key|no auth", re.I
@@ -114,6 +116,26 @@ async def main_and_extra(main: Awaitable[Any], extra: Awaitable[Any]) -> tuple[A
     if isinstance(first, BaseException):
         raise first
     return first, second
+
+
+def parse_extra(answer: Any, parse: Callable[[Any], T]) -> T | FetchError | ParseError:
+    """main_and_extra's extra answer read by `parse`; when it could not be fetched or read,
+    the error instead (a detail to word, not the account's failure). Others propagate."""
+    if isinstance(answer, FetchError):
+        return answer
+    if isinstance(answer, BaseException):
+        raise answer
+    try:
+        return parse(answer)
+    except ParseError as error:
+        return error
+
+
+def extra_failure(lead: str, error: FetchError | ParseError) -> str:
+    """Why an extra answer is not shown: "<lead>: <the fetch sentence>" or the bad answer."""
+    if isinstance(error, FetchError):
+        return f"{lead}: {error.message}"
+    return f"{lead}: unexpected answer ({error})"
 
 
 def bearer(account: Account) -> dict[str, str]:
@@ -283,21 +305,16 @@ class OpenRouterProvider(_KeyProvider):
 
 def with_credits(quota: Quota, answer: Any) -> Quota:
     """The credits Balance in front, or a detail saying why there is none."""
-    note: str | None = None
-    if isinstance(answer, FetchError):
-        if answer.status in (Status.AUTH_EXPIRED, Status.FORBIDDEN):
-            note = "not shown: reading credits needs a management key"
-        else:
-            note = f"not shown: {answer.message}"
-    elif isinstance(answer, BaseException):
-        raise answer
+    credits = parse_extra(answer, parse_openrouter_credits)
+    if not isinstance(credits, Exception):
+        return replace(quota, balances=(credits, *quota.balances))
+    if isinstance(credits, FetchError) and credits.status in (
+        Status.AUTH_EXPIRED,
+        Status.FORBIDDEN,
+    ):
+        note = "not shown: reading credits needs a management key"
     else:
-        try:
-            credits = parse_openrouter_credits(answer)
-        except ParseError as error:
-            note = f"not shown: unexpected answer ({error})"
-        else:
-            return replace(quota, balances=(credits, *quota.balances))
+        note = extra_failure("not shown", credits)
     return replace(quota, details=(*quota.details, ("Credits", note)))
 
 

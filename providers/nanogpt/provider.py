@@ -27,9 +27,15 @@ import re
 from datetime import datetime
 from typing import Any, ClassVar
 
-from providers.balances.provider import call_json, key_place, main_and_extra
+from providers.balances.provider import (
+    call_json,
+    extra_failure,
+    key_place,
+    main_and_extra,
+    parse_extra,
+)
 from providers.base import Account, DiscoveryContext, ParseError, Problem
-from providers.kit.http import FetchError, HttpSession
+from providers.kit.http import HttpSession
 from providers.kit.keys import API_KEY_SETTINGS, key_accounts
 from providers.kit.secrets import quote
 from providers.kit.values import (
@@ -167,19 +173,12 @@ def parse_balance(data: Any) -> tuple[Balance, ...]:
 
 def combine(usage: Quota, balance: Any) -> Quota:
     """The usage quota plus the balance answer (a JSON document or the error it raised)."""
-    if isinstance(balance, FetchError):
-        note = f"unavailable: {balance.message}"
-    elif isinstance(balance, BaseException):
-        raise balance
-    else:
-        try:
-            balances = parse_balance(balance)
-        except ParseError as error:
-            note = f"unavailable: unexpected answer ({error})"
-        else:
-            return Quota(
-                plan=usage.plan, windows=usage.windows, balances=balances, details=usage.details
-            )
+    balances = parse_extra(balance, parse_balance)
+    if not isinstance(balances, Exception):
+        return Quota(
+            plan=usage.plan, windows=usage.windows, balances=balances, details=usage.details
+        )
+    note = extra_failure("unavailable", balances)
     return Quota(
         plan=usage.plan, windows=usage.windows, details=(*usage.details, ("Balance", note))
     )
