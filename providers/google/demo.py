@@ -187,7 +187,7 @@ def accounts(now: float, copy: int) -> list[Account]:
     result = [_gemini_account(now, copy)]
     result += [_antigravity_account(demo, copy) for demo in ANTIGRAVITY_DEMOS]
     # The Antigravity editor's local cache (state.vscdb, extra kind "cache") is read from a
-    # file, not over HTTP: its demo accounts come from demo_antigravity_cache.py.
+    # file, not over HTTP: its demo accounts come from cache_demo.py.
     return result
 
 
