@@ -7,7 +7,8 @@ from providers.base import Provider
 from providers.claude.provider import ClaudeProvider
 from providers.codex.provider import CodexProvider
 from providers.copilot.provider import CopilotProvider
-from providers.google.provider import AntigravityProvider, GeminiProvider
+from providers.google.antigravity import AntigravityProvider
+from providers.google.gemini import GeminiProvider
 from providers.nanogpt.provider import NanoGptProvider
 from providers.newapi.provider import NewApiProvider
 from providers.zhipu.provider import ZaiProvider, ZhipuProvider

@@ -39,13 +39,13 @@ from providers.google import cache
 from providers.google import cache_demo as demo_antigravity_cache
 from providers.google.cache import (
     ParseError,
-    decode,
     parse_auth_status,
     parse_user_status,
     window_id,
 )
 from providers.kit.http import FetchError, HttpSession, make_client
 from providers.kit.paths import Paths
+from providers.kit.protobuf import decode
 from providers.kit.secrets import mask
 from providers.model import AccountSnapshot, Quota, Status
 from tui.once import json_document

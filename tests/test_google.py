@@ -18,17 +18,16 @@ import httpx
 import pytest
 from fakes import DAY, HOUR, LocalServer, Reply, Seen
 
-from providers import demo
+from providers import demo, google
 from providers.base import Account, DiscoveryContext, ParseError
 from providers.collect import fetch_snapshot
 from providers.demo import fake_jwt
 from providers.google import cache as antigravity_cache
 from providers.google import demo as demo_google
-from providers.google import provider as google
-from providers.google.provider import (
-    AntigravityProvider,
-    GeminiProvider,
-    group_windows,
+from providers.google.antigravity import AntigravityProvider
+from providers.google.gemini import GeminiProvider
+from providers.google.models import group_windows
+from providers.google.parse import (
     parse_available_models,
     parse_load_code_assist,
     parse_user_quota,

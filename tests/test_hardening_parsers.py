@@ -38,6 +38,7 @@ from protobuf_encoder import (
     write_state,
 )
 
+from providers import google
 from providers.base import Account, ParseError
 from providers.claude import provider as claude
 from providers.claude.provider import ClaudeProvider
@@ -47,8 +48,8 @@ from providers.collect import fetch_snapshot
 from providers.copilot import provider as copilot
 from providers.copilot.provider import CopilotProvider
 from providers.google import cache as antigravity_cache
-from providers.google import provider as google
-from providers.google.provider import AntigravityProvider, GeminiProvider
+from providers.google.antigravity import AntigravityProvider
+from providers.google.gemini import GeminiProvider
 from providers.kit.http import FetchError, HttpSession, make_client
 from providers.kit.secrets import Secret
 from providers.model import AccountSnapshot, Quota, Status, Window

@@ -25,10 +25,10 @@ from __future__ import annotations
 import asyncio
 import calendar
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from providers.base import Account, DiscoveryContext, ParseError, Problem, Provider
 from providers.kit.http import FetchError, HttpSession, error_from_body, said, sentence
@@ -38,6 +38,8 @@ from providers.kit.values import DAY, as_bool, as_dict, as_float, as_int, as_lis
 from providers.model import AccountSnapshot, Balance, Quota, Status, Window
 
 # --------------------------------------------------------------------------- shared helpers
+
+T = TypeVar("T")
 
 _AUTH_WORDS = re.compile(
     r"unauthori[sz]ed|authenticat|invalid[\s_-]*(?:api[\s_-]*)?key|api[\s_-]?key|no auth", re.I
@@ -106,6 +108,35 @@ async def call_json(
             retry_after=error.retry_after,
             body=error.body,
         ) from None
+
+
+async def main_and_extra(main: Awaitable[Any], extra: Awaitable[Any]) -> tuple[Any, Any]:
+    """Two answers fetched at once. The main one's failure is the account's (raised); the
+    extra one's is returned in the answer's place, for the caller to word as a detail."""
+    first, second = await asyncio.gather(main, extra, return_exceptions=True)
+    if isinstance(first, BaseException):
+        raise first
+    return first, second
+
+
+def parse_extra(answer: Any, parse: Callable[[Any], T]) -> T | FetchError | ParseError:
+    """main_and_extra's extra answer read by `parse`; when it could not be fetched or read,
+    the error instead (a detail to word, not the account's failure). Others propagate."""
+    if isinstance(answer, FetchError):
+        return answer
+    if isinstance(answer, BaseException):
+        raise answer
+    try:
+        return parse(answer)
+    except ParseError as error:
+        return error
+
+
+def extra_failure(lead: str, error: FetchError | ParseError) -> str:
+    """Why an extra answer is not shown: "<lead>: <the fetch sentence>" or the bad answer."""
+    if isinstance(error, FetchError):
+        return f"{lead}: {error.message}"
+    return f"{lead}: unexpected answer ({error})"
 
 
 def bearer(account: Account) -> dict[str, str]:
@@ -260,13 +291,10 @@ class OpenRouterProvider(_KeyProvider):
     async def fetch(self, account: Account, http: HttpSession, now: datetime) -> Quota:
         headers = bearer(account)
         place = self.place(account)
-        key_answer, credits_answer = await asyncio.gather(
+        key_answer, credits_answer = await main_and_extra(
             call_json(http, self.id, self.name, place, "GET", OPENROUTER_KEY_URL, headers),
             call_json(http, self.id, self.name, place, "GET", OPENROUTER_CREDITS_URL, headers),
-            return_exceptions=True,
         )
-        if isinstance(key_answer, BaseException):
-            raise key_answer
         quota = parse_openrouter_key(key_answer, now)
         return with_credits(quota, credits_answer)
 
@@ -279,21 +307,16 @@ class OpenRouterProvider(_KeyProvider):
 
 def with_credits(quota: Quota, answer: Any) -> Quota:
     """The credits Balance in front, or a detail saying why there is none."""
-    note: str | None = None
-    if isinstance(answer, FetchError):
-        if answer.status in (Status.AUTH_EXPIRED, Status.FORBIDDEN):
-            note = "not shown: reading credits needs a management key"
-        else:
-            note = f"not shown: {answer.message}"
-    elif isinstance(answer, BaseException):
-        raise answer
+    credits = parse_extra(answer, parse_openrouter_credits)
+    if not isinstance(credits, Exception):
+        return replace(quota, balances=(credits, *quota.balances))
+    if isinstance(credits, FetchError) and credits.status in (
+        Status.AUTH_EXPIRED,
+        Status.FORBIDDEN,
+    ):
+        note = "not shown: reading credits needs a management key"
     else:
-        try:
-            credits = parse_openrouter_credits(answer)
-        except ParseError as error:
-            note = f"not shown: unexpected answer ({error})"
-        else:
-            return replace(quota, balances=(credits, *quota.balances))
+        note = extra_failure("not shown", credits)
     return replace(quota, details=(*quota.details, ("Credits", note)))
 
 

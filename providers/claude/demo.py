@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from providers.base import Account
-from providers.kit.demo_tools import DAY, HOUR
+from providers.kit.demo_tools import DAY, HOUR, copy_label, demo_token, token_key
 from providers.kit.secrets import Secret
 
 USAGE_PATH = "/api/oauth/usage"
@@ -117,19 +117,15 @@ CLAUDE_ACCOUNTS = (
 _BY_KEY = {demo.key: demo for demo in CLAUDE_ACCOUNTS}
 
 
-def _token(demo: DemoClaude, copy: int) -> str:
-    return f"{TOKEN_PREFIX}{demo.key}-{copy:04d}-Zm9yLWRlbW8tb25seQ"
-
-
 def accounts(now: float, copy: int) -> list[Account]:
     result = []
     for demo in CLAUDE_ACCOUNTS:
         result.append(
             Account(
                 provider="claude",
-                label=demo.label if copy == 0 else f"{demo.label}-{copy + 1}",
+                label=copy_label(demo.label, copy),
                 source=demo.source,
-                secret=Secret(_token(demo, copy)),
+                secret=Secret(demo_token(TOKEN_PREFIX, demo.key, copy)),
                 active=demo.active and copy == 0,
                 extra={
                     "origin": "opencode" if demo.key == "opencode" else "claude_code",
@@ -146,10 +142,7 @@ def answer(request: httpx.Request, now: float) -> httpx.Response | None:
     if request.url.host != "api.anthropic.com" or request.url.path != USAGE_PATH:
         return None
     token = request.headers.get("authorization", "").removeprefix("Bearer ")
-    key = (
-        token.removeprefix(TOKEN_PREFIX).split("-", 1)[0] if token.startswith(TOKEN_PREFIX) else ""
-    )
-    demo = _BY_KEY.get(key)
+    demo = _BY_KEY.get(token_key(token, TOKEN_PREFIX) or "")
     if demo is None:
         return httpx.Response(
             401, json={"type": "error", "error": {"type": "authentication_error"}}

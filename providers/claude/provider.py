@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from providers.base import Account, DiscoveryContext, ParseError, Problem, Provider
-from providers.kit.files import read_json_file
+from providers.kit.files import read_json_object
 from providers.kit.http import FetchError, HttpSession
 from providers.kit.opencode import opencode_entry
 from providers.kit.paths import Paths
@@ -84,14 +84,12 @@ def _discover_claude_code(paths: Paths) -> list[Account]:
     """The login in Claude Code's credentials file; nothing when there is none to show."""
     path = paths.claude_config_dir / CREDENTIALS_FILE
     source = paths.display(path)
-    read = read_json_file(path, source)
+    read = read_json_object(path, source)
     if read.missing or read.empty:
         return []
     if read.problem:
         return [_broken(source, path, read.problem)]
-    document = as_dict(read.data)
-    if document is None:
-        return [_broken(source, path, f"{source} is not a JSON object")]
+    document: dict[str, Any] = read.data
     oauth = document.get(OAUTH_KEY)
     if oauth is None:
         # Only MCP logins or an API-key setup: no Claude subscription to show.

@@ -14,6 +14,7 @@ import httpx
 
 from providers.base import Account
 from providers.copilot.provider import EDITOR_REMEDY, ENV_REMEDY, OPENCODE_REMEDY
+from providers.kit.demo_tools import copy_label
 from providers.kit.secrets import Secret
 
 _BILLING_PATH = re.compile(r"^/users/([^/]+)/settings/billing/premium_request/usage$")
@@ -75,42 +76,37 @@ def _premium(entitlement: int, remaining: int, overage: int) -> dict[str, Any]:
     }
 
 
-def _pro_in_overage(now: float, login: str) -> dict[str, Any]:
+def _user_head(login: str, sku: str, plan: str) -> dict[str, Any]:
+    """The head of every /copilot_internal/user answer."""
+    return {"login": login, "access_type_sku": sku, "copilot_plan": plan, "chat_enabled": True}
+
+
+def _with_snapshots(now: float, user: dict[str, Any], premium: dict[str, Any]) -> dict[str, Any]:
+    """The current answer shape: quota_snapshots, with unlimited chat and completions."""
     return {
-        "login": login,
-        "access_type_sku": "plus_monthly_subscriber_quota",
-        "copilot_plan": "individual_pro",
-        "chat_enabled": True,
+        **user,
         **_reset_fields(now),
         "quota_snapshots": {
-            "premium_interactions": _premium(1500, -3821, 3821),
+            "premium_interactions": premium,
             "chat": _unlimited("chat"),
             "completions": _unlimited("completions"),
         },
     }
+
+
+def _pro_in_overage(now: float, login: str) -> dict[str, Any]:
+    user = _user_head(login, "plus_monthly_subscriber_quota", "individual_pro")
+    return _with_snapshots(now, user, _premium(1500, -3821, 3821))
 
 
 def _business_seat(now: float, login: str) -> dict[str, Any]:
-    return {
-        "login": login,
-        "access_type_sku": "copilot_for_business_seat",
-        "copilot_plan": "business",
-        "chat_enabled": True,
-        **_reset_fields(now),
-        "quota_snapshots": {
-            "premium_interactions": _premium(300, 174, 0),
-            "chat": _unlimited("chat"),
-            "completions": _unlimited("completions"),
-        },
-    }
+    user = _user_head(login, "copilot_for_business_seat", "business")
+    return _with_snapshots(now, user, _premium(300, 174, 0))
 
 
 def _free_older_shape(now: float, login: str) -> dict[str, Any]:
     return {
-        "login": login,
-        "access_type_sku": "free_limited_copilot",
-        "copilot_plan": "individual",
-        "chat_enabled": True,
+        **_user_head(login, "free_limited_copilot", "individual"),
         "monthly_quotas": {"chat": 50, "completions": 2000},
         "limited_user_quotas": {"chat": 12, "completions": 1540},
         "limited_user_reset_date": _next_month(now).strftime("%Y-%m-%d"),
@@ -199,10 +195,6 @@ COPILOT_ACCOUNTS = (
 )
 
 
-def _suffix(copy: int) -> str:
-    return "" if copy == 0 else f"-{copy + 1}"
-
-
 def _token(demo: DemoCopilot, copy: int) -> str:
     prefix = "ghp" if demo.kind == "billing" else "ghu"
     return f"{prefix}_demo{copy}_{demo.name}_0123456789"
@@ -211,14 +203,13 @@ def _token(demo: DemoCopilot, copy: int) -> str:
 def accounts(now: float, copy: int) -> list[Account]:
     result = []
     for demo in COPILOT_ACCOUNTS:
-        suffix = _suffix(copy)
-        login = f"{demo.name}{suffix}"
+        login = copy_label(demo.name, copy)
         if demo.kind == "billing":
             label = f"{login} (billing)"
             identity: str | None = f"billing:{login}"
             extra: dict[str, Any] = {"kind": "billing", "username": login, "tier": demo.tier}
         else:
-            label = login if demo.login_known else f"{demo.label}{suffix}"
+            label = login if demo.login_known else copy_label(demo.label, copy)
             identity = f"github:{login}" if demo.login_known else None
             extra = {
                 "kind": "internal",
@@ -253,7 +244,7 @@ def _from_token(authorization: str, scheme: str, kind: str) -> tuple[DemoCopilot
 
 
 def _login(demo: DemoCopilot, copy: int) -> str:
-    return f"{demo.name}{_suffix(copy)}"
+    return copy_label(demo.name, copy)
 
 
 def _unauthorized() -> httpx.Response:

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from providers.base import Account, DiscoveryContext, ParseError, Problem, Provider
-from providers.kit.files import FileRead, read_json_file
+from providers.kit.files import FileRead, read_json_object
 from providers.kit.http import FetchError, HttpSession, sentence
 from providers.kit.opencode import opencode_entry
 from providers.kit.paths import Paths
@@ -108,7 +108,7 @@ def _read_pat_file(paths: Paths) -> tuple[Path, str, FileRead] | None:
     """The first PAT file that exists, even a broken one (so it gets fixed), or None."""
     for path in _pat_candidates(paths):
         source = paths.display(path)
-        read = read_json_file(path, source)
+        read = read_json_object(path, source)
         if not read.missing:
             return path, source, read
     return None
@@ -122,9 +122,7 @@ def _discover_pat(paths: Paths) -> list[Account]:
     path, source, read = found
     if read.problem:
         return [_broken("billing", source, path, read.problem)]
-    document = as_dict(read.data)
-    if document is None:
-        return [_broken("billing", source, path, f"{source} is not a JSON object")]
+    document: dict[str, Any] = read.data
     token = as_str(document.get("token"))
     username = as_str(document.get("username"))
     tier = as_str(document.get("tier"))
@@ -176,16 +174,13 @@ def _discover_editor(paths: Paths) -> list[Account]:
     for name in ("apps.json", "hosts.json"):
         path = paths.xdg_config_home / "github-copilot" / name
         source = paths.display(path)
-        read = read_json_file(path, source)
+        read = read_json_object(path, source)
         if read.missing:
             continue
         if read.problem:
             accounts.append(_broken(name, source, path, read.problem))
             continue
-        document = as_dict(read.data)
-        if document is None:
-            accounts.append(_broken(name, source, path, f"{source} is not a JSON object"))
-            continue
+        document: dict[str, Any] = read.data
         for key, value in document.items():
             host, _, client = key.partition(":")
             if host.strip().lower() != "github.com":

@@ -3,10 +3,10 @@
 The Antigravity editor keeps the signed-in user's quota in its VS Code style SQLite
 store: table ItemTable, key `antigravityAuthStatus`, a JSON object whose
 `userStatusProtoBinaryBase64` is a protobuf message with no published schema. We open
-the file read-only (the editor may hold it open), decode the message generically and
-map the few fields we know onto one window per model.
+the file read-only (the editor may hold it open), decode the message generically
+(providers/kit/protobuf.py) and map the few fields we know onto one window per model.
 
-Interface used by providers/google/provider.py:
+Interface used by providers/google/antigravity.py:
   discover(context) -> list[Account]        accounts with provider "antigravity",
                                             extra["kind"] == "cache", path set
   async fetch(account, now) -> Quota        read-only SQLite read + protobuf decode;
@@ -25,8 +25,6 @@ import contextlib
 import json
 import re
 import sqlite3
-import struct
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,9 +34,10 @@ from providers.base import Account, DiscoveryContext, ParseError, Problem
 from providers.kit.files import regular_file
 from providers.kit.http import FetchError
 from providers.kit.paths import Paths
+from providers.kit.protobuf import WIRE_LENGTH, ProtoMessage, ProtoValue, decode
+from providers.kit.protobuf import iter_fields as iter_fields  # re-exported: tests walk fields
 from providers.kit.secrets import remember
 from providers.kit.values import as_dict, as_str, plausible
-from providers.kit.words import plural
 from providers.model import Quota, Status, Window
 
 PROVIDER_ID = "antigravity"
@@ -64,135 +63,6 @@ QUOTA_FRACTION = 1
 QUOTA_RESET = 2
 TIMESTAMP_SECONDS = 1
 TIMESTAMP_NANOS = 2
-
-
-# =========================================================================== protobuf
-
-WIRE_VARINT = 0
-WIRE_FIXED64 = 1
-WIRE_LENGTH = 2
-WIRE_START_GROUP = 3
-WIRE_END_GROUP = 4
-WIRE_FIXED32 = 5
-
-_MAX_VARINT_BYTES = 10
-
-
-@dataclass(frozen=True)
-class ProtoValue:
-    """One occurrence of a field: its wire type and raw payload (int for varints, else bytes)."""
-
-    wire: int
-    raw: int | bytes
-
-    def message(self) -> ProtoMessage:
-        """The payload decoded as a nested message (only now: decoding is lazy)."""
-        if self.wire != WIRE_LENGTH or not isinstance(self.raw, bytes):
-            raise ParseError(f"expected a nested message, found wire type {self.wire}")
-        return decode(self.raw)
-
-    def text(self) -> str | None:
-        if self.wire != WIRE_LENGTH or not isinstance(self.raw, bytes):
-            return None
-        return self.raw.decode("utf-8", errors="replace")
-
-    def integer(self) -> int | None:
-        """A varint or fixed-width value as an unsigned integer."""
-        if self.wire == WIRE_VARINT and isinstance(self.raw, int):
-            return self.raw
-        if self.wire == WIRE_FIXED64 and isinstance(self.raw, bytes):
-            return int(struct.unpack("<Q", self.raw)[0])
-        if self.wire == WIRE_FIXED32 and isinstance(self.raw, bytes):
-            return int(struct.unpack("<I", self.raw)[0])
-        return None
-
-    def signed(self) -> int | None:
-        """An int64 varint (two's complement) or a fixed-width signed integer."""
-        if self.wire == WIRE_VARINT and isinstance(self.raw, int):
-            return self.raw - (1 << 64) if self.raw >= 1 << 63 else self.raw
-        if self.wire == WIRE_FIXED64 and isinstance(self.raw, bytes):
-            return int(struct.unpack("<q", self.raw)[0])
-        if self.wire == WIRE_FIXED32 and isinstance(self.raw, bytes):
-            return int(struct.unpack("<i", self.raw)[0])
-        return None
-
-    def number(self) -> float | None:
-        """A float: fixed32 is a little-endian float32, fixed64 a double."""
-        if self.wire == WIRE_FIXED32 and isinstance(self.raw, bytes):
-            return float(struct.unpack("<f", self.raw)[0])
-        if self.wire == WIRE_FIXED64 and isinstance(self.raw, bytes):
-            return float(struct.unpack("<d", self.raw)[0])
-        return None
-
-
-class ProtoMessage(dict[int, list[ProtoValue]]):
-    """Field number → every occurrence of it, in order (fields may repeat)."""
-
-    def first(self, field: int) -> ProtoValue | None:
-        values = self.get(field)
-        return values[0] if values else None
-
-    def all(self, field: int) -> list[ProtoValue]:
-        return self.get(field, [])
-
-
-def _read_varint(data: bytes, position: int) -> tuple[int, int]:
-    result = 0
-    for index in range(_MAX_VARINT_BYTES):
-        if position >= len(data):
-            raise ParseError("truncated protobuf: a varint runs past the end")
-        byte = data[position]
-        position += 1
-        result |= (byte & 0x7F) << (7 * index)
-        if not byte & 0x80:
-            if result >= 1 << 64:
-                raise ParseError("malformed protobuf: a varint is wider than 64 bits")
-            return result, position
-    raise ParseError("malformed protobuf: a varint is longer than 10 bytes")
-
-
-def _take(data: bytes, position: int, size: int) -> tuple[bytes, int]:
-    end = position + size
-    if end > len(data):
-        raise ParseError(
-            f"truncated protobuf: a field needs {plural(size, 'byte')}, {len(data) - position} left"
-        )
-    return data[position:end], end
-
-
-def iter_fields(data: bytes) -> Iterator[tuple[int, ProtoValue]]:
-    """(field number, value) for each field of one message, in order; bounds-checked."""
-    position = 0
-    while position < len(data):
-        key, position = _read_varint(data, position)
-        field, wire = key >> 3, key & 0x7
-        if field == 0:
-            raise ParseError("malformed protobuf: field number 0")
-        if wire == WIRE_VARINT:
-            value, position = _read_varint(data, position)
-            yield field, ProtoValue(wire, value)
-        elif wire == WIRE_FIXED64:
-            raw, position = _take(data, position, 8)
-            yield field, ProtoValue(wire, raw)
-        elif wire == WIRE_LENGTH:
-            size, position = _read_varint(data, position)
-            raw, position = _take(data, position, size)
-            yield field, ProtoValue(wire, raw)
-        elif wire == WIRE_FIXED32:
-            raw, position = _take(data, position, 4)
-            yield field, ProtoValue(wire, raw)
-        elif wire in (WIRE_START_GROUP, WIRE_END_GROUP):
-            raise ParseError(f"unsupported protobuf: group (wire type {wire}) in field {field}")
-        else:
-            raise ParseError(f"malformed protobuf: unknown wire type {wire} in field {field}")
-
-
-def decode(data: bytes) -> ProtoMessage:
-    """One protobuf message, generically: nested messages stay bytes until asked for."""
-    message = ProtoMessage()
-    for field, value in iter_fields(data):
-        message.setdefault(field, []).append(value)
-    return message
 
 
 # =========================================================================== mapping

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs
 import httpx
 
 from providers.base import Account
-from providers.kit.demo_tools import HOUR
+from providers.kit.demo_tools import HOUR, copy_label, demo_token, token_key
 from providers.kit.secrets import Secret
 
 TOKEN_HOST = "oauth2.googleapis.com"
@@ -130,15 +130,7 @@ _BY_KEY = {demo.key: demo for demo in (GEMINI_DEMO, *ANTIGRAVITY_DEMOS)}
 
 
 def _email(demo: DemoGoogle, copy: int) -> str:
-    return f"{demo.name}@example.com" if copy == 0 else f"{demo.name}-{copy + 1}@example.com"
-
-
-def _access(demo: DemoGoogle, copy: int) -> str:
-    return f"{ACCESS_PREFIX}{demo.key}-{copy:04d}-Zm9yLWRlbW8tb25seQ"
-
-
-def _refresh(demo: DemoGoogle, copy: int) -> str:
-    return f"{REFRESH_PREFIX}{demo.key}-{copy:04d}-Zm9yLWRlbW8tb25seQ"
+    return f"{copy_label(demo.name, copy)}@example.com"
 
 
 def _client() -> dict[str, Any]:
@@ -149,40 +141,45 @@ def _client() -> dict[str, Any]:
     }
 
 
-def _gemini_account(now: float, copy: int) -> Account:
-    email = _email(GEMINI_DEMO, copy)
-    return Account(
-        provider="gemini",
-        label=email,
-        source="~/.gemini/oauth_creds.json",
-        # A token that is still valid: the demo Gemini login needs no refresh.
-        secret=Secret(_access(GEMINI_DEMO, copy)),
-        active=GEMINI_DEMO.active and copy == 0,
-        extra={
-            "refresh": Secret(_refresh(GEMINI_DEMO, copy)),
-            "expires": datetime.fromtimestamp(now + 50 * 60, tz=UTC),
-            "project": None,
-            "email": email,
-            **_client(),
-        },
-    )
-
-
-def _antigravity_account(demo: DemoGoogle, copy: int) -> Account:
+def _account(
+    demo: DemoGoogle, copy: int, source: str, extra: dict[str, Any], **fields: Any
+) -> Account:
+    """One demo login of either pool; `extra` and `fields` hold what only its pool has."""
     email = _email(demo, copy)
     return Account(
-        provider="antigravity",
+        provider=demo.provider,
         label=email,
-        source="~/.config/opencode/antigravity-accounts.json",
+        source=source,
         active=demo.active and copy == 0,
-        identity=email,
         extra={
-            "kind": "cloud",
-            "refresh": Secret(_refresh(demo, copy)),
+            **extra,
+            "refresh": Secret(demo_token(REFRESH_PREFIX, demo.key, copy)),
             "project": demo.project,
             "email": email,
             **_client(),
         },
+        **fields,
+    )
+
+
+def _gemini_account(now: float, copy: int) -> Account:
+    return _account(
+        GEMINI_DEMO,
+        copy,
+        "~/.gemini/oauth_creds.json",
+        {"expires": datetime.fromtimestamp(now + 50 * 60, tz=UTC)},
+        # A token that is still valid: the demo Gemini login needs no refresh.
+        secret=Secret(demo_token(ACCESS_PREFIX, GEMINI_DEMO.key, copy)),
+    )
+
+
+def _antigravity_account(demo: DemoGoogle, copy: int) -> Account:
+    return _account(
+        demo,
+        copy,
+        "~/.config/opencode/antigravity-accounts.json",
+        {"kind": "cloud"},
+        identity=_email(demo, copy),
     )
 
 
@@ -190,7 +187,7 @@ def accounts(now: float, copy: int) -> list[Account]:
     result = [_gemini_account(now, copy)]
     result += [_antigravity_account(demo, copy) for demo in ANTIGRAVITY_DEMOS]
     # The Antigravity editor's local cache (state.vscdb, extra kind "cache") is read from a
-    # file, not over HTTP: its demo accounts come from demo_antigravity_cache.py.
+    # file, not over HTTP: its demo accounts come from cache_demo.py.
     return result
 
 
@@ -198,9 +195,7 @@ def accounts(now: float, copy: int) -> list[Account]:
 
 
 def _demo_of(token: str, prefix: str) -> DemoGoogle | None:
-    if not token.startswith(prefix):
-        return None
-    return _BY_KEY.get(token.removeprefix(prefix).split("-", 1)[0])
+    return _BY_KEY.get(token_key(token, prefix) or "")
 
 
 def _token_answer(request: httpx.Request) -> httpx.Response:

@@ -211,3 +211,12 @@ def read_json_file(path: Path, shown_as: str) -> FileRead:
             ReadKind.INVALID, shown_as, "holds a number too long to be a credential file"
         )
     return FileRead(data=data)
+
+
+def read_json_object(path: Path, shown_as: str) -> FileRead:
+    """A credential file that must hold a JSON object: any other JSON value is the file's
+    problem ("<file> is not a JSON object"), so that `data` is a dict whenever it is ok."""
+    read = read_json_file(path, shown_as)
+    if read.ok and not isinstance(read.data, dict):
+        return _failure(ReadKind.INVALID, shown_as, "is not a JSON object")
+    return read

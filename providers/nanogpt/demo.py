@@ -12,8 +12,7 @@ from typing import Any
 import httpx
 
 from providers.base import Account
-from providers.kit.demo_tools import DAY, HOUR, key_part
-from providers.kit.secrets import Secret
+from providers.kit.demo_tools import DAY, HOUR, DemoKey, DemoKeys
 
 USAGE_PATH = "/api/subscription/v1/usage"
 BALANCE_PATH = "/api/check-balance"
@@ -53,40 +52,37 @@ def _inactive(now: float) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class DemoKey:
-    label: str
-    source: str
+class DemoAnswers:
     usage: Callable[[float], dict[str, Any]] | None  # None: the key is rejected
     balance: dict[str, str]
 
 
 # Labels are config names ([providers.nanogpt] name) or env: distinct from every other demo's.
-DEMO_KEYS = (
-    DemoKey("nano-pro", "config", _subscribed, {"usd_balance": "12.48031", "nano_balance": "3.1"}),
-    DemoKey(
-        "nano-payg",
-        "env:NANOGPT_API_KEY",
-        _inactive,
-        {"usd_balance": "129.46956147", "nano_balance": "26.71801147"},
+DEMO_KEYS = DemoKeys(
+    KEY_PREFIX,
+    (
+        DemoKey(
+            "nanogpt",
+            "nano-pro",
+            "config",
+            DemoAnswers(_subscribed, {"usd_balance": "12.48031", "nano_balance": "3.1"}),
+        ),
+        DemoKey(
+            "nanogpt",
+            "nano-payg",
+            "env:NANOGPT_API_KEY",
+            DemoAnswers(_inactive, {"usd_balance": "129.46956147", "nano_balance": "26.71801147"}),
+        ),
+        DemoKey(
+            "nanogpt", "nano-revoked", "~/.local/share/opencode/auth.json", DemoAnswers(None, {})
+        ),
     ),
-    DemoKey("nano-revoked", "~/.local/share/opencode/auth.json", None, {}),
+    with_provider=False,
 )
 
 
-def _key_for(demo: DemoKey, copy: int) -> str:
-    return f"{KEY_PREFIX}{key_part(demo.label)}-{copy}.0123456789abcdef"
-
-
 def accounts(now: float, copy: int) -> list[Account]:
-    return [
-        Account(
-            provider="nanogpt",
-            label=demo.label if copy == 0 else f"{demo.label}-{copy + 1}",
-            source=demo.source,
-            secret=Secret(_key_for(demo, copy)),
-        )
-        for demo in DEMO_KEYS
-    ]
+    return DEMO_KEYS.accounts(copy)
 
 
 def _json(status: int, body: dict[str, Any]) -> httpx.Response:
@@ -98,10 +94,9 @@ def _json(status: int, body: dict[str, Any]) -> httpx.Response:
 def answer(request: httpx.Request, now: float) -> httpx.Response | None:
     if request.url.path not in (USAGE_PATH, BALANCE_PATH):
         return None
-    key = request.headers.get("x-api-key", "")
-    for demo in DEMO_KEYS:
-        if key.startswith(f"{KEY_PREFIX}{key_part(demo.label)}-") and demo.usage is not None:
-            if request.url.path == USAGE_PATH:
-                return _json(200, demo.usage(now))
-            return _json(200, demo.balance)
-    return _json(401, {"error": "Invalid API key"})
+    demo = DEMO_KEYS.owner(request.headers.get("x-api-key", ""))
+    if demo is None or demo.answer.usage is None:
+        return _json(401, {"error": "Invalid API key"})
+    if request.url.path == USAGE_PATH:
+        return _json(200, demo.answer.usage(now))
+    return _json(200, demo.answer.balance)

@@ -23,14 +23,19 @@ How a failure of one call affects the other:
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import datetime
 from typing import Any, ClassVar
 
-from providers.balances.provider import call_json, key_place
+from providers.balances.provider import (
+    call_json,
+    extra_failure,
+    key_place,
+    main_and_extra,
+    parse_extra,
+)
 from providers.base import Account, DiscoveryContext, ParseError, Problem, Provider
-from providers.kit.http import FetchError, HttpSession
+from providers.kit.http import HttpSession
 from providers.kit.keys import API_KEY_SETTINGS, key_accounts
 from providers.kit.secrets import quote
 from providers.kit.values import (
@@ -168,19 +173,12 @@ def parse_balance(data: Any) -> tuple[Balance, ...]:
 
 def combine(usage: Quota, balance: Any) -> Quota:
     """The usage quota plus the balance answer (a JSON document or the error it raised)."""
-    if isinstance(balance, FetchError):
-        note = f"unavailable: {balance.message}"
-    elif isinstance(balance, BaseException):
-        raise balance
-    else:
-        try:
-            balances = parse_balance(balance)
-        except ParseError as error:
-            note = f"unavailable: unexpected answer ({error})"
-        else:
-            return Quota(
-                plan=usage.plan, windows=usage.windows, balances=balances, details=usage.details
-            )
+    balances = parse_extra(balance, parse_balance)
+    if not isinstance(balances, Exception):
+        return Quota(
+            plan=usage.plan, windows=usage.windows, balances=balances, details=usage.details
+        )
+    note = extra_failure("unavailable", balances)
     return Quota(
         plan=usage.plan, windows=usage.windows, details=(*usage.details, ("Balance", note))
     )
@@ -214,13 +212,10 @@ class NanoGptProvider(Provider):
             "Accept": "application/json",
         }
         balance_headers = {"x-api-key": key, "Accept": "application/json"}
-        usage, balance = await asyncio.gather(
+        usage, balance = await main_and_extra(
             call_json(http, self.id, self.name, place, "GET", USAGE_URL, usage_headers),
             call_json(http, self.id, self.name, place, "POST", BALANCE_URL, balance_headers),
-            return_exceptions=True,
         )
-        if isinstance(usage, BaseException):
-            raise usage
         return combine(parse_usage(usage), balance)
 
     def sort_key(self, snapshot: AccountSnapshot) -> tuple[Any, ...]:

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from providers.base import Account
-from providers.kit.demo_tools import DAY, key_part
+from providers.kit.demo_tools import DAY, copy_label, key_part
 from providers.kit.secrets import Secret
 from providers.newapi.provider import (
     BILLING_USAGE_PATH,
@@ -33,7 +33,10 @@ class DemoGateway:
     quota_per_usd: float = DEFAULT_QUOTA_PER_USD
 
 
-def _usage(data: dict[str, Any]) -> httpx.Response:
+def _usage(path: str, data: dict[str, Any]) -> httpx.Response:
+    """The token's usage at /api/usage/token; any other path is not found."""
+    if not path.endswith(USAGE_PATH):
+        return _not_found(path)
     return httpx.Response(
         200, json={"code": True, "message": "ok", "data": {"object": "token_usage", **data}}
     )
@@ -52,38 +55,31 @@ def _not_found(path: str) -> httpx.Response:
     )
 
 
+def _token(
+    name: str, granted: int, used: int, unlimited: bool, models: list[str], expires_at: int
+) -> dict[str, Any]:
+    """A token's figures as the gateway gives them (available is what is left of granted)."""
+    return {
+        "name": name,
+        "total_granted": granted,
+        "total_used": used,
+        "total_available": granted - used,
+        "unlimited_quota": unlimited,
+        "model_limits": dict.fromkeys(models, True),
+        "model_limits_enabled": bool(models),
+        "expires_at": expires_at,
+    }
+
+
 def _team(path: str, now: float) -> httpx.Response:
-    if not path.endswith(USAGE_PATH):
-        return _not_found(path)
+    models = ["gpt-4o-mini", "claude-3-5-haiku", "deepseek-chat"]
     return _usage(
-        {
-            "name": "ci-runner",
-            "total_granted": 25_000_000,
-            "total_used": 16_412_300,
-            "total_available": 8_587_700,
-            "unlimited_quota": False,
-            "model_limits": {"gpt-4o-mini": True, "claude-3-5-haiku": True, "deepseek-chat": True},
-            "model_limits_enabled": True,
-            "expires_at": int(now + 41 * DAY),
-        }
+        path, _token("ci-runner", 25_000_000, 16_412_300, False, models, int(now + 41 * DAY))
     )
 
 
 def _home(path: str, now: float) -> httpx.Response:
-    if not path.endswith(USAGE_PATH):
-        return _not_found(path)
-    return _usage(
-        {
-            "name": "Default Token",
-            "total_granted": 3_120_450,
-            "total_used": 3_120_450,
-            "total_available": 0,
-            "unlimited_quota": True,
-            "model_limits": {},
-            "model_limits_enabled": False,
-            "expires_at": 0,
-        }
-    )
+    return _usage(path, _token("Default Token", 3_120_450, 3_120_450, True, [], 0))
 
 
 def _legacy(path: str, now: float) -> httpx.Response:
@@ -122,14 +118,10 @@ def _key_for(gateway: DemoGateway, copy: int) -> str:
     return f"{KEY_PREFIX}{key_part(gateway.label)}{copy}0123456789abcdef"
 
 
-def _label(gateway: DemoGateway, copy: int) -> str:
-    return gateway.label if copy == 0 else f"{gateway.label}-{copy + 1}"
-
-
 def accounts(now: float, copy: int) -> list[Account]:
     result = []
     for gateway in DEMO_GATEWAYS:
-        label = _label(gateway, copy)
+        label = copy_label(gateway.label, copy)
         where = f'[[newapi]] "{label}"'
         result.append(
             Account(

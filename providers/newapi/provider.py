@@ -527,21 +527,13 @@ def parse_token_usage(data: Any, now: datetime, *, gateway: Gateway | None = Non
             details.append(_models_detail(models))
 
     rate = gateway.quota_per_usd
+    window = _quota_window(used, granted, "quota", unlimited=unlimited)
     if unlimited:
-        window = Window(id="quota", label="Quota", used=used, unit="quota", unlimited=True)
         balances = (
             Balance(id="quota", label="Available", unit="quota", unlimited=True),
             Balance(id="usd", label="Available (USD)", unit="USD", unlimited=True),
         )
     else:
-        window = Window(
-            id="quota",
-            label="Quota",
-            used_percent=_percent(used, granted),
-            used=used,
-            limit=granted,
-            unit="quota",
-        )
         balances = (
             Balance(id="quota", label="Available", amount=available, limit=granted, unit="quota"),
             Balance(
@@ -553,6 +545,20 @@ def parse_token_usage(data: Any, now: datetime, *, gateway: Gateway | None = Non
             ),
         )
     return Quota(windows=(window,), balances=balances, details=tuple(details))
+
+
+def _quota_window(used: float | None, limit: float | None, unit: str, *, unlimited: bool) -> Window:
+    """The one window `quota`: used of the limit, or just used when there is no limit."""
+    if unlimited:
+        return Window(id="quota", label="Quota", used=used, unit=unit, unlimited=True)
+    return Window(
+        id="quota",
+        label="Quota",
+        used_percent=_percent(used, limit),
+        used=used,
+        limit=limit,
+        unit=unit,
+    )
 
 
 def parse_billing(
@@ -582,18 +588,10 @@ def parse_billing(
     if expiry:
         details.append(expiry)
     details.append(("Source", "billing API (older gateway)"))
+    window = _quota_window(used, limit, "USD", unlimited=limit >= UNLIMITED_USD)
     if limit >= UNLIMITED_USD:
-        window = Window(id="quota", label="Quota", used=used, unit="USD", unlimited=True)
         balance = Balance(id="usd", label="Available (USD)", unit="USD", unlimited=True)
     else:
-        window = Window(
-            id="quota",
-            label="Quota",
-            used_percent=_percent(used, limit),
-            used=used,
-            limit=limit,
-            unit="USD",
-        )
         balance = Balance(
             id="usd",
             label="Available (USD)",

@@ -5,25 +5,15 @@ an error body, as the real service answers)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from providers.base import Account
-from providers.kit.demo_tools import DAY, HOUR, key_part
-from providers.kit.secrets import Secret
+from providers.kit.demo_tools import DAY, HOUR, DemoKey, DemoKeys
 
 QUOTA_PATH = "/api/monitor/usage/quota/limit"
 KEY_PREFIX = "demo-glm-"
-
-
-@dataclass(frozen=True)
-class DemoKey:
-    provider: str
-    label: str
-    source: str
-    answer: Callable[[float], dict[str, Any]]
 
 
 def _ms(seconds: float) -> int:
@@ -39,42 +29,42 @@ def _ok(level: str, limits: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _limit(kind: str, unit: int, number: int, **fields: Any) -> dict[str, Any]:
+    """One entry of `limits`: its type and period (unit, number), then what it says."""
+    return {"type": kind, "unit": unit, "number": number, **fields}
+
+
+def _counts(usage: int, used: int) -> dict[str, int]:
+    """A limit's figures when the service gives them: the total, used, and what is left."""
+    return {"usage": usage, "currentValue": used, "remaining": usage - used}
+
+
 def _zhipu_pro(now: float) -> dict[str, Any]:
     return _ok(
         "pro",
         [
-            {
-                "type": "TOKENS_LIMIT",
-                "unit": 3,
-                "number": 5,
-                "usage": 40_000_000,
-                "currentValue": 13_628_365,
-                "remaining": 26_371_635,
-                "percentage": 34,
-                "nextResetTime": _ms(now + 3.2 * HOUR),
-            },
-            {
-                "type": "TOKENS_LIMIT",
-                "unit": 6,
-                "number": 1,
-                "percentage": 8.1,
-                "nextResetTime": _ms(now + 4.6 * DAY),
-            },
-            {
-                "type": "TIME_LIMIT",
-                "unit": 5,
-                "number": 1,
-                "usage": 1000,
-                "currentValue": 212,
-                "remaining": 788,
-                "percentage": 21,
-                "nextResetTime": _ms(now + 17 * DAY),
-                "usageDetails": [
+            _limit(
+                "TOKENS_LIMIT",
+                3,
+                5,
+                **_counts(40_000_000, 13_628_365),
+                percentage=34,
+                nextResetTime=_ms(now + 3.2 * HOUR),
+            ),
+            _limit("TOKENS_LIMIT", 6, 1, percentage=8.1, nextResetTime=_ms(now + 4.6 * DAY)),
+            _limit(
+                "TIME_LIMIT",
+                5,
+                1,
+                **_counts(1000, 212),
+                percentage=21,
+                nextResetTime=_ms(now + 17 * DAY),
+                usageDetails=[
                     {"modelCode": "search-prime", "usage": 150},
                     {"modelCode": "web-reader", "usage": 62},
                     {"modelCode": "zread", "usage": 0},
                 ],
-            },
+            ),
         ],
     )
 
@@ -83,29 +73,9 @@ def _zai_lite(now: float) -> dict[str, Any]:
     return _ok(
         "lite",
         [
-            {
-                "type": "TOKENS_LIMIT",
-                "unit": 3,
-                "number": 5,
-                "percentage": "71",
-                "nextResetTime": _ms(now + 1.4 * HOUR),
-            },
-            {
-                "type": "TOKENS_LIMIT",
-                "unit": 6,
-                "number": 1,
-                "percentage": "44",
-                "nextResetTime": _ms(now + 2.3 * DAY),
-            },
-            {
-                "type": "TIME_LIMIT",
-                "unit": 5,
-                "number": 1,
-                "usage": 100,
-                "currentValue": 100,
-                "remaining": 0,
-                "percentage": 100,
-            },
+            _limit("TOKENS_LIMIT", 3, 5, percentage="71", nextResetTime=_ms(now + 1.4 * HOUR)),
+            _limit("TOKENS_LIMIT", 6, 1, percentage="44", nextResetTime=_ms(now + 2.3 * DAY)),
+            _limit("TIME_LIMIT", 5, 1, **_counts(100, 100), percentage=100),
         ],
     )
 
@@ -116,39 +86,26 @@ def _invalid_key(now: float) -> dict[str, Any]:
 
 
 # Labels are config names ([providers.<id>] name), distinct from every other demo's.
-DEMO_KEYS = (
-    DemoKey("zhipu", "glm-pro", "config", _zhipu_pro),
-    DemoKey("zai", "glm-lite", "config", _zai_lite),
-    DemoKey("zai", "glm-revoked", "env:Z_AI_API_KEY", _invalid_key),
+DEMO_KEYS: DemoKeys[Callable[[float], dict[str, Any]]] = DemoKeys(
+    KEY_PREFIX,
+    (
+        DemoKey("zhipu", "glm-pro", "config", _zhipu_pro),
+        DemoKey("zai", "glm-lite", "config", _zai_lite),
+        DemoKey("zai", "glm-revoked", "env:Z_AI_API_KEY", _invalid_key),
+    ),
 )
 
 
-def _key_for(demo: DemoKey, copy: int) -> str:
-    return f"{KEY_PREFIX}{demo.provider}-{key_part(demo.label)}-{copy}.0123456789abcdef"
-
-
 def accounts(now: float, copy: int) -> list[Account]:
-    result = []
-    for demo in DEMO_KEYS:
-        label = demo.label if copy == 0 else f"{demo.label}-{copy + 1}"
-        result.append(
-            Account(
-                provider=demo.provider,
-                label=label,
-                source=demo.source,
-                secret=Secret(_key_for(demo, copy)),
-            )
-        )
-    return result
+    return DEMO_KEYS.accounts(copy)
 
 
 def answer(request: httpx.Request, now: float) -> httpx.Response | None:
     if request.url.path != QUOTA_PATH:
         return None
-    key = request.headers.get("Authorization", "")
-    for demo in DEMO_KEYS:
-        if key.startswith(f"{KEY_PREFIX}{demo.provider}-{key_part(demo.label)}-"):
-            return httpx.Response(200, json=demo.answer(now))
+    demo = DEMO_KEYS.owner(request.headers.get("Authorization", ""))
+    if demo is not None:
+        return httpx.Response(200, json=demo.answer(now))
     # Like the real service: an unknown key is an HTTP 200 error body.
     return httpx.Response(
         200, json={"code": 1002, "msg": "Authorization Token非法，请确认", "success": False}

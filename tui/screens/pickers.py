@@ -14,7 +14,31 @@ from textual.widgets.option_list import Option
 from tui.fuzzy import rank
 
 
-class AccountPicker(ModalScreen[str | None]):
+class _OptionsPicker(ModalScreen[str | None]):
+    """What both pickers do with their one option list: move in it, answer with an id."""
+
+    OPTIONS_ID = ""  # the id of the screen's OptionList
+
+    def _options(self) -> OptionList:
+        return self.query_one(f"#{self.OPTIONS_ID}", OptionList)
+
+    def _dismiss_highlighted(self) -> None:
+        options = self._options()
+        if options.highlighted is not None:
+            self.dismiss(options.get_option_at_index(options.highlighted).id)
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_move(self, delta: int) -> None:
+        options = self._options()
+        if options.option_count:
+            current = options.highlighted or 0
+            options.highlighted = max(0, min(options.option_count - 1, current + delta))
+
+
+class AccountPicker(_OptionsPicker):
     """Type a few letters of a provider, account or plan; enter jumps to it."""
 
     BINDINGS = [
@@ -24,6 +48,8 @@ class AccountPicker(ModalScreen[str | None]):
         Binding("down", "move(1)", "Down", show=False),
         Binding("up", "move(-1)", "Up", show=False),
     ]
+
+    OPTIONS_ID = "picker-options"
 
     def __init__(self, candidates: list[tuple[str, str, Content]]) -> None:
         """candidates: (key, searchable text, what to show)."""
@@ -43,7 +69,7 @@ class AccountPicker(ModalScreen[str | None]):
     def _fill(self, query: str) -> None:
         shown = {key: prompt for key, _, prompt in self.candidates}
         keys = rank(query, [(key, text) for key, text, _ in self.candidates])
-        options = self.query_one("#picker-options", OptionList)
+        options = self._options()
         options.set_options([Option(shown[key], id=key) for key in keys])
         if keys:
             options.highlighted = 0
@@ -53,22 +79,10 @@ class AccountPicker(ModalScreen[str | None]):
         self._fill(event.value)
 
     def action_go(self) -> None:
-        options = self.query_one("#picker-options", OptionList)
-        if options.highlighted is not None:
-            self.dismiss(options.get_option_at_index(options.highlighted).id)
-
-    @on(OptionList.OptionSelected, "#picker-options")
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_move(self, delta: int) -> None:
-        options = self.query_one("#picker-options", OptionList)
-        if options.option_count:
-            current = options.highlighted or 0
-            options.highlighted = max(0, min(options.option_count - 1, current + delta))
+        self._dismiss_highlighted()
 
 
-class ThemePicker(ModalScreen[str | None]):
+class ThemePicker(_OptionsPicker):
     """Themes preview as you move; enter keeps one, escape puts the old one back."""
 
     BINDINGS = [
@@ -77,6 +91,8 @@ class ThemePicker(ModalScreen[str | None]):
         Binding("j", "move(1)", "Down", show=False),
         Binding("k", "move(-1)", "Up", show=False),
     ]
+
+    OPTIONS_ID = "theme-options"
 
     def __init__(self, names: list[str], current: str) -> None:
         super().__init__()
@@ -92,7 +108,7 @@ class ThemePicker(ModalScreen[str | None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        options = self.query_one("#theme-options", OptionList)
+        options = self._options()
         if self.original in self.names:
             options.highlighted = self.names.index(self.original)
         options.focus()
@@ -102,19 +118,8 @@ class ThemePicker(ModalScreen[str | None]):
         if event.option.id:
             self.app.theme = event.option.id
 
-    @on(OptionList.OptionSelected, "#theme-options")
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
     def action_keep(self) -> None:
-        options = self.query_one("#theme-options", OptionList)
-        if options.highlighted is not None:
-            self.dismiss(options.get_option_at_index(options.highlighted).id)
-
-    def action_move(self, delta: int) -> None:
-        options = self.query_one("#theme-options", OptionList)
-        current = options.highlighted or 0
-        options.highlighted = max(0, min(options.option_count - 1, current + delta))
+        self._dismiss_highlighted()
 
     def action_cancel(self) -> None:
         self.app.theme = self.original
