@@ -3,73 +3,21 @@
 from __future__ import annotations
 
 import json
-import re
 import threading
 from pathlib import Path
 
 import pytest
 from support.credentials import DAY, codex_token, usage_answer, write_codex_auth
+from support.json_contract import assert_schema_1
 from support.servers import LocalServer, Reply, Seen
 
 from tui.cli import main
-
-ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-ACCOUNT_KEYS = {
-    "provider",
-    "account",
-    "active",
-    "source",
-    "plan",
-    "status",
-    "message",
-    "fetched_at",
-    "windows",
-    "balances",
-}
-WINDOW_KEYS = {
-    "id",
-    "label",
-    "used_percent",
-    "remaining_percent",
-    "resets_at",
-    "window_seconds",
-    "used",
-    "limit",
-    "unit",
-    "unlimited",
-}
-BALANCE_KEYS = {"id", "label", "amount", "limit", "unit", "unlimited"}
-STATUSES = {
-    "ok",
-    "auth_expired",
-    "forbidden",
-    "rate_limited",
-    "unreachable",
-    "bad_response",
-    "error",
-}
 
 
 def run_json(capsys, *args: str) -> tuple[int, dict, str]:
     code = main(["--once", "--json", *args])
     out, err = capsys.readouterr()
     return code, json.loads(out), err
-
-
-def assert_schema_1(document: dict) -> None:
-    assert document["schema"] == 1
-    assert ISO_Z.match(document["generated_at"])
-    for account in document["accounts"]:
-        assert set(account) == ACCOUNT_KEYS
-        assert account["status"] in STATUSES
-        assert (account["message"] is None) == (account["status"] == "ok")
-        assert isinstance(account["active"], bool)
-        assert account["fetched_at"] is None or ISO_Z.match(account["fetched_at"])
-        for window in account["windows"]:
-            assert set(window) == WINDOW_KEYS
-            assert window["resets_at"] is None or ISO_Z.match(window["resets_at"])
-        for balance in account["balances"]:
-            assert set(balance) == BALANCE_KEYS
 
 
 def test_demo_once_json_runs_the_real_parsing_path(capsys) -> None:

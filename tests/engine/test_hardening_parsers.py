@@ -15,7 +15,7 @@ import asyncio
 import json
 import math
 import struct
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,8 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.fuzz import TEXTS, answers, json_values
+from support.json_contract import assert_outputs_work
 from support.protobuf_encoder import (
     Model,
     auth_json,
@@ -54,7 +56,6 @@ from providers.kit.secrets import Secret
 from providers.model import AccountSnapshot, Quota, Status, Window
 from providers.zhipu import provider as zhipu
 from providers.zhipu.provider import ZaiProvider, ZhipuProvider
-from tui import report
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -72,150 +73,6 @@ THROUGH_FETCH = settings(
 )
 
 # --------------------------------------------------------------------------- strategies
-
-# Integers beyond what a float holds (float(10**400) raises OverflowError), 64-bit edges.
-HUGE_INTS = [
-    0,
-    -1,
-    1,
-    2**31,
-    2**53 + 1,
-    2**63,
-    2**64,
-    -(2**63),
-    10**20,
-    10**308,
-    10**400,
-    -(10**400),
-]
-EDGE_FLOATS = [0.0, -0.0, 1e-300, 5e-324, -1e-300, 1e308, -1e308, 1.7976931348623157e308, 0.5]
-# Text that the value readers try to understand: numbers, dates, percentages, known words.
-TEXTS = [
-    "",
-    " ",
-    "0",
-    "12",
-    "-1",
-    "50%",
-    "1e308",
-    "1e400",
-    "-1e400",
-    "nan",
-    "inf",
-    "-Infinity",
-    "0E-10",
-    "99999999999999999999999",
-    "1763812800",
-    "1763812800000",
-    "2026-11-20T10:00:00Z",
-    "2026-11-20",
-    "2026-11-20T10:00:00",
-    "0001-01-01T00:00:00+05:00",
-    "9999-12-31T23:59:59-05:00",
-    "9999-12-31T23:59:59Z",
-    "0001-01-01T00:00:00Z",
-    "not a date",
-    "true",
-    "false",
-    "null",
-    "TOKENS_LIMIT",
-    "TIME_LIMIT",
-    "CREDIT_LIMIT",
-    "session",
-    "weekly_all",
-    "weekly_scoped",
-    "REQUESTS",
-    "INPUT_TOKENS",
-    "premium_requests",
-    "copilot_premium_request",
-    "individual",
-    "free_limited_copilot",
-    "pro+",
-    "USD",
-    "eur",
-    "plus",
-    "sk-ant-oat01-abcdefghijklmnopqrstuvwxyz0123456789",
-    "gho_0123456789abcdefghijklmnopqrstuvwxyz",
-    "ümlaut ✓ 中文",
-]
-
-
-def json_values(keys: Iterable[str]) -> st.SearchStrategy[Any]:
-    """Any JSON value; objects use the parser's real keys as often as random ones."""
-    known = sorted(set(keys))
-    leaves = st.one_of(
-        st.none(),
-        st.booleans(),
-        st.integers(),
-        st.sampled_from(HUGE_INTS),
-        st.floats(allow_nan=False, allow_infinity=False),
-        st.sampled_from(EDGE_FLOATS),
-        st.text(max_size=12),
-        st.sampled_from(TEXTS),
-        st.sampled_from(known),
-    )
-    object_keys = st.one_of(st.sampled_from(known), st.sampled_from(known), st.text(max_size=10))
-    return st.recursive(
-        leaves,
-        lambda children: st.one_of(
-            st.lists(children, max_size=4),
-            st.dictionaries(object_keys, children, max_size=6),
-        ),
-        max_leaves=40,
-    )
-
-
-def odd_leaves(keys: Iterable[str]) -> st.SearchStrategy[Any]:
-    return st.one_of(
-        st.none(),
-        st.booleans(),
-        st.integers(),
-        st.sampled_from(HUGE_INTS),
-        st.floats(allow_nan=False, allow_infinity=False),
-        st.sampled_from(EDGE_FLOATS),
-        st.text(max_size=12),
-        st.sampled_from(TEXTS),
-        st.sampled_from(sorted(set(keys))),
-        st.just({}),
-        st.just([]),
-    )
-
-
-def mutated(seed: Any, keys: Iterable[str]) -> st.SearchStrategy[Any]:
-    """A real answer with parts dropped, replaced, retyped or added: deep odd values that a
-    free-form strategy would rarely reach."""
-    keys = sorted(set(keys))
-    anything = json_values(keys)
-    leaves = odd_leaves(keys)
-
-    @st.composite
-    def mutate(draw: st.DrawFn, node: Any) -> Any:
-        if draw(st.integers(0, 11)) == 0:
-            return draw(anything)  # a whole subtree replaced
-        if isinstance(node, dict):
-            out = {}
-            for key, value in node.items():
-                if draw(st.integers(0, 9)) == 0:
-                    continue  # dropped
-                out[key] = draw(mutate(value))
-            if draw(st.integers(0, 4)) == 0:
-                out[draw(st.one_of(st.sampled_from(keys), st.text(max_size=8)))] = draw(leaves)
-            return out
-        if isinstance(node, list):
-            out_list = [draw(mutate(item)) for item in node if draw(st.integers(0, 9))]
-            if node and draw(st.integers(0, 4)) == 0:
-                out_list.append(draw(mutate(node[0])))  # a duplicate entry
-            return out_list
-        return node if draw(st.integers(0, 4)) < 2 else draw(leaves)
-
-    return mutate(seed)
-
-
-def answers(keys: Iterable[str], *seeds: Any) -> st.SearchStrategy[Any]:
-    """Mostly mutated real answers, sometimes any JSON at all."""
-    keys = list(keys)
-    return st.one_of(json_values(keys), *(mutated(seed, keys) for seed in seeds))
-
 
 # The keys each parser reads, at any depth.
 CODEX_KEYS = [
@@ -410,18 +267,6 @@ def assert_window(window: Window) -> None:
         assert number is None or (isinstance(number, float | int) and math.isfinite(number)), window
     assert window.window_seconds is None or isinstance(window.window_seconds, int)
     assert window.resets_at is None or window.resets_at.tzinfo is not None
-
-
-def assert_outputs_work(snapshot: AccountSnapshot) -> None:
-    """--json stays strict JSON (no NaN/Infinity) and the table renders."""
-    text = report.json_document([snapshot], NOW)
-
-    def refuse(constant: str) -> None:
-        raise AssertionError(f"--json output holds {constant}")
-
-    document = json.loads(text, parse_constant=refuse)
-    assert document["accounts"][0]["status"] == snapshot.status.value
-    report.table([snapshot])
 
 
 def parses_or_refuses(parse: Callable[[], Any]) -> Any:

@@ -15,7 +15,7 @@ from pathlib import Path
 PIECE = 6
 
 
-def leaked(text: str, secrets: Mapping[str, str], canary: str) -> list[str]:
+def leaked(text: str, secrets: Mapping[str, str], canary: str | None = None) -> list[str]:
     """The names of the secrets found in `text` (whole, in any case, or a long piece of one),
     plus "canary" when the canary itself shows. An empty list is the only passing answer."""
     folded = text.lower()
@@ -26,7 +26,7 @@ def leaked(text: str, secrets: Mapping[str, str], canary: str) -> list[str]:
             found.append(name)
         elif any(piece.lower() in folded for piece in pieces):
             found.append(f"a piece of {name}")
-    if canary.lower() in folded:
+    if canary and canary.lower() in folded:
         found.append("canary")
     return found
 

@@ -1,0 +1,149 @@
+"""A provider made up here, added to the registry and nowhere else, is under every contract
+check: the parameters of test_contract.py are the registry, and the checks are functions of a
+provider, so a new provider needs no edit in tests/contract."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import httpx
+import pytest
+from contract_checks import (
+    check_demo_round_trip,
+    check_files_only_read,
+    check_fuzzed_fetch,
+    check_no_leak,
+    check_window_ids_unique,
+    every_provider,
+)
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from providers import registry
+from providers.base import Account, DiscoveryContext, ParseError, Problem
+from providers.kit.http import HttpSession
+from providers.kit.secrets import Secret
+from providers.kit.values import as_float, as_str, finite
+from providers.model import AccountSnapshot, Quota, Window
+
+URL = "https://quota.fake.example/v1/usage"
+
+
+class FakeDemo:
+    """The fake provider's own tiny demo: two keys, one answer each."""
+
+    @staticmethod
+    def accounts(now: float, copy: int) -> list[Account]:
+        return [
+            Account(
+                provider="fakequota",
+                label=f"{name}{copy or ''}",
+                source="env:FAKEQUOTA_API_KEY",
+                secret=Secret(f"fq-{name}-{copy}-0123456789abcdef"),
+            )
+            for name in ("alpha", "beta")
+        ]
+
+    @staticmethod
+    def answer(request: httpx.Request, now: float) -> httpx.Response | None:
+        if request.url != URL:
+            return None
+        used = 25.0 if "alpha" in request.headers.get("authorization", "") else 80.0
+        return httpx.Response(200, json={"plan": "fake", "used": used, "limit": 100})
+
+
+def parse_usage(data: Any) -> Quota:
+    if not isinstance(data, dict):
+        raise ParseError("the answer is not an object")
+    used, limit = as_float(data.get("used")), as_float(data.get("limit"))
+    if used is None or limit is None or limit <= 0:
+        raise ParseError("the answer has no usable used/limit")
+    share = finite(100 * used / limit)
+    window = Window(id="daily", label="day", used_percent=share, used=used, limit=limit)
+    return Quota(plan=as_str(data.get("plan")), windows=(window,))
+
+
+class FakeProvider:
+    id = "fakequota"
+    name = "Fake Quota"
+    demo = FakeDemo
+
+    def discover(self, context: DiscoveryContext) -> list[Account]:
+        return []
+
+    def precheck(self, account: Account, now: datetime) -> Problem | None:
+        return None
+
+    async def fetch(self, account: Account, http: HttpSession, now: datetime) -> Quota:
+        assert account.secret is not None
+        headers = {"Authorization": f"Bearer {account.secret.reveal()}"}
+        return parse_usage(await http.request_json(self.id, "GET", URL, headers=headers))
+
+    def sort_key(self, snapshot: AccountSnapshot) -> tuple[Any, ...]:
+        return (snapshot.account,)
+
+
+@pytest.fixture
+def registered(monkeypatch: pytest.MonkeyPatch) -> FakeProvider:
+    fake = FakeProvider()
+    monkeypatch.setattr(registry, "PROVIDERS", (*registry.PROVIDERS, fake))
+    monkeypatch.setitem(registry.BY_ID, fake.id, fake)
+    return fake
+
+
+def test_a_provider_added_to_the_registry_is_under_contract(registered: FakeProvider) -> None:
+    assert registered in every_provider()
+    assert [p.id for p in every_provider()] == [p.id for p in registry.PROVIDERS]
+
+
+def test_every_contract_check_runs_on_the_new_provider(
+    registered: FakeProvider, capsys: pytest.CaptureFixture[str]
+) -> None:
+    snapshots = check_demo_round_trip(registered)
+    assert [(s.account, s.windows[0].used_percent) for s in snapshots] == [
+        ("alpha", 25.0),
+        ("beta", 80.0),
+    ]
+    check_window_ids_unique(registered)
+    check_no_leak(registered, capsys, as_json=False)
+    check_no_leak(registered, capsys, as_json=True)
+    check_files_only_read(registered, capsys)
+
+    @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.data())
+    def fuzz(data: st.DataObject) -> None:
+        check_fuzzed_fetch(registered, data.draw)
+
+    fuzz()
+
+
+def test_the_checks_catch_a_provider_that_breaks_the_contract(
+    registered: FakeProvider, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not vacuous: output holding a key (in any case) fails, and so does a parser that
+    crashes on odd answers."""
+
+    def leaky_stdout(text: str) -> None:  # the core masks secrets; this output would not
+        print(text + FakeDemo.accounts(0, 0)[0].secret.reveal().upper())
+
+    monkeypatch.setattr("tui.cli._write_stdout", leaky_stdout)
+    for as_json in (False, True):
+        with pytest.raises(AssertionError):
+            check_no_leak(registered, capsys, as_json=as_json)
+    monkeypatch.undo()
+    monkeypatch.setattr(registry, "PROVIDERS", (*registry.PROVIDERS, registered))
+
+    async def fragile(account: Account, http: HttpSession, now: datetime) -> Quota:
+        data = await http.request_json(registered.id, "GET", URL)
+        return Quota(windows=(Window(id="d", label="d", used_percent=data["used"] / 1),))
+
+    monkeypatch.setattr(registered, "fetch", fragile)
+
+    @settings(max_examples=50, deadline=None, phases=[Phase.generate])  # no shrinking: fails
+    @given(st.data())
+    def fuzz(data: st.DataObject) -> None:
+        check_fuzzed_fetch(registered, data.draw)
+
+    with pytest.raises(AssertionError):
+        fuzz()
