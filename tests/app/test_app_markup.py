@@ -17,7 +17,6 @@ from support.credentials import codex_token, usage_answer, write_codex_auth
 from textual.widgets import OptionList
 from textual.widgets._toast import Toast
 
-from providers.copilot import provider as copilot
 from providers.registry import select
 from tui.app import QuotaApp
 from tui.config import Config
@@ -25,14 +24,6 @@ from tui.screens.confirm import Confirm
 from tui.sources import build_sources
 
 HOSTILE_LOGIN = "octo[/]cat"
-
-
-@pytest.fixture(autouse=True)
-def clean_copilot_state(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.delenv("COPILOT_API_TOKEN", raising=False)
-    copilot._EXCHANGED.clear()
-    yield
-    copilot._EXCHANGED.clear()
 
 
 def real_app(tmp_path: Path, provider: str, transport: httpx.MockTransport) -> QuotaApp:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from support.app import make_app
-from support.credentials import DAY, usage_answer, write_codex_auth
+from support.credentials import DAY, usage_answer, write_codex_auth, write_opencode_auth
 from support.leaks import fingerprint, leaked
-from support.servers import LocalServer, Reply, Seen
+from support.servers import LocalServer, Reply, Seen, hostile_reply
 
 from providers.demo import fake_jwt
 from providers.kit.secrets import Secret, mask, scrub
@@ -89,20 +89,17 @@ def planted(home: Path, work: Path) -> dict[str, str]:
         refresh_token=f"{CANARY}-live-refresh",
     )
     tokens["opencode"] = f"{CANARY}-opencode-access-0123456789"
-    opencode = home / ".local/share/opencode/auth.json"
-    opencode.parent.mkdir(parents=True)
-    opencode.write_text(
-        json.dumps(
-            {
-                "openai": {
-                    "type": "oauth",
-                    "access": tokens["opencode"],
-                    "refresh": f"{CANARY}-oc-refresh",
-                    "accountId": "acc-opencode",
-                    "expires": 4102444800000,
-                }
+    write_opencode_auth(
+        home,
+        {
+            "openai": {
+                "type": "oauth",
+                "access": tokens["opencode"],
+                "refresh": f"{CANARY}-oc-refresh",
+                "accountId": "acc-opencode",
+                "expires": 4102444800000,
             }
-        )
+        },
     )
     return tokens
 
@@ -114,18 +111,15 @@ def echoing_answer(seen: Seen) -> Reply:
     echo_headers = {"x-echo": token[-60:]}
     if behaviour in {"ok", "live", "opencode"}:
         return Reply(body=usage_answer(10, 20), headers=echo_headers)
-    if behaviour.startswith("e") and behaviour[1:].isdigit():
-        return Reply(
-            status=int(behaviour[1:]),
-            body={"detail": f"rejected {token}"},
-            headers={"retry-after": "5", **echo_headers},
-        )
     if behaviour == "timeout":
         return Reply(body=usage_answer(1, 1), delay=1.5)
-    if behaviour == "malformed":
-        return Reply(raw=f'{{"plan_type": "{token}", '.encode())
-    if behaviour == "html":
-        return Reply(raw=f"<html>{token}</html>".encode(), headers={"content-type": "text/html"})
+    error = {"detail": f"rejected {token}"}
+    malformed = f'{{"plan_type": "{token}", '
+    hostile = hostile_reply(
+        behaviour, token, error_body=error, malformed=malformed, headers=echo_headers
+    )
+    if hostile is not None:
+        return hostile
     return Reply(
         body={"plan_type": token, "rate_limit": {"primary_window": {"used_percent": token}}}
     )

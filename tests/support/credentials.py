@@ -88,3 +88,11 @@ def codex_account(name: str) -> Account:
         identity=f"acc-{name}",
         extra={"account_id": f"acc-{name}"},
     )
+
+
+def write_opencode_auth(home: Path, entries: dict[str, Any]) -> Path:
+    """OpenCode's auth.json (one entry per provider id, as OpenCode writes it) under `home`."""
+    path = home / ".local/share/opencode/auth.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(entries))
+    return path

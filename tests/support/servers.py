@@ -253,3 +253,20 @@ async def fetch_real(url: str, name: str) -> AccountSnapshot:
     async with make_client() as client:  # the real transport
         http = HttpSession(client=client, origins={"codex": url})
         return await fetch_snapshot(CodexProvider(), codex_account(name), http)
+
+
+def hostile_reply(
+    behaviour: str, echoed: str, *, error_body: Any, malformed: str, headers: dict[str, str]
+) -> Reply | None:
+    """The answers of a hostile server that quotes what it was sent (`echoed`) back: "e401"
+    and the like as that status with `error_body`, "malformed" as a JSON text cut short,
+    "html" as a page; None for the behaviours the caller answers itself."""
+    if behaviour.startswith("e") and behaviour[1:].isdigit():
+        return Reply(
+            status=int(behaviour[1:]), body=error_body, headers={"retry-after": "5", **headers}
+        )
+    if behaviour == "malformed":
+        return Reply(raw=malformed.encode())
+    if behaviour == "html":
+        return Reply(raw=f"<html>{echoed}</html>".encode(), headers={"content-type": "text/html"})
+    return None

@@ -13,9 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
-from support.credentials import DAY, HOUR
+from support.credentials import DAY, HOUR, write_opencode_auth
 from support.leaks import fingerprint, leaked
-from support.servers import LocalServer, Reply, Seen
+from support.servers import LocalServer, Reply, Seen, hostile_reply
 
 from providers import demo
 from providers.base import Account, DiscoveryContext, ParseError
@@ -1190,19 +1190,16 @@ def planted(home: Path) -> dict[str, str]:
         "opencode_refresh": f"{CANARY}-opencode-refresh-0123456789",
     }
     write_claude_credentials(home / ".claude", tokens["code"], refresh=tokens["code_refresh"])
-    path = home / ".local/share/opencode/auth.json"
-    path.parent.mkdir(parents=True)
-    path.write_text(
-        json.dumps(
-            {
-                "anthropic": {
-                    "type": "oauth",
-                    "access": tokens["opencode"],
-                    "refresh": tokens["opencode_refresh"],
-                    "expires": int((time.time() + DAY) * 1000),
-                }
+    write_opencode_auth(
+        home,
+        {
+            "anthropic": {
+                "type": "oauth",
+                "access": tokens["opencode"],
+                "refresh": tokens["opencode_refresh"],
+                "expires": int((time.time() + DAY) * 1000),
             }
-        )
+        },
     )
     return tokens
 
@@ -1231,18 +1228,13 @@ def echoing(behaviour: str) -> Callable[[Seen], Reply]:
                 },
                 headers=echo,
             )
-        if behaviour.startswith("e") and behaviour[1:].isdigit():
-            return Reply(
-                status=int(behaviour[1:]),
-                body={"type": "error", "error": {"type": token, "message": f"rejected {header}"}},
-                headers={"retry-after": "5", **echo},
-            )
-        if behaviour == "malformed":
-            return Reply(raw=f'{{"five_hour": "{token}", '.encode())
-        if behaviour == "html":
-            return Reply(
-                raw=f"<html>{header}</html>".encode(), headers={"content-type": "text/html"}
-            )
+        error = {"type": "error", "error": {"type": token, "message": f"rejected {header}"}}
+        malformed = f'{{"five_hour": "{token}", '
+        hostile = hostile_reply(
+            behaviour, header, error_body=error, malformed=malformed, headers=echo
+        )
+        if hostile is not None:
+            return hostile
         return Reply(body={"five_hour": token, "seven_day": [token], "error": {"type": token}})
 
     return answer

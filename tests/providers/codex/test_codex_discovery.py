@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from support.credentials import DAY, codex_token, write_codex_auth
+from support.credentials import DAY, codex_token, write_codex_auth, write_opencode_auth
 
 from providers.base import DiscoveryContext
 from providers.codex import provider as codex
@@ -78,19 +78,16 @@ def test_live_login_with_a_saved_twin_keeps_the_saved_name_and_the_live_token(
 def test_duplicate_saved_accounts_and_opencode_twin_collapse_to_one(home: Path, work: Path) -> None:
     write_codex_auth(work / "account/a.auth.json", codex_token("acc-1"), "acc-1")
     write_codex_auth(work / "account/b.auth.json", codex_token("acc-1", marker="b"), "acc-1")
-    opencode = home / ".local/share/opencode/auth.json"
-    opencode.parent.mkdir(parents=True)
-    opencode.write_text(
-        json.dumps(
-            {
-                "openai": {
-                    "type": "oauth",
-                    "access": codex_token("acc-1", marker="oc"),
-                    "accountId": "acc-1",
-                    "expires": 0,
-                }
+    write_opencode_auth(
+        home,
+        {
+            "openai": {
+                "type": "oauth",
+                "access": codex_token("acc-1", marker="oc"),
+                "accountId": "acc-1",
+                "expires": 0,
             }
-        )
+        },
     )
     accounts = discover(home)
     assert [account.label for account in accounts] == ["a"]
@@ -196,18 +193,15 @@ def test_precheck_rejects_an_expired_jwt_and_passes_a_valid_one(home: Path, work
 
 
 def test_precheck_uses_opencode_expiry_for_opaque_tokens(home: Path) -> None:
-    opencode = home / ".local/share/opencode/auth.json"
-    opencode.parent.mkdir(parents=True)
-    opencode.write_text(
-        json.dumps(
-            {
-                "openai": {
-                    "access": "opaque-token-value-123456",
-                    "accountId": "acc-x",
-                    "expires": 1_700_000_000_000,
-                }
+    write_opencode_auth(
+        home,
+        {
+            "openai": {
+                "access": "opaque-token-value-123456",
+                "accountId": "acc-x",
+                "expires": 1_700_000_000_000,
             }
-        )
+        },
     )
     [account] = discover(home)
     assert codex.precheck(account, NOW).status is Status.AUTH_EXPIRED
@@ -253,18 +247,15 @@ def test_order_is_five_hour_left_then_weekly_left_then_reset_then_name() -> None
 
 def test_precheck_honours_a_past_opencode_expiry_even_with_a_future_jwt_exp(home: Path) -> None:
     """OpenCode's `expires` (ms) in the past means expired, whatever the JWT's own `exp` says."""
-    opencode = home / ".local/share/opencode/auth.json"
-    opencode.parent.mkdir(parents=True)
-    opencode.write_text(
-        json.dumps(
-            {
-                "openai": {
-                    "access": codex_token("acc-x"),  # exp five days ahead
-                    "accountId": "acc-x",
-                    "expires": int((datetime.now(UTC) - timedelta(hours=1)).timestamp() * 1000),
-                }
+    write_opencode_auth(
+        home,
+        {
+            "openai": {
+                "access": codex_token("acc-x"),  # exp five days ahead
+                "accountId": "acc-x",
+                "expires": int((datetime.now(UTC) - timedelta(hours=1)).timestamp() * 1000),
             }
-        )
+        },
     )
     [account] = discover(home)
     problem = codex.precheck(account, datetime.now(UTC))

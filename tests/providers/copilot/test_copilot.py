@@ -46,15 +46,6 @@ SPEC_SAMPLE = {
 }
 
 
-@pytest.fixture(autouse=True)
-def clean_copilot_state(monkeypatch: pytest.MonkeyPatch):
-    """The shared conftest does not isolate COPILOT_*; the exchange cache is module state."""
-    monkeypatch.delenv("COPILOT_API_TOKEN", raising=False)
-    copilot._EXCHANGED.clear()
-    yield
-    copilot._EXCHANGED.clear()
-
-
 def user_answer(**snapshots: Any) -> dict[str, Any]:
     return {
         "copilot_plan": "individual_pro",

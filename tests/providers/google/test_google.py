@@ -18,7 +18,7 @@ import httpx
 import pytest
 from support.credentials import DAY, HOUR
 from support.leaks import fingerprint, leaked
-from support.servers import LocalServer, Reply, Seen
+from support.servers import LocalServer, Reply, Seen, hostile_reply
 
 from providers import demo
 from providers.base import Account, DiscoveryContext, ParseError
@@ -1331,19 +1331,13 @@ def echoing(behaviour: str, issued: dict[str, str]) -> Callable[[Seen], Reply]:
             )
         if behaviour == "verify":
             return Reply(status=403, body=verify_body(f"verify your account {token} {refresh}"))
-        if behaviour.startswith("e") and behaviour[1:].isdigit():
-            return Reply(
-                status=int(behaviour[1:]),
-                body={"error": {"code": 1, "message": f"rejected {header} {refresh}",
-                                "status": token}},
-                headers={"retry-after": "5", "x-echo": token},
-            )  # fmt: skip
-        if behaviour == "malformed":
-            return Reply(raw=f'{{"buckets": ["{token}", '.encode())
-        if behaviour == "html":
-            return Reply(
-                raw=f"<html>{header}</html>".encode(), headers={"content-type": "text/html"}
-            )
+        error = {"error": {"code": 1, "message": f"rejected {header} {refresh}", "status": token}}
+        malformed = f'{{"buckets": ["{token}", '
+        hostile = hostile_reply(
+            behaviour, header, error_body=error, malformed=malformed, headers={"x-echo": token}
+        )
+        if hostile is not None:
+            return hostile
         return Reply(body={"buckets": token, "models": [token], "error": {"message": refresh}})
 
     return answer
