@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.credentials import codex_token, write_codex_auth
+from support.servers import aim_every_provider_at_a_closed_port
 
 from providers.registry import BY_ID, provider_settings
 from tui.cli import main
@@ -40,12 +40,7 @@ IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch: pytest.MonkeyPatch) -> str:
     """Every provider aimed at a closed local port: a file that does parse can reach nothing."""
-    probe = socket.create_server(("127.0.0.1", 0))
-    closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    probe.close()
-    for provider_id in BY_ID:
-        monkeypatch.setenv(f"AIQUOTA_{provider_id.upper()}_URL", closed)
-    return closed
+    return aim_every_provider_at_a_closed_port(monkeypatch)
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[dict[str, Any]]]:

@@ -35,13 +35,13 @@ from typing import Any
 import pytest
 from support.app import make_app, settle
 from support.credentials import codex_token, write_codex_auth
+from support.servers import aim_every_provider_at_a_closed_port
 
 from providers.base import DiscoveryContext
 from providers.google import cache
 from providers.kit.files import ReadKind, read_bytes, read_json_file, read_text, regular_file
 from providers.kit.http import FetchError
 from providers.kit.paths import Paths
-from providers.registry import BY_ID
 from tui.cli import main
 from tui.state import AppState, load_state
 from tui.themes import ThemeError, load_theme_file, user_themes
@@ -132,11 +132,7 @@ def limited_run(*args: str, env: dict[str, str] | None = None) -> subprocess.Com
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every provider aimed at a closed local port: nothing here may reach a service."""
-    probe = socket.create_server(("127.0.0.1", 0))
-    closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    probe.close()
-    for provider_id in BY_ID:
-        monkeypatch.setenv(f"AIQUOTA_{provider_id.upper()}_URL", closed)
+    aim_every_provider_at_a_closed_port(monkeypatch)
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[dict[str, Any]]]:

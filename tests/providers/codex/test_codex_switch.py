@@ -72,6 +72,18 @@ def switch(name: str, work: Path) -> codex_switch.SwitchResult:
     return activate(work / f"account/{name}.auth.json", Paths(), [work / "account"])
 
 
+def switched_from_alpha_to_beta(home: Path, work: Path) -> codex_switch.SwitchResult:
+    """Switch to beta; alpha's live login is saved back, kept as .bak, and beta's is live."""
+    live = home / ".codex/auth.json"
+    before = live.read_bytes()
+    result = switch("beta", work)
+    assert (work / "account/alpha.auth.json").read_bytes() == before
+    assert (home / ".codex/auth.json.bak").read_bytes() == before
+    assert live.read_bytes() == (work / "account/beta.auth.json").read_bytes()
+    assert result.saved_back == work / "account/alpha.auth.json"
+    return result
+
+
 def test_three_accounts_switched_round_and_round_lose_no_token(
     three, home: Path, work: Path
 ) -> None:
@@ -93,13 +105,7 @@ def test_three_accounts_switched_round_and_round_lose_no_token(
 def test_the_live_login_is_saved_back_over_its_twin_and_kept_as_backup(
     three, home: Path, work: Path
 ) -> None:
-    live = home / ".codex/auth.json"
-    before = live.read_bytes()
-    result = switch("beta", work)
-    assert (work / "account/alpha.auth.json").read_bytes() == before
-    assert (home / ".codex/auth.json.bak").read_bytes() == before
-    assert live.read_bytes() == (work / "account/beta.auth.json").read_bytes()
-    assert result.saved_back == work / "account/alpha.auth.json"
+    switched_from_alpha_to_beta(home, work)
 
 
 def test_a_live_login_with_no_saved_twin_is_saved_as_a_new_account(home: Path, work: Path) -> None:
@@ -541,12 +547,7 @@ def test_every_way_of_putting_the_login_in_place_saves_the_previous_one(
     real = atomic_swap.exchange
     monkeypatch.setattr(atomic_swap, "exchange", lambda a, b: exchanges.append(1) or real(a, b))
     live = home / ".codex/auth.json"
-    before = live.read_bytes()
-    result = switch("beta", work)
-    assert (work / "account/alpha.auth.json").read_bytes() == before
-    assert (home / ".codex/auth.json.bak").read_bytes() == before
-    assert live.read_bytes() == (work / "account/beta.auth.json").read_bytes()
-    assert result.saved_back == work / "account/alpha.auth.json"
+    switched_from_alpha_to_beta(home, work)
     assert stat.S_IMODE(live.stat().st_mode) == 0o600
     assert stat.S_IMODE((home / ".codex/auth.json.bak").stat().st_mode) == 0o600
     assert leftovers_in(home / ".codex", work / "account") == []
