@@ -7,16 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import contract_checks as contract
 import httpx
 import pytest
-from contract_checks import (
-    check_demo_round_trip,
-    check_files_only_read,
-    check_fuzzed_fetch,
-    check_no_leak,
-    check_window_ids_unique,
-    every_provider,
-)
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -93,27 +86,27 @@ def registered(monkeypatch: pytest.MonkeyPatch) -> FakeProvider:
 
 
 def test_a_provider_added_to_the_registry_is_under_contract(registered: FakeProvider) -> None:
-    assert registered in every_provider()
-    assert [p.id for p in every_provider()] == [p.id for p in registry.PROVIDERS]
+    assert registered in contract.every_provider()
+    assert [p.id for p in contract.every_provider()] == [p.id for p in registry.PROVIDERS]
 
 
 def test_every_contract_check_runs_on_the_new_provider(
     registered: FakeProvider, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    snapshots = check_demo_round_trip(registered)
+    snapshots = contract.check_demo_round_trip(registered)
     assert [(s.account, s.windows[0].used_percent) for s in snapshots] == [
         ("alpha", 25.0),
         ("beta", 80.0),
     ]
-    check_window_ids_unique(registered)
-    check_no_leak(registered, capsys, as_json=False)
-    check_no_leak(registered, capsys, as_json=True)
-    check_files_only_read(registered, capsys)
+    contract.check_window_ids_unique(registered)
+    contract.check_no_leak(registered, capsys, as_json=False)
+    contract.check_no_leak(registered, capsys, as_json=True)
+    contract.check_files_only_read(registered, capsys)
 
     @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.data())
     def fuzz(data: st.DataObject) -> None:
-        check_fuzzed_fetch(registered, data.draw)
+        contract.check_fuzzed_fetch(registered, data.draw)
 
     fuzz()
 
@@ -130,7 +123,7 @@ def test_the_checks_catch_a_provider_that_breaks_the_contract(
     monkeypatch.setattr("tui.cli._write_stdout", leaky_stdout)
     for as_json in (False, True):
         with pytest.raises(AssertionError):
-            check_no_leak(registered, capsys, as_json=as_json)
+            contract.check_no_leak(registered, capsys, as_json=as_json)
     monkeypatch.undo()
     monkeypatch.setattr(registry, "PROVIDERS", (*registry.PROVIDERS, registered))
 
@@ -143,7 +136,7 @@ def test_the_checks_catch_a_provider_that_breaks_the_contract(
     @settings(max_examples=50, deadline=None, phases=[Phase.generate])  # no shrinking: fails
     @given(st.data())
     def fuzz(data: st.DataObject) -> None:
-        check_fuzzed_fetch(registered, data.draw)
+        contract.check_fuzzed_fetch(registered, data.draw)
 
     with pytest.raises(AssertionError):
         fuzz()

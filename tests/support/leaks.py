@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import pytest
+
 # A "."-separated piece this long is a secret of its own (a Zhipu key's "QwErTy2" half, a JWT's
 # payload); a shorter one ("ya29", "1//") would match innocent text.
 PIECE = 6
@@ -36,3 +38,18 @@ def fingerprint(paths: Iterable[Path]) -> dict[Path, tuple[bytes, int, int]]:
     return {
         path: (path.read_bytes(), path.stat().st_mtime_ns, path.stat().st_mode) for path in paths
     }
+
+
+def canary_key(canary: str, behaviour: str, tail: str = "") -> str:
+    """A key that names the behaviour a hostile test server should show (behaviour_of reads it
+    back): the canary, the behaviour, a fixed run, then `tail` (".AbCd" for id.secret keys)."""
+    return f"{canary}{behaviour}0123456789abcdef{tail}{len(behaviour)}"
+
+
+def behaviour_of(key: str, canary: str) -> str:
+    """The behaviour a canary_key names."""
+    return key.removeprefix(canary).split("0123456789")[0]
+
+
+# The two one-shot outputs every canary test runs through.
+ONCE_AND_JSON = pytest.mark.parametrize("args", [["--once"], ["--once", "--json"]])

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from support import leaks
 from support.leaks import leaked
 from support.servers import LocalServer, Reply, Seen
 
@@ -697,13 +698,13 @@ CANARY = "CANARY4b2e8d"
 
 
 def canary_key(behaviour: str) -> str:
-    return f"{CANARY}{behaviour}0123456789abcdef.QwErTy{len(behaviour)}"
+    return leaks.canary_key(CANARY, behaviour, ".QwErTy")
 
 
 def echo(seen: Seen) -> Reply:
     """A hostile server that puts the caller's key everywhere it can."""
     key = seen.headers.get("authorization", "").removeprefix("Bearer ")
-    behaviour = key.removeprefix(CANARY).split("0123456789")[0]
+    behaviour = leaks.behaviour_of(key, CANARY)
     headers = {"x-echo": key}
     if behaviour.startswith("ok"):
         if seen.path == KEY_PATH:

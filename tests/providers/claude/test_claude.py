@@ -14,8 +14,9 @@ from typing import Any
 import httpx
 import pytest
 from support.credentials import DAY, HOUR, write_opencode_auth
-from support.leaks import fingerprint, leaked
+from support.leaks import ONCE_AND_JSON, fingerprint, leaked
 from support.servers import LocalServer, Reply, Seen, hostile_reply
+from support.snapshots import five_hour_and_weekly
 
 from providers import demo
 from providers.base import Account, DiscoveryContext, ParseError
@@ -978,12 +979,7 @@ async def test_an_unreachable_server_is_unreachable() -> None:
 
 
 def snap(label: str, five: float | None, week: float | None) -> AccountSnapshot:
-    windows = []
-    if five is not None:
-        windows.append(Window("five_hour", "5h", used_percent=100 - five))
-    if week is not None:
-        windows.append(Window("weekly", "Weekly", used_percent=100 - week))
-    return AccountSnapshot("claude", label, "src", False, Status.OK, windows=tuple(windows))
+    return five_hour_and_weekly("claude", label, "src", five, week)
 
 
 def test_order_is_most_five_hour_left_then_most_weekly_left_then_name() -> None:
@@ -1241,7 +1237,7 @@ def echoing(behaviour: str) -> Callable[[Seen], Reply]:
 
 
 @pytest.mark.parametrize("behaviour", BEHAVIOURS)
-@pytest.mark.parametrize("args", [["--once"], ["--once", "--json"]])
+@ONCE_AND_JSON
 def test_canary_never_reaches_stdout_or_stderr(
     planted, monkeypatch, capsys, behaviour, args
 ) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from support.leaks import leaked
+from support.leaks import ONCE_AND_JSON, leaked
 from support.servers import LocalServer, Reply, Seen
 
 from providers import demo
@@ -1415,7 +1415,7 @@ def echoing_answer(seen: Seen) -> Reply:
     return Reply(body=answer, headers=echo)
 
 
-@pytest.mark.parametrize("args", [["--once"], ["--once", "--json"]])
+@ONCE_AND_JSON
 def test_canary_never_reaches_output_and_files_are_only_read(
     home: Path, monkeypatch, capsys, args
 ) -> None:

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 from support.credentials import DAY, HOUR
-from support.leaks import fingerprint, leaked
+from support.leaks import ONCE_AND_JSON, fingerprint, leaked
 from support.servers import LocalServer, Reply, Seen, hostile_reply
 
 from providers import demo
@@ -1344,7 +1344,7 @@ def echoing(behaviour: str, issued: dict[str, str]) -> Callable[[Seen], Reply]:
 
 
 @pytest.mark.parametrize("behaviour", BEHAVIOURS)
-@pytest.mark.parametrize("args", [["--once"], ["--once", "--json"]])
+@ONCE_AND_JSON
 def test_canary_never_reaches_stdout_or_stderr(
     planted, monkeypatch, capsys, behaviour, args
 ) -> None:

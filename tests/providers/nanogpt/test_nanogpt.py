@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from support import leaks
 from support.leaks import leaked
 from support.servers import LocalServer, Reply, Seen
 
@@ -523,13 +524,13 @@ CANARY = "CANARY7f3a9c"
 
 
 def canary_key(behaviour: str) -> str:
-    return f"{CANARY}{behaviour}0123456789abcdef.XyZwVu{len(behaviour)}"
+    return leaks.canary_key(CANARY, behaviour, ".XyZwVu")
 
 
 def echo(seen: Seen) -> Reply:
     """A hostile server that puts the caller's key everywhere it can."""
     key = seen.headers.get("x-api-key", "")
-    behaviour = key.removeprefix(CANARY).split("0123456789")[0]
+    behaviour = leaks.behaviour_of(key, CANARY)
     headers = {"x-echo": key}
     if behaviour.startswith("ok"):
         if seen.path == BALANCE_PATH:

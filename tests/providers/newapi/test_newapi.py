@@ -14,6 +14,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import leaks
 from support.leaks import leaked
 from support.servers import LocalServer, Reply, Seen
 
@@ -1065,14 +1066,14 @@ CANARY = "CANARY7f3a9c"
 
 
 def canary_key(behaviour: str) -> str:
-    return f"{CANARY}{behaviour}0123456789abcdef{len(behaviour)}"
+    return leaks.canary_key(CANARY, behaviour)
 
 
 def echo(seen: Seen) -> Reply:
     """A hostile gateway that puts the caller's key (bare and sk- forms) everywhere it can."""
     sent = seen.headers.get("authorization", "").removeprefix("Bearer ")
     bare = sent.removeprefix("sk-")
-    behaviour = bare.removeprefix(CANARY).split("0123456789")[0]
+    behaviour = leaks.behaviour_of(bare, CANARY)
     headers = {"x-echo": sent}
     if behaviour == "ok":
         return Reply(

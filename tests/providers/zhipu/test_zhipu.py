@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import leaks
 from support.leaks import fingerprint, leaked
 from support.servers import LocalServer, Reply, Seen
+from support.snapshots import five_hour_and_weekly
 
 from providers.base import Account, DiscoveryContext, ParseError
 from providers.collect import fetch_snapshot
@@ -377,12 +379,7 @@ def test_plan_is_the_level_even_when_unknown() -> None:
 
 
 def snap(account: str, five: float | None, weekly: float | None) -> AccountSnapshot:
-    windows = []
-    if five is not None:
-        windows.append(Window("five_hour", "5h", used_percent=100 - five))
-    if weekly is not None:
-        windows.append(Window("weekly", "Weekly", used_percent=100 - weekly))
-    return AccountSnapshot("zai", account, "config", False, Status.OK, windows=tuple(windows))
+    return five_hour_and_weekly("zai", account, "config", five, weekly)
 
 
 def test_sort_key_most_five_hour_left_then_weekly_then_name() -> None:
@@ -799,13 +796,13 @@ CANARY = "CANARY5e1d0b"
 
 
 def canary_key(behaviour: str) -> str:
-    return f"{CANARY}{behaviour}0123456789abcdef.AbCdEfGh{len(behaviour)}"
+    return leaks.canary_key(CANARY, behaviour, ".AbCdEfGh")
 
 
 def echo(seen: Seen) -> Reply:
     """A hostile server that puts the caller's key everywhere it can."""
     key = seen.headers.get("authorization", "")
-    behaviour = key.removeprefix(CANARY).split("0123456789")[0]
+    behaviour = leaks.behaviour_of(key, CANARY)
     headers = {"x-echo": key}
     if behaviour == "ok":
         return Reply(
