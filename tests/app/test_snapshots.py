@@ -1,7 +1,7 @@
 """SVG snapshots of the overview and a provider tab at 80x24 and 120x40, clock frozen.
 
 Snapshots change between Textual releases; the test extras pin Textual's version.
-Update them deliberately with `pytest tests/test_snapshots.py --snapshot-update`.
+Update them deliberately with `pytest tests/app/test_snapshots.py --snapshot-update`.
 """
 
 from __future__ import annotations
