@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.app import make_app, settle, wait_for
+from support.app import make_app, real_app, settle, wait_for
 from textual.command import CommandPalette
 from textual.widgets import ProgressBar, TabbedContent
 
@@ -395,22 +395,13 @@ async def test_per_model_providers_show_groups_in_the_overview_and_the_detail(
 
 
 async def test_new_logins_are_picked_up_without_a_restart(tmp_path: Path, home: Path) -> None:
-    from dataclasses import replace
 
     from support.clock import FakeClock
     from support.credentials import codex_token, usage_answer, write_codex_auth
 
-    from providers.registry import select
-    from tui.app import QuotaApp
-    from tui.config import Config
-    from tui.sources import build_sources
-
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json=usage_answer(20, 30)))
-    sources = replace(
-        build_sources(select(["codex"]), Config(), use_demo=False), transport=transport
-    )
     clock = FakeClock()
-    app = QuotaApp(sources, clock=clock, state_path=tmp_path / "state.toml")
+    app = real_app(tmp_path, "codex", transport, clock=clock)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert overview_names(app) == []

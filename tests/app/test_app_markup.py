@@ -6,31 +6,20 @@ square brackets; drawn as markup they either lose them or crash the app with a M
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
-from support.app import make_app, settle, wait_for
-from support.clock import FakeClock
+from support.app import make_app, real_app, settle, wait_for
 from support.credentials import codex_token, usage_answer, write_codex_auth
 from textual.widgets import OptionList
 from textual.widgets._toast import Toast
 
-from providers.registry import select
 from tui.app import QuotaApp
 from tui.config import Config
 from tui.screens.confirm import Confirm
-from tui.sources import build_sources
 
 HOSTILE_LOGIN = "octo[/]cat"
-
-
-def real_app(tmp_path: Path, provider: str, transport: httpx.MockTransport) -> QuotaApp:
-    sources = replace(
-        build_sources(select([provider]), Config(), use_demo=False), transport=transport
-    )
-    return QuotaApp(sources, clock=FakeClock(), state_path=tmp_path / "state.toml")
 
 
 def toasts(app: QuotaApp) -> list[str]:

@@ -75,3 +75,18 @@ async def wait_for(pilot, predicate, *, rounds: int = 500) -> None:
             return
         await pilot.pause(0.02)
     raise AssertionError("the condition never held")
+
+
+def real_app(
+    tmp_path: Path,
+    provider: str,
+    transport: httpx.AsyncBaseTransport,
+    *,
+    clock: FakeClock | None = None,
+) -> QuotaApp:
+    """The app on real discovery (the test's HOME and cwd) for one provider, every request
+    answered by `transport`."""
+    sources = replace(
+        build_sources(select([provider]), Config(), use_demo=False), transport=transport
+    )
+    return QuotaApp(sources, clock=clock or FakeClock(), state_path=tmp_path / "state.toml")

@@ -303,22 +303,13 @@ def test_the_active_marker_moves_in_json(
 async def test_enter_in_the_codex_tab_switches_after_confirming(
     three, home: Path, work: Path, tmp_path: Path
 ) -> None:
-    from dataclasses import replace
 
-    from support.app import settle
-    from support.clock import FakeClock
+    from support.app import real_app, settle
 
-    from providers.registry import select
-    from tui.app import QuotaApp
-    from tui.config import Config
     from tui.screens.confirm import Confirm
-    from tui.sources import build_sources
 
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json=usage_answer(20, 30)))
-    sources = replace(
-        build_sources(select(["codex"]), Config(), use_demo=False), transport=transport
-    )
-    app = QuotaApp(sources, clock=FakeClock(), state_path=tmp_path / "state.toml")
+    app = real_app(tmp_path, "codex", transport)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
         await pilot.press("2")
@@ -762,15 +753,8 @@ def test_an_unknown_name_lists_the_saved_names(three, work: Path, capsys) -> Non
 async def test_the_app_saves_what_an_interrupted_switch_left_behind_when_it_starts(
     three, home: Path, work: Path, tmp_path: Path
 ) -> None:
-    from dataclasses import replace
 
-    from support.app import settle
-    from support.clock import FakeClock
-
-    from providers.registry import select
-    from tui.app import QuotaApp
-    from tui.config import Config
-    from tui.sources import build_sources
+    from support.app import real_app, settle
 
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
@@ -783,10 +767,7 @@ async def test_the_app_saves_what_an_interrupted_switch_left_behind_when_it_star
     newer["last_refresh"] = "2026-11-30T00:00:00Z"
     make_leftover(home / ".codex", json.dumps(newer).encode(), int(dead.stdout))
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json=usage_answer(20, 30)))
-    sources = replace(
-        build_sources(select(["codex"]), Config(), use_demo=False), transport=transport
-    )
-    app = QuotaApp(sources, clock=FakeClock(), state_path=tmp_path / "state.toml")
+    app = real_app(tmp_path, "codex", transport)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
         await app.workers.wait_for_complete()
