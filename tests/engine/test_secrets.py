@@ -115,13 +115,15 @@ def echoing_answer(seen: Seen) -> Reply:
         return Reply(body=usage_answer(1, 1), delay=1.5)
     error = {"detail": f"rejected {token}"}
     malformed = f'{{"plan_type": "{token}", '
-    hostile = hostile_reply(
-        behaviour, token, error_body=error, malformed=malformed, headers=echo_headers
-    )
-    if hostile is not None:
-        return hostile
-    return Reply(
-        body={"plan_type": token, "rate_limit": {"primary_window": {"used_percent": token}}}
+    return hostile_reply(
+        behaviour,
+        token,
+        error_body=error,
+        malformed=malformed,
+        headers=echo_headers,
+        otherwise=Reply(
+            body={"plan_type": token, "rate_limit": {"primary_window": {"used_percent": token}}}
+        ),
     )
 
 

@@ -53,3 +53,9 @@ def behaviour_of(key: str, canary: str) -> str:
 
 # The two one-shot outputs every canary test runs through.
 ONCE_AND_JSON = pytest.mark.parametrize("args", [["--once"], ["--once", "--json"]])
+
+
+def what_was_sent(key: str, canary: str) -> tuple[str, dict[str, str]]:
+    """For a hostile server: the behaviour a received canary_key names, and the header that
+    echoes the key back."""
+    return behaviour_of(key, canary), {"x-echo": key}

@@ -256,11 +256,17 @@ async def fetch_real(url: str, name: str) -> AccountSnapshot:
 
 
 def hostile_reply(
-    behaviour: str, echoed: str, *, error_body: Any, malformed: str, headers: dict[str, str]
-) -> Reply | None:
+    behaviour: str,
+    echoed: str,
+    *,
+    error_body: Any,
+    malformed: str,
+    headers: dict[str, str],
+    otherwise: Reply,
+) -> Reply:
     """The answers of a hostile server that quotes what it was sent (`echoed`) back: "e401"
     and the like as that status with `error_body`, "malformed" as a JSON text cut short,
-    "html" as a page; None for the behaviours the caller answers itself."""
+    "html" as a page, any other behaviour as `otherwise`."""
     if behaviour.startswith("e") and behaviour[1:].isdigit():
         return Reply(
             status=int(behaviour[1:]), body=error_body, headers={"retry-after": "5", **headers}
@@ -269,15 +275,4 @@ def hostile_reply(
         return Reply(raw=malformed.encode())
     if behaviour == "html":
         return Reply(raw=f"<html>{echoed}</html>".encode(), headers={"content-type": "text/html"})
-    return None
-
-
-def aim_every_provider_at_a_closed_port(monkeypatch: Any) -> str:
-    """Every registered provider's origin overridden to a closed local port: nothing a test
-    starts can reach a service, and a request fails at once. Returns that address."""
-    from providers.registry import BY_ID
-
-    closed = closed_port_url()
-    for provider_id in BY_ID:
-        monkeypatch.setenv(f"AIQUOTA_{provider_id.upper()}_URL", closed)
-    return closed
+    return otherwise

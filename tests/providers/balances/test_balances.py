@@ -704,8 +704,7 @@ def canary_key(behaviour: str) -> str:
 def echo(seen: Seen) -> Reply:
     """A hostile server that puts the caller's key everywhere it can."""
     key = seen.headers.get("authorization", "").removeprefix("Bearer ")
-    behaviour = leaks.behaviour_of(key, CANARY)
-    headers = {"x-echo": key}
+    behaviour, headers = leaks.what_was_sent(key, CANARY)
     if behaviour.startswith("ok"):
         if seen.path == KEY_PATH:
             return Reply(body=key_answer(label=key, limit_reset=key), headers=headers)

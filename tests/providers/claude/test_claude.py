@@ -1226,12 +1226,16 @@ def echoing(behaviour: str) -> Callable[[Seen], Reply]:
             )
         error = {"type": "error", "error": {"type": token, "message": f"rejected {header}"}}
         malformed = f'{{"five_hour": "{token}", '
-        hostile = hostile_reply(
-            behaviour, header, error_body=error, malformed=malformed, headers=echo
+        return hostile_reply(
+            behaviour,
+            header,
+            error_body=error,
+            malformed=malformed,
+            headers=echo,
+            otherwise=Reply(
+                body={"five_hour": token, "seven_day": [token], "error": {"type": token}}
+            ),
         )
-        if hostile is not None:
-            return hostile
-        return Reply(body={"five_hour": token, "seven_day": [token], "error": {"type": token}})
 
     return answer
 

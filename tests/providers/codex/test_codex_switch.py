@@ -68,6 +68,17 @@ def rotate(live: Path, name: str, marker: str) -> None:
     live.write_text(json.dumps(data))
 
 
+def exited_pid() -> int:
+    """The id of a process that has run and exited: a leftover naming it is abandoned."""
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(dead.stdout)
+
+
 def switch(name: str, work: Path) -> codex_switch.SwitchResult:
     return activate(work / f"account/{name}.auth.json", Paths(), [work / "account"])
 
@@ -668,13 +679,7 @@ def make_leftover(folder: Path, data: bytes, pid: int) -> Path:
 def test_a_leftover_is_saved_only_when_it_is_newer_than_every_copy(
     three, home: Path, work: Path
 ) -> None:
-    dead = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    pid = int(dead.stdout)  # a process that has exited
+    pid = exited_pid()
     saved_gamma = work / "account/gamma.auth.json"
     older = json.loads(saved_gamma.read_text())
     older["tokens"]["refresh_token"] = "rt-gamma-v0"
@@ -756,16 +761,11 @@ async def test_the_app_saves_what_an_interrupted_switch_left_behind_when_it_star
 
     from support.app import real_app, settle
 
-    dead = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    dead_pid = exited_pid()
     newer = json.loads((work / "account/gamma.auth.json").read_text())
     newer["tokens"]["refresh_token"] = "rt-gamma-v9"
     newer["last_refresh"] = "2026-11-30T00:00:00Z"
-    make_leftover(home / ".codex", json.dumps(newer).encode(), int(dead.stdout))
+    make_leftover(home / ".codex", json.dumps(newer).encode(), dead_pid)
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json=usage_answer(20, 30)))
     app = real_app(tmp_path, "codex", transport)
     async with app.run_test(size=(120, 40)) as pilot:

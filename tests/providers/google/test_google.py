@@ -1333,12 +1333,16 @@ def echoing(behaviour: str, issued: dict[str, str]) -> Callable[[Seen], Reply]:
             return Reply(status=403, body=verify_body(f"verify your account {token} {refresh}"))
         error = {"error": {"code": 1, "message": f"rejected {header} {refresh}", "status": token}}
         malformed = f'{{"buckets": ["{token}", '
-        hostile = hostile_reply(
-            behaviour, header, error_body=error, malformed=malformed, headers={"x-echo": token}
+        return hostile_reply(
+            behaviour,
+            header,
+            error_body=error,
+            malformed=malformed,
+            headers={"x-echo": token},
+            otherwise=Reply(
+                body={"buckets": token, "models": [token], "error": {"message": refresh}}
+            ),
         )
-        if hostile is not None:
-            return hostile
-        return Reply(body={"buckets": token, "models": [token], "error": {"message": refresh}})
 
     return answer
 

@@ -530,8 +530,7 @@ def canary_key(behaviour: str) -> str:
 def echo(seen: Seen) -> Reply:
     """A hostile server that puts the caller's key everywhere it can."""
     key = seen.headers.get("x-api-key", "")
-    behaviour = leaks.behaviour_of(key, CANARY)
-    headers = {"x-echo": key}
+    behaviour, headers = leaks.what_was_sent(key, CANARY)
     if behaviour.startswith("ok"):
         if seen.path == BALANCE_PATH:
             return Reply(body={"usd_balance": "1", "nano_balance": key, "note": key})

@@ -802,8 +802,7 @@ def canary_key(behaviour: str) -> str:
 def echo(seen: Seen) -> Reply:
     """A hostile server that puts the caller's key everywhere it can."""
     key = seen.headers.get("authorization", "")
-    behaviour = leaks.behaviour_of(key, CANARY)
-    headers = {"x-echo": key}
+    behaviour, headers = leaks.what_was_sent(key, CANARY)
     if behaviour == "ok":
         return Reply(
             body=answer(
