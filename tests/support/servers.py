@@ -276,3 +276,14 @@ def hostile_reply(
     if behaviour == "html":
         return Reply(raw=f"<html>{echoed}</html>".encode(), headers={"content-type": "text/html"})
     return otherwise
+
+
+def aim_every_provider_at_a_closed_port(monkeypatch: Any) -> str:
+    """Every registered provider's origin overridden to a closed local port: nothing a test
+    starts can reach a service, and a request fails at once. Returns that address."""
+    from providers.registry import BY_ID
+
+    closed = closed_port_url()
+    for provider_id in BY_ID:
+        monkeypatch.setenv(f"AIQUOTA_{provider_id.upper()}_URL", closed)
+    return closed
