@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-
-from providers.kit import secrets
+from support.memory import forget_everything
 
 # Property tests are reproducible wherever they run: the same examples in every run, on every
 # machine, so a red CI run is a real bug that the next run shows again, never a lucky draw.
@@ -67,8 +66,9 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(autouse=True)
 def fresh_secrets() -> None:
     """Each test starts with no remembered secrets, as a new process does: a 12-character run
-    of an earlier test's secret ("-antigravity-secret") would otherwise mask a path in this one."""
-    secrets.forget_all()
+    of an earlier test's secret ("-antigravity-secret") would otherwise mask a path in this one.
+    Nor any token a provider exchanged and kept in memory (Google, Copilot) in an earlier test."""
+    forget_everything()
 
 
 @pytest.fixture

@@ -1,0 +1,93 @@
+"""The provider tab's detail: readable from the keyboard alone, and honest about its age."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+from support.app import make_app, settle, wait_for
+
+from tui.widgets.detail import DetailView, ProviderPane
+
+
+def detail_text(pane: ProviderPane) -> str:
+    return str(pane.detail.query_one(".detail-body").render())
+
+
+def visible_lines(detail: DetailView) -> list[str]:
+    """The detail's lines that are on screen now."""
+    lines = str(detail.query_one(".detail-body").render()).split("\n")
+    top = round(detail.scroll_y)
+    return lines[top : top + detail.scrollable_content_region.height]
+
+
+async def open_tab(pilot, app, provider: str, account: str) -> ProviderPane:
+    await pilot.press("2")
+    pane = app.query_one(f"#pane-{provider}", ProviderPane)
+    await wait_for(pilot, lambda: pane.ready)
+    pane.select_key(next(e.key for e in pane.entries if e.shown.account == account))
+    await pilot.pause()
+    return pane
+
+
+async def test_a_tall_detail_scrolls_from_the_keyboard_to_its_last_window(tmp_path: Path) -> None:
+    app, _, _ = make_app(tmp_path, providers=["antigravity"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        pane = await open_tab(pilot, app, "antigravity", "grace@example.com")
+        detail = pane.detail
+        last = pane.selected_entry().shown.windows[-1].label
+        assert detail.max_scroll_y > 0  # more lines than rows
+        assert not any(line.startswith(last) for line in visible_lines(detail))
+        await pilot.press("pagedown")
+        assert detail.scroll_y > 0
+        await pilot.press("end")
+        assert detail.scroll_y == detail.max_scroll_y
+        assert any(line.startswith(last) for line in visible_lines(detail))
+        await pilot.press("pageup")
+        assert detail.scroll_y < detail.max_scroll_y
+        await pilot.press("home")
+        assert detail.scroll_y == 0
+        await pilot.press("space")
+        assert detail.scroll_y > 0
+        # The list keeps its account: the page keys scrolled the detail, not the list.
+        assert pane.selected_entry().shown.account == "grace@example.com"
+
+
+async def test_page_keys_in_the_overview_do_not_touch_a_hidden_detail(tmp_path: Path) -> None:
+    app, _, _ = make_app(tmp_path, providers=["antigravity"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        pane = await open_tab(pilot, app, "antigravity", "grace@example.com")
+        await pilot.press("1", "end")
+        assert pane.detail.scroll_y == 0
+
+
+async def test_the_age_shown_is_the_age_of_the_data_not_of_the_last_try(tmp_path: Path) -> None:
+    app, clock, transport = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        pane = await open_tab(pilot, app, "codex", "work")
+        assert "updated just now" in detail_text(pane)
+        clock.advance(12 * 60)
+        transport.override = lambda request: httpx.Response(503, json={})
+        await pilot.press("r")
+        await settle(pilot, app)
+        clock.advance(60)
+        pane.detail.redraw(clock())
+        text = detail_text(pane)
+        assert "data from 13m ago · last try failed 1m ago" in text
+        assert "updated" not in text
+
+
+async def test_an_account_that_never_answered_says_so(tmp_path: Path) -> None:
+    app, clock, transport = make_app(tmp_path)
+    transport.override = lambda request: httpx.Response(503, json={})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        pane = await open_tab(pilot, app, "codex", "work")
+        clock.advance(120)
+        pane.detail.redraw(clock())
+        text = detail_text(pane)
+        assert "never answered · last try 2m ago" in text
+        assert "updated" not in text
