@@ -197,13 +197,13 @@ def test_a_deployment_serving_codex_usage_instead_of_wham_is_read(
 def test_a_stalled_server_is_unreachable_and_does_not_hold_the_others(
     home, work, monkeypatch, capsys
 ) -> None:
-    monkeypatch.setattr("providers.kit.http.REQUEST_TIMEOUT", 0.5)
+    monkeypatch.setattr("providers.kit.http.REQUEST_TIMEOUT", 2.0)  # an honest answer fits
     write_codex_auth(work / "account/slow.auth.json", codex_token("acc-slow"), "acc-slow")
     write_codex_auth(work / "account/fast.auth.json", codex_token("acc-fast"), "acc-fast")
 
     def answer(seen: Seen) -> Reply:
         if seen.headers.get("chatgpt-account-id") == "acc-slow":
-            return Reply(body=usage_answer(1, 1), delay=2)
+            return Reply(body=usage_answer(1, 1), delay=4)
         return Reply(body=usage_answer(1, 1))
 
     with LocalServer(answer) as server:

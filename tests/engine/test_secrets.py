@@ -60,6 +60,11 @@ def canary_jwt(account_id: str, *, expires_in: float = 5 * DAY) -> str:
 
 
 # Each account name is also the behaviour the fake server shows for it.
+# The patched request limit and the stall of the "timeout" account: far enough apart that a
+# loaded machine neither lets the stall through nor times out an honest answer (0.5 s did,
+# under load, before the server had seen every account).
+TIMEOUT = 2.0
+STALL = 4.0
 BEHAVIOURS = ["ok", "e401", "e403", "e429", "e500", "timeout", "malformed", "html", "echo"]
 
 
@@ -112,7 +117,7 @@ def echoing_answer(seen: Seen) -> Reply:
     if behaviour in {"ok", "live", "opencode"}:
         return Reply(body=usage_answer(10, 20), headers=echo_headers)
     if behaviour == "timeout":
-        return Reply(body=usage_answer(1, 1), delay=1.5)
+        return Reply(body=usage_answer(1, 1), delay=STALL)
     error = {"detail": f"rejected {token}"}
     malformed = f'{{"plan_type": "{token}", '
     return hostile_reply(
@@ -129,7 +134,7 @@ def echoing_answer(seen: Seen) -> Reply:
 
 @pytest.mark.parametrize("args", [["--once"], ["--once", "--json"]])
 def test_canary_never_reaches_stdout_or_stderr(planted, monkeypatch, capsys, args) -> None:
-    monkeypatch.setattr("providers.kit.http.REQUEST_TIMEOUT", 0.5)
+    monkeypatch.setattr("providers.kit.http.REQUEST_TIMEOUT", TIMEOUT)
     with LocalServer(echoing_answer) as server:
         monkeypatch.setenv("AIQUOTA_CODEX_URL", server.url)
         code = main(args)
@@ -157,7 +162,7 @@ def test_credential_files_are_only_read(planted, home, work, monkeypatch, capsys
         os.utime(path, (past, past))
     before = fingerprint(files)
     folders_before = {p.parent: sorted(os.listdir(p.parent)) for p in files}
-    monkeypatch.setattr("providers.kit.http.REQUEST_TIMEOUT", 0.5)
+    monkeypatch.setattr("providers.kit.http.REQUEST_TIMEOUT", TIMEOUT)
     with LocalServer(echoing_answer) as server:
         monkeypatch.setenv("AIQUOTA_CODEX_URL", server.url)
         main(["--once", "--json"])
