@@ -124,7 +124,8 @@ async def fetch_all(
     http: HttpSession,
     clock: Callable[[], datetime] = _now,
 ) -> list[AccountSnapshot]:
-    """Every account at once: the total time is the slowest request, not the sum."""
+    """Every account together, the session letting max_in_flight requests out at a time: the
+    total time is the rounds of the slowest request, not the sum."""
     jobs = [fetch_snapshot(provider, account, http, clock) for provider, account in pairs]
     return merge_same_identity(await asyncio.gather(*jobs))
 

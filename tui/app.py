@@ -268,10 +268,14 @@ class QuotaApp(GuardedApp):
         return NO_ACCOUNTS_HINT + " New logins are picked up within a minute."
 
     async def on_mount(self) -> None:
+        # The store dispatches at most max_in_flight accounts and the session lets as many
+        # requests on the wire: one number, so neither queues behind the other.
+        in_flight = self.store.policy.max_in_flight
         self._http = HttpSession(
-            client=make_client(self.sources.transport),
+            client=make_client(self.sources.transport, in_flight),
             origins=self.sources.origins,
             clock=self.clock,
+            max_in_flight=in_flight,
         )
         self._install_signal_handlers()
         if not self.sources.demo:

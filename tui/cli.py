@@ -15,7 +15,7 @@ from providers import __version__
 from providers.base import SwitchRefused
 from providers.collect import fetch_all, ordered
 from providers.discover import NO_ACCOUNTS_HINT, Sources, bad_origin_overrides, build_sources
-from providers.kit.http import HttpSession, make_client
+from providers.kit.http import MAX_IN_FLIGHT, HttpSession, make_client
 from providers.kit.paths import Paths
 from providers.kit.secrets import scrub
 from providers.kit.text import clean_text
@@ -127,9 +127,9 @@ def _say(message: str) -> None:
     print(clean_text(scrub(message), SAY_LIMIT), file=sys.stderr)
 
 
-async def _fetch(sources: Sources) -> list[AccountSnapshot]:
-    async with make_client(sources.transport) as client:
-        http = HttpSession(client=client, origins=sources.origins)
+async def _fetch(sources: Sources, max_in_flight: int) -> list[AccountSnapshot]:
+    async with make_client(sources.transport, max_in_flight) as client:
+        http = HttpSession(client=client, origins=sources.origins, max_in_flight=max_in_flight)
         return await fetch_all(sources.pairs, http)
 
 
@@ -157,8 +157,10 @@ def _silence_stdout() -> None:
         pass
 
 
-def run_once(sources: Sources, *, as_json: bool, wide: bool = False) -> int:
-    snapshots = ordered(asyncio.run(_fetch(sources)), sources.providers)
+def run_once(
+    sources: Sources, *, as_json: bool, wide: bool = False, max_in_flight: int = MAX_IN_FLIGHT
+) -> int:
+    snapshots = ordered(asyncio.run(_fetch(sources, max_in_flight)), sources.providers)
     utf8 = _stdout_is_utf8()
     if as_json:
         # On a stdout that cannot encode everything, escape instead: the same JSON, in ASCII.
@@ -210,7 +212,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         account_dirs=[folder.expanduser() for folder in args.account_dir],
     )
     if args.once:
-        return run_once(sources, as_json=args.json, wide=args.wide)
+        # The same cap on requests in flight as the app's ([refresh] max_in_flight).
+        in_flight = config.refresh_policy().max_in_flight
+        return run_once(sources, as_json=args.json, wide=args.wide, max_in_flight=in_flight)
     return _run_app(sources, config, mouse=not args.no_mouse)
 
 

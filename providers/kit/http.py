@@ -1,8 +1,9 @@
 """The one HTTP path every provider uses.
 
-A single shared AsyncClient, a 10 s limit on every request (including a server that
-stalls half way through a body), a cap on body size, origin overrides, and the
-mapping from whatever went wrong to a Status plus one sentence a person can act on.
+A single shared AsyncClient, a cap on requests in flight, a 10 s limit on every request
+from when it is sent (including a server that stalls half way through a body), a cap on
+body size, origin overrides, and the mapping from whatever went wrong to a Status plus one
+sentence a person can act on.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import email.utils
 import json
 import ssl
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -25,6 +26,10 @@ from providers.kit.secrets import scrub
 from providers.model import Status
 
 REQUEST_TIMEOUT = 10.0
+# Requests on the wire at once, over every provider ([refresh] max_in_flight): the session's
+# semaphore and the client's connection pool are both this size, so a request never waits in
+# httpx's pool, whose queue handling grows with queued × connections.
+MAX_IN_FLIGHT = 32
 MAX_BODY_BYTES = 2_000_000
 # The longest wait a server may ask for (Retry-After); see parse_retry_after.
 MAX_RETRY_AFTER = 86400.0
@@ -164,11 +169,16 @@ _DEFAULT_SENTENCES = {
 }
 
 
-def make_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+def make_client(
+    transport: httpx.AsyncBaseTransport | None = None, max_in_flight: int = MAX_IN_FLIGHT
+) -> httpx.AsyncClient:
+    """The shared client; pass the HttpSession the same max_in_flight (one connection each)."""
     return httpx.AsyncClient(
         transport=transport,
         timeout=httpx.Timeout(REQUEST_TIMEOUT),
-        limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+        # As many connections as requests may be in flight, all kept alive: the next round
+        # reuses them instead of connecting again.
+        limits=httpx.Limits(max_connections=max_in_flight, max_keepalive_connections=max_in_flight),
         # Only what providers.kit.decoding can undo in bounded steps (httpx would add br and zstd
         # when their packages happen to be installed).
         headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
@@ -178,11 +188,24 @@ def make_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.Asyn
 
 @dataclass
 class HttpSession:
-    """What a provider's fetch gets: the shared client plus the origin override for its id."""
+    """What a provider's fetch gets: the shared client plus the origin override for its id.
+
+    It also holds the one limit on requests in flight, shared by every provider: a request
+    waits for a slot before it starts, and its 10 s begin only once it has one, so a thousand
+    queued accounts never time out against a healthy server. An account that makes two
+    requests in a row holds a slot for each in turn, never two at once. The client's pool
+    must be at least this size (make_client with the same max_in_flight).
+    """
 
     client: httpx.AsyncClient
     origins: Mapping[str, str]
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    max_in_flight: int = MAX_IN_FLIGHT
+    # Bound to the running loop on first use (Python ≥ 3.10), so it may be made outside one.
+    _slots: asyncio.Semaphore = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._slots = asyncio.Semaphore(self.max_in_flight)
 
     def url(self, provider_id: str, url: str) -> str:
         return with_origin(url, self.origins.get(provider_id))
@@ -209,7 +232,7 @@ class HttpSession:
         target = self.url(provider_id, url)
         host = urlsplit(target).netloc or target
         try:
-            async with asyncio.timeout(REQUEST_TIMEOUT):
+            async with self._slots, asyncio.timeout(REQUEST_TIMEOUT):
                 request = self.client.build_request(
                     method, target, headers=headers, json=json_body, data=form
                 )

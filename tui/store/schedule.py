@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from providers.base import Provider
-from providers.kit.http import clamp_delay
+from providers.kit.http import MAX_IN_FLIGHT, clamp_delay
 from providers.model import AccountSnapshot, Status
 
 
@@ -21,8 +21,9 @@ class RefreshPolicy:
     backoff_cap: float = 1800.0
     # A window that has just reset is worth a fresh look shortly after, not at the next round.
     after_reset: float = 30.0
-    # Enough that 50 accounts finish in two rounds; the shared client pools 32 connections.
-    max_in_flight: int = 32
+    # Enough that 50 accounts finish in two rounds; the HttpSession lets as many requests on
+    # the wire (one per connection), so the app's cap and the session's are the same number.
+    max_in_flight: int = MAX_IN_FLIGHT
 
 
 # No schedule looks further ahead: whatever a server or a config file asks (1e12, inf), the
