@@ -15,7 +15,8 @@ import threading
 import time
 
 import pytest
-from fakes import LocalServer, Reply, Seen, codex_token, usage_answer, write_codex_auth
+from support.credentials import codex_token, usage_answer, write_codex_auth
+from support.servers import LocalServer, Reply, Seen
 
 from providers.base import Account
 from providers.collect import fetch_all
