@@ -232,10 +232,18 @@ class HttpSession:
         target = self.url(provider_id, url)
         host = urlsplit(target).netloc or target
         try:
+            request = self.client.build_request(
+                method, target, headers=headers, json=json_body, data=form
+            )
+        except UnicodeEncodeError:
+            # A header only carries ASCII: a token with other characters (from a file, or
+            # sent back by a token endpoint) cannot be sent, and is no credential of this service.
+            raise FetchError(
+                Status.AUTH_EXPIRED,
+                "the credential holds characters no HTTP request can carry: sign in again",
+            ) from None
+        try:
             async with self._slots, asyncio.timeout(REQUEST_TIMEOUT):
-                request = self.client.build_request(
-                    method, target, headers=headers, json=json_body, data=form
-                )
                 response = await self.client.send(request, stream=True)
                 try:
                     body = await _read_capped(response, host)
