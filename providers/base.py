@@ -153,6 +153,10 @@ class Provider:
     rate_limit_wait: ClassVar[float | None] = None
     # Whether --account-dir and the config's account_dirs are its folders of saved accounts.
     accepts_account_dirs: ClassVar[bool] = False
+    # The environment variables it reads, beyond the folders every provider shares
+    # (providers.kit.paths.PATH_VARIABLES): the tests keep every one of them away from the
+    # developer's real values, and a contract test holds discovery to this list.
+    env_names: ClassVar[tuple[str, ...]] = ()
     # Its --demo data: the modules (by name, imported by providers/demo.py) with accounts() and
     # answer(); empty: not in the demo. Several providers may share one module.
     demo: ClassVar[tuple[str, ...]] = ()

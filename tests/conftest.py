@@ -10,6 +10,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 from support.memory import forget_everything
 
+from providers.registry import PROVIDERS
+
 # Property tests are reproducible wherever they run: the same examples in every run, on every
 # machine, so a red CI run is a real bug that the next run shows again, never a lucky draw.
 # "ci" is the default everywhere (CI=true or not); HYPOTHESIS_PROFILE=hunt is for long random
@@ -41,16 +43,24 @@ _ISOLATED_PREFIXES = (
 # A developer's real keys must never reach a test: they could make a test call a real service.
 _ISOLATED_SUFFIXES = ("_API_KEY", "_API_TOKEN", "_CLIENT_ID", "_CLIENT_SECRET", "_BASE_URL")
 _ISOLATED_NAMES = {"NO_COLOR", "GH_TOKEN", "GITHUB_TOKEN"}
+# And every variable a provider declares it reads, whatever its name: a new provider's key is
+# kept out of the tests by its own declaration.
+_DECLARED = {name for provider in PROVIDERS for name in provider.env_names}
+
+
+def _isolated(name: str) -> bool:
+    return (
+        name.startswith(_ISOLATED_PREFIXES)
+        or name.endswith(_ISOLATED_SUFFIXES)
+        or name in _ISOLATED_NAMES
+        or name in _DECLARED
+    )
 
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in list(os.environ):
-        if (
-            name.startswith(_ISOLATED_PREFIXES)
-            or name.endswith(_ISOLATED_SUFFIXES)
-            or name in _ISOLATED_NAMES
-        ):
+        if _isolated(name):
             monkeypatch.delenv(name, raising=False)
     home = tmp_path / "home"
     work = tmp_path / "work"

@@ -162,9 +162,6 @@ def first_balance_key(snapshot: AccountSnapshot, *balance_ids: str) -> tuple[Any
 class _KeyProvider(Provider):
     """Discovery, precheck and a default order shared by the balance providers."""
 
-    id: str = ""
-    name: str = ""
-    env_names: ClassVar[tuple[str, ...]] = ()
     settings: ClassVar[dict[str, type]] = API_KEY_SETTINGS
     demo = ("providers.balances.demo",)
 

@@ -712,6 +712,7 @@ class CopilotProvider(Provider):
     id = ID
     name = NAME
     demo = ("providers.copilot.demo",)
+    env_names = (ENV_NAME,)
     settings: ClassVar[dict[str, type]] = {}
 
     discover = staticmethod(discover)

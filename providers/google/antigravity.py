@@ -175,6 +175,7 @@ class AntigravityProvider(Provider):
     id = ANTIGRAVITY.provider
     name = ANTIGRAVITY.name
     demo = ("providers.google.demo", "providers.google.cache_demo")
+    env_names = (ANTIGRAVITY.id_env, ANTIGRAVITY.secret_env)
     group_windows = staticmethod(group_windows)
     # cache_path is read by cache.py (the state.vscdb file or its folder).
     settings: ClassVar[dict[str, type]] = {

@@ -112,6 +112,7 @@ class GeminiProvider(Provider):
     id = GEMINI.provider
     name = GEMINI.name
     demo = ("providers.google.demo",)
+    env_names = (PROJECT_ENV, GEMINI.id_env, GEMINI.secret_env)
     settings: ClassVar[dict[str, type]] = {"client_id": str, "client_secret": str, "project": str}
     # The app shows model windows folded into families (Claude, Gemini Pro, …) too.
     group_windows = staticmethod(group_windows)

@@ -10,6 +10,12 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+# The variables that decide where other tools keep their files, for every provider alike.
+PATH_VARIABLES = (
+    "HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "CODEX_HOME", "CLAUDE_CONFIG_DIR",
+    "OPENCODE_CONFIG_DIR", "APPDATA",
+)  # fmt: skip
+
 
 class Paths:
     def __init__(self, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> None:

@@ -188,6 +188,7 @@ class NanoGptProvider(Provider):
     id = "nanogpt"
     name = "Nano-GPT"
     demo = ("providers.nanogpt.demo",)
+    env_names = ENV_NAMES
     settings: ClassVar[dict[str, type]] = dict(API_KEY_SETTINGS)
 
     def discover(self, context: DiscoveryContext) -> list[Account]:

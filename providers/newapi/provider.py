@@ -621,6 +621,7 @@ class NewApiProvider(Provider):
     id = PROVIDER_ID
     name = "New API"
     demo = ("providers.newapi.demo",)
+    env_names = (ENV_URL, ENV_KEY, ENV_QUOTA_PER_USD)
     # [[newapi]]: one table per gateway, handed over as settings["instances"].
     instance_tables = InstanceTables(
         section="newapi",

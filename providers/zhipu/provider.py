@@ -391,6 +391,7 @@ class ZhipuProvider(Provider):
     name = ZHIPU.name
     demo = ("providers.zhipu.demo",)
     service: ClassVar[Service] = ZHIPU
+    env_names = ZHIPU.env_names
     settings: ClassVar[dict[str, type]] = API_KEY_SETTINGS
 
     def discover(self, context: DiscoveryContext) -> list[Account]:
@@ -410,3 +411,4 @@ class ZaiProvider(ZhipuProvider):
     id = ZAI.id
     name = ZAI.name
     service: ClassVar[Service] = ZAI
+    env_names = ZAI.env_names

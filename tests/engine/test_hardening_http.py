@@ -448,7 +448,9 @@ def test_a_token_no_header_can_carry_is_a_clear_status_not_an_internal_error(
 ) -> None:
     """httpx refuses a non-ASCII header value while building the request (found by the contract
     fuzzing: a token endpoint answering access_token '\\x80'); before any socket is opened."""
-    write_codex_auth(work / "account/odd.auth.json", "tok-\u00e9t\u00e9-0123456789abcdef", "acc-odd")
+    write_codex_auth(
+        work / "account/odd.auth.json", "tok-\u00e9t\u00e9-0123456789abcdef", "acc-odd"
+    )
     monkeypatch.setenv("AIQUOTA_CODEX_URL", "http://127.0.0.1:9")  # never reached
     assert main(["--once", "--json"]) == 1
     [account] = json.loads(capsys.readouterr().out)["accounts"]
