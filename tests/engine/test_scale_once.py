@@ -3,7 +3,7 @@ max_in_flight requests are on the wire, and a request's time limit starts when i
 
 The server answers after LATENCY; there are enough accounts that, queued at a pool of
 max_in_flight connections with the limit running, the last rounds would wait longer than the
-(patched) REQUEST_TIMEOUT. Each request alone takes a tenth of it, so the test has a wide
+(patched) REQUEST_TIMEOUT. Each request alone takes a fortieth of it, so the test has a wide
 margin on a loaded machine and asserts no times.
 """
 
@@ -26,10 +26,12 @@ from providers.kit.secrets import Secret
 from providers.registry import BY_ID
 from tui.cli import main
 
-LATENCY = 0.1
-TIMEOUT = 1.0  # ten latencies: far from any single request, well below the queue's 1.25 s
+LATENCY = 0.05
+# Forty latencies: no single request comes near it even on a loaded machine (ten did not: one
+# request in a run under load took over 1 s), yet the queue below takes longer.
+TIMEOUT = 2.0
 CAP = 4
-ACCOUNTS = 50  # ceil(50 / 4) = 13 rounds × 0.1 s > TIMEOUT, had the limit started when queued
+ACCOUNTS = 200  # ceil(200 / 4) = 50 rounds × 0.05 s = 2.5 s > TIMEOUT, had the limit run queued
 
 
 class SlowServer:
