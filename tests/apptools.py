@@ -74,7 +74,7 @@ async def settle(pilot, app: QuotaApp, *, rounds: int = 500) -> None:
     """Wait until no account is still loading or in flight."""
     for _ in range(rounds):
         await pilot.pause(0.02)
-        if all(not e.loading and not e.in_flight for e in app.store):
+        if not app.redraw_pending and all(not e.loading and not e.in_flight for e in app.store):
             await pilot.pause()
             return
     raise AssertionError("accounts never finished loading")
