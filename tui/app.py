@@ -161,8 +161,10 @@ class QuotaApp(GuardedApp):
         # Entries answered since the last redraw, and the one redraw scheduled for them.
         self._changed: dict[str, Entry] = {}
         self._redraw_timer: Timer | None = None
-        # Each order's sort keys as last sorted (mode -> entry key -> sort key): an answer
-        # that changed no key leaves the order as it was, so nothing is sorted.
+        # Each order as last sorted (mode -> entry keys in order) and every entry's sort key
+        # (mode -> entry key -> sort key): an answer whose new key still falls between its
+        # neighbours' leaves the order as it was, so nothing is sorted.
+        self._orders: dict[str, dict[str, int]] = {}
         self._sort_keys: dict[str, dict[str, tuple]] = {}
         super().__init__()
         self._register_themes()
@@ -411,16 +413,32 @@ class QuotaApp(GuardedApp):
 
     def _sorted(self, entries: list[Entry], mode: str, now: datetime) -> list[Entry]:
         keys = self._sort_keys.setdefault(mode, {})
-        return sort_entries(entries, mode, self.sources.providers, now, keys)
+        ordered = sort_entries(entries, mode, self.sources.providers, now, keys)
+        self._orders[mode] = {entry.key: index for index, entry in enumerate(ordered)}
+        return ordered
 
-    def _order_moved(self, mode: str, shown: list[Entry], changed: Iterable[Entry]) -> bool:
-        """Whether `mode`'s order may have changed since it was last sorted: accounts came or
-        went, or an answer changed an account's sort key."""
+    def _order_moved(self, mode: str, shown: list[Entry], changed: list[Entry]) -> bool:
+        """Whether `mode`'s order changed since it was last sorted: accounts came or went, or
+        an answer moved an account's sort key past a neighbour's. A list is in order when
+        every neighbouring pair is, and only pairs with a changed entry can have changed."""
         keys = self._sort_keys.get(mode)
-        if keys is None or len(keys) != len(shown) or any(e.key not in keys for e in shown):
+        places = self._orders.get(mode)
+        if keys is None or places is None or len(places) != len(shown):
+            return True
+        if any(entry.key not in places for entry in shown):
             return True
         key = sort_key(mode, self.sources.providers, self.clock())
-        return any(key(entry) != keys.get(entry.key) for entry in changed)
+        for entry in changed:
+            keys[entry.key] = key(entry)
+        order = list(places)  # dicts keep their insertion order: the sorted order
+        for entry in changed:
+            place = places[entry.key]
+            mine = keys[entry.key]
+            if place > 0 and keys[order[place - 1]] > mine:
+                return True
+            if place + 1 < len(order) and mine > keys[order[place + 1]]:
+                return True
+        return False
 
     def _reorder(self, *, force: bool = False, changed: Iterable[Entry] = ()) -> None:
         now = self.clock()
