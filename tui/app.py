@@ -378,7 +378,9 @@ class QuotaApp(GuardedApp):
 
     async def _discover_in_thread(self) -> None:
         pairs = await asyncio.to_thread(self._discover_pairs)
-        if self.store.merge(pairs):
+        changed = self.store.merge(pairs)
+        self.overview.answers_arrived()  # new credentials may change what a row shows
+        if changed:
             self._sync_provider_tabs()
             self._reorder(force=True)
             if len(self.store):
@@ -478,6 +480,7 @@ class QuotaApp(GuardedApp):
             return
         now = self.clock()
         self._reorder(changed=changed)
+        self.overview.answers_arrived()
         if self._active_tab() == OVERVIEW_TAB:
             self.overview.redraw(now)
         for entry in changed:

@@ -399,6 +399,9 @@ class OverviewPane(Vertical):
         self._drawn_widths: tuple[int, int] | None = None
         self._row_needs: list[Needs] = []
         self._now: datetime | None = None
+        # Answers arrived since the rows' widths were last reckoned (worked out only then:
+        # with a thousand rows, every second was too often).
+        self._answers = True
         self._pass = 0  # counts redraws, so a row scrolled into view is drawn once for each
         # Held rather than queried, so a redraw before the children mount is not an error.
         self.sort_text = DiffText(id="overview-sort")
@@ -433,6 +436,10 @@ class OverviewPane(Vertical):
             self.columns = columns
             self.header_text.show(header(columns))
 
+    def answers_arrived(self) -> None:
+        """Entries changed: the next redraw reckons the rows' widths again."""
+        self._answers = True
+
     def set_order(self, entries: list[Entry], now: datetime) -> None:
         """Show entries in this order; a row keeps its cached drawing when it moves."""
         selected_key = self.selected_key()
@@ -446,6 +453,7 @@ class OverviewPane(Vertical):
                 )
             rows.append(row)
         self.rows = rows
+        self._answers = True
         for row in rows:
             row.lines = None  # it may have moved: what its line showed is another row's
         for column in self.table.columns:
@@ -466,14 +474,16 @@ class OverviewPane(Vertical):
         if sort_line != self._sort_line:
             self._sort_line = sort_line
             self.sort_text.show(Content.styled(sort_line, "$text-muted"))
-        row_needs = [row.update_needs() for row in self.rows]
-        if row_needs != self._row_needs:  # the same objects unless an answer changed one
-            self._row_needs = row_needs
-            needs = Needs.of(row_needs)
-            if needs != self.needs:
-                # An answer brought a longer name, a plan or a problem: the columns make room.
-                self.needs = needs
-                self._relayout()
+        if self._answers:
+            self._answers = False
+            row_needs = [row.update_needs() for row in self.rows]
+            if row_needs != self._row_needs:  # the same objects unless an answer changed one
+                self._row_needs = row_needs
+                needs = Needs.of(row_needs)
+                if needs != self.needs:
+                    # An answer brought a longer name, a plan or a problem: the columns grow.
+                    self.needs = needs
+                    self._relayout()
         columns = self.columns
         widths = self._widths()
         if self.rows and self._drawn_widths != widths[:2]:
