@@ -57,8 +57,8 @@ def painted(data: bytes) -> list[tuple[int, str]]:
     """(screen row, text) for each run of text painted after a cursor move."""
     moves = list(MOVE.finditer(data))
     runs = []
-    for move, after in zip(moves, [*moves[1:], None], strict=True):
-        end = after.start() if after else len(data)
+    for index, move in enumerate(moves):
+        end = moves[index + 1].start() if index + 1 < len(moves) else len(data)
         runs.append((int(move.group(1)), bench_app.plain_text(data[move.end() : end])))
     return runs
 
