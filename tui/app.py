@@ -442,14 +442,18 @@ class QuotaApp(GuardedApp):
                 return True
         return False
 
-    def _reorder(self, *, force: bool = False, changed: Iterable[Entry] = ()) -> None:
+    def _reorder(
+        self, *, force: bool = False, changed: Iterable[Entry] = (), panes: bool = True
+    ) -> None:
+        """Sort again where an order changed; `force` redraws the overview's order (and the
+        provider tabs', unless `panes` is False: a new overview order leaves theirs alone)."""
         now = self.clock()
         overview = self.overview
         shown = list(self.store)
         changed = list(changed)
         # Both asked before either sorts: the overview's order may be "provider" too.
         overview_moved = force or self._order_moved(overview.sort, shown, changed)
-        panes_moved = force or self._order_moved("provider", shown, changed)
+        panes_moved = (force and panes) or self._order_moved("provider", shown, changed)
         if overview_moved:
             ordered = self._sorted(shown, overview.sort, now)
             if force or [r.entry.key for r in overview.rows] != [e.key for e in ordered]:
@@ -459,7 +463,7 @@ class QuotaApp(GuardedApp):
         by_provider = self._sorted(shown, "provider", now)
         for provider_id, pane in self._provider_panes.items():
             entries = [e for e in by_provider if e.provider.id == provider_id]
-            if force or [e.key for e in pane.entries] != [e.key for e in entries]:
+            if (force and panes) or [e.key for e in pane.entries] != [e.key for e in entries]:
                 pane.set_entries(entries, now)
 
     def _entry_changed(self, entry: Entry) -> None:
@@ -686,7 +690,7 @@ class QuotaApp(GuardedApp):
     def action_sort(self) -> None:
         overview = self.overview
         overview.sort = SORTS[(SORTS.index(overview.sort) + 1) % len(SORTS)]
-        self._reorder(force=True)
+        self._reorder(force=True, panes=False)
         self._save_state()
         self.notify(f"Sorted by {SORT_LABELS[overview.sort]}", timeout=2)
 
