@@ -18,6 +18,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingsMap
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from providers import demo
@@ -35,7 +36,7 @@ from tui.screens.confirm import Confirm
 from tui.screens.help import HelpScreen, key_text
 from tui.screens.pickers import AccountPicker, ThemePicker
 from tui.state import AppState, default_state_path, load_state, save_state
-from tui.store.sorting import sort_entries
+from tui.store.sorting import sort_entries, sort_key
 from tui.store.store import Entry, Store
 from tui.themes import bundled_themes, quota_colour_defaults, user_themes
 from tui.widgets.detail import ProviderPane, list_prompt
@@ -55,6 +56,9 @@ ALT_DIGIT_AS_READ = {
 }  # fmt: skip
 DEFAULT_THEME = "aiquota-dark"
 REDISCOVER_SECONDS = 60.0
+# Answers arriving together are drawn together, at most this often: with a thousand accounts
+# a redraw (and sort) per answer would keep the UI thread busy and key presses waiting.
+REDRAW_SECONDS = 0.25
 
 Clock = Callable[[], datetime]
 
@@ -154,7 +158,14 @@ class QuotaApp(GuardedApp):
         self._http: HttpSession | None = None
         self._last_discovery = self.clock()
         self._provider_panes: dict[str, ProviderPane] = {}
-        self._order_generation = -1
+        # Entries answered since the last redraw, and the one redraw scheduled for them.
+        self._changed: dict[str, Entry] = {}
+        self._redraw_timer: Timer | None = None
+        # Each order as last sorted (mode -> entry keys in order) and every entry's sort key
+        # (mode -> entry key -> sort key): an answer whose new key still falls between its
+        # neighbours' leaves the order as it was, so nothing is sorted.
+        self._orders: dict[str, dict[str, int]] = {}
+        self._sort_keys: dict[str, dict[str, tuple]] = {}
         super().__init__()
         self._register_themes()
         if self.config.keys:
@@ -371,7 +382,9 @@ class QuotaApp(GuardedApp):
 
     async def _discover_in_thread(self) -> None:
         pairs = await asyncio.to_thread(self._discover_pairs)
-        if self.store.merge(pairs):
+        changed = self.store.merge(pairs)
+        self.overview.answers_arrived()  # new credentials may change what a row shows
+        if changed:
             self._sync_provider_tabs()
             self._reorder(force=True)
             if len(self.store):
@@ -404,28 +417,84 @@ class QuotaApp(GuardedApp):
                 return pane
         return None
 
-    def _reorder(self, *, force: bool = False) -> None:
+    def _sorted(self, entries: list[Entry], mode: str, now: datetime) -> list[Entry]:
+        keys = self._sort_keys.setdefault(mode, {})
+        ordered = sort_entries(entries, mode, self.sources.providers, now, keys)
+        self._orders[mode] = {entry.key: index for index, entry in enumerate(ordered)}
+        return ordered
+
+    def _order_moved(self, mode: str, shown: list[Entry], changed: list[Entry]) -> bool:
+        """Whether `mode`'s order changed since it was last sorted: accounts came or went, or
+        an answer moved an account's sort key past a neighbour's. A list is in order when
+        every neighbouring pair is, and only pairs with a changed entry can have changed."""
+        keys = self._sort_keys.get(mode)
+        places = self._orders.get(mode)
+        if keys is None or places is None or len(places) != len(shown):
+            return True
+        if any(entry.key not in places for entry in shown):
+            return True
+        key = sort_key(mode, self.sources.providers, self.clock())
+        for entry in changed:
+            keys[entry.key] = key(entry)
+        order = list(places)  # dicts keep their insertion order: the sorted order
+        for entry in changed:
+            place = places[entry.key]
+            mine = keys[entry.key]
+            if place > 0 and keys[order[place - 1]] > mine:
+                return True
+            if place + 1 < len(order) and mine > keys[order[place + 1]]:
+                return True
+        return False
+
+    def _reorder(
+        self, *, force: bool = False, changed: Iterable[Entry] = (), panes: bool = True
+    ) -> None:
+        """Sort again where an order changed; `force` redraws the overview's order (and the
+        provider tabs', unless `panes` is False: a new overview order leaves theirs alone)."""
         now = self.clock()
         overview = self.overview
-        ordered = sort_entries(list(self.store), overview.sort, self.sources.providers, now)
-        if force or [r.entry.key for r in overview.rows] != [e.key for e in ordered]:
-            overview.set_order(ordered, now)
-        by_provider = sort_entries(list(self.store), "provider", self.sources.providers, now)
+        shown = list(self.store)
+        changed = list(changed)
+        # Both asked before either sorts: the overview's order may be "provider" too.
+        overview_moved = force or self._order_moved(overview.sort, shown, changed)
+        panes_moved = (force and panes) or self._order_moved("provider", shown, changed)
+        if overview_moved:
+            ordered = self._sorted(shown, overview.sort, now)
+            if force or [r.entry.key for r in overview.rows] != [e.key for e in ordered]:
+                overview.set_order(ordered, now)
+        if not panes_moved:
+            return
+        by_provider = self._sorted(shown, "provider", now)
         for provider_id, pane in self._provider_panes.items():
             entries = [e for e in by_provider if e.provider.id == provider_id]
-            changed = force or [e.key for e in pane.entries] != [e.key for e in entries]
-            if changed:
+            if (force and panes) or [e.key for e in pane.entries] != [e.key for e in entries]:
                 pane.set_entries(entries, now)
 
     def _entry_changed(self, entry: Entry) -> None:
+        """An answer arrived: draw it with the others arriving soon, in one redraw."""
+        self._changed[entry.key] = entry
+        if self._redraw_timer is None:
+            self._redraw_timer = self.set_timer(REDRAW_SECONDS, self._redraw_changed)
+
+    @property
+    def redraw_pending(self) -> bool:
+        """Answers have arrived that the screen does not show yet (a redraw is scheduled)."""
+        return self._redraw_timer is not None
+
+    def _redraw_changed(self) -> None:
+        self._redraw_timer = None
+        changed, self._changed = list(self._changed.values()), {}
+        if not changed or not self.is_running:
+            return
         now = self.clock()
-        self._reorder()
-        active = self._active_tab()
-        if active == OVERVIEW_TAB:
+        self._reorder(changed=changed)
+        self.overview.answers_arrived()
+        if self._active_tab() == OVERVIEW_TAB:
             self.overview.redraw(now)
-        pane = self._provider_panes.get(entry.provider.id)
-        if pane is not None:
-            pane.refresh_entry(entry, now)
+        for entry in changed:
+            pane = self._provider_panes.get(entry.provider.id)
+            if pane is not None:
+                pane.refresh_entry(entry, now)  # a hidden pane only notes it is behind
 
     def _redraw_visible(self, now: datetime) -> None:
         """Only what is on screen redraws, and each widget only when its text changed."""
@@ -439,10 +508,15 @@ class QuotaApp(GuardedApp):
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         now = self.clock()
         pane = self._active_pane()
+        for other in self._provider_panes.values():
+            if other is not pane:
+                other.hide()
         if pane is not None and not pane.ready:
             await pane.build()
         if pane is not None and not pane.entries:
             self._reorder(force=True)
+        if pane is not None:
+            pane.reveal(now)  # catches up on what arrived while it was hidden
         self._redraw_visible(now)
         self._focus_active_tab()
         self._fit_tab_titles()
@@ -620,7 +694,7 @@ class QuotaApp(GuardedApp):
     def action_sort(self) -> None:
         overview = self.overview
         overview.sort = SORTS[(SORTS.index(overview.sort) + 1) % len(SORTS)]
-        self._reorder(force=True)
+        self._reorder(force=True, panes=False)
         self._save_state()
         self.notify(f"Sorted by {SORT_LABELS[overview.sort]}", timeout=2)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support.app import make_app, settle
+from support.app import make_app, open_tab, settle
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -31,8 +31,7 @@ def test_codex_tab_with_extra_limits_and_credits(snap_compare, tmp_path: Path, s
 
     async def open_spark(pilot) -> None:
         await settle(pilot, app)
-        await pilot.press("2")
-        await pilot.pause()
+        await open_tab(pilot, app, "2")
         await pilot.wait_for_scheduled_animations()
         await pilot.pause()
 
@@ -44,7 +43,8 @@ def test_codex_tab_expired_account(snap_compare, tmp_path: Path) -> None:
 
     async def open_old(pilot) -> None:
         await settle(pilot, app)
-        await pilot.press("2", "left_square_bracket")
+        await open_tab(pilot, app, "2")
+        await pilot.press("left_square_bracket")
         await pilot.pause()
         await pilot.wait_for_scheduled_animations()
         await pilot.pause()
@@ -68,7 +68,7 @@ def test_copilot_tab_with_overage(snap_compare, tmp_path: Path) -> None:
 
     async def open_octocat(pilot) -> None:
         await settle(pilot, app)
-        await pilot.press("2")
+        await open_tab(pilot, app, "2")
         pane = app.query_one("#pane-copilot")
         pane.select_key(next(e.key for e in pane.entries if e.shown.account == "octocat"))
         await pilot.pause()

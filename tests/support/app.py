@@ -62,7 +62,7 @@ async def settle(pilot, app: QuotaApp, *, rounds: int = 500) -> None:
     """Wait until no account is still loading or in flight."""
     for _ in range(rounds):
         await pilot.pause(0.02)
-        if all(not e.loading and not e.in_flight for e in app.store):
+        if not app.redraw_pending and all(not e.loading and not e.in_flight for e in app.store):
             await pilot.pause()
             return
     raise AssertionError("accounts never finished loading")
@@ -75,6 +75,22 @@ async def wait_for(pilot, predicate, *, rounds: int = 500) -> None:
             return
         await pilot.pause(0.02)
     raise AssertionError("the condition never held")
+
+
+async def open_tab(pilot, app: QuotaApp, *keys: str) -> None:
+    """Press the keys that show a provider tab, then wait until its pane is built and drawn:
+    a pane's build may be under way (its half-second timer) when the key arrives."""
+    await pilot.press(*keys)
+    await wait_for(
+        pilot,
+        lambda: (
+            (pane := app._active_pane()) is not None
+            and pane.ready
+            and not pane.behind
+            and not app.redraw_pending
+        ),
+    )
+    await pilot.pause()
 
 
 def real_app(

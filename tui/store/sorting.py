@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from providers.base import Provider
@@ -34,9 +34,9 @@ def _remaining_key(entry: Entry) -> tuple[int, float]:
     return (1, 0.0)  # balances (or nothing) to go by: usable, but no share to rank
 
 
-def sort_entries(
-    entries: Sequence[Entry], mode: str, providers: Sequence[Provider], now: datetime
-) -> list[Entry]:
+def sort_key(mode: str, providers: Sequence[Provider], now: datetime) -> Callable[[Entry], tuple]:
+    """What an entry is ordered by in `mode`: two entries whose keys did not change keep their
+    places, which lets the app skip a sort when an answer changed no key."""
     rank = {provider.id: index for index, provider in enumerate(providers)}
 
     def by_provider(entry: Entry) -> tuple:
@@ -55,4 +55,20 @@ def sort_entries(
 
     else:
         key = by_provider
-    return sorted(entries, key=key)
+    return key
+
+
+def sort_entries(
+    entries: Sequence[Entry],
+    mode: str,
+    providers: Sequence[Provider],
+    now: datetime,
+    keys: dict[str, tuple] | None = None,
+) -> list[Entry]:
+    """The entries in `mode`'s order; `keys`, when given, is filled with each entry's sort key."""
+    key = sort_key(mode, providers, now)
+    found = {entry.key: key(entry) for entry in entries}
+    if keys is not None:
+        keys.clear()
+        keys.update(found)
+    return sorted(entries, key=lambda entry: found[entry.key])

@@ -62,6 +62,10 @@ class Store:
     entries: dict[str, Entry] = field(default_factory=dict)
     # Bumped whenever the set of accounts changes, so views know to rebuild.
     generation: int = 0
+    # Nothing is due before this (None: not known): the 1 Hz clock asks due() every second,
+    # and with a thousand accounts a scan of them all each second was most of the idle cost.
+    # Every method that changes a due time or the in-flight count forgets it.
+    _quiet_until: datetime | None = field(default=None, repr=False)
 
     def merge(self, pairs: Iterable[tuple[Provider, Account]]) -> bool:
         """Take a fresh discovery: new accounts join, gone ones leave, known ones get new credentials."""
@@ -83,6 +87,7 @@ class Store:
             fresh.setdefault(account.key, entry)
         changed |= list(fresh) != list(self.entries)
         self.entries = fresh
+        self._quiet_until = None
         self._mark_merged()
         if changed:
             self.generation += 1
@@ -112,6 +117,8 @@ class Store:
 
     def due(self, now: datetime) -> list[Entry]:
         """Accounts to fetch now, within the cap on requests in flight."""
+        if self._quiet_until is not None and now < self._quiet_until:
+            return []
         room = self.policy.max_in_flight - sum(1 for e in self.entries.values() if e.in_flight)
         ready = [
             entry
@@ -119,13 +126,19 @@ class Store:
             if not entry.in_flight and (entry.next_due is None or entry.next_due <= now)
         ]
         ready.sort(key=lambda e: e.next_due or datetime.min.replace(tzinfo=now.tzinfo))
+        if not ready:
+            waiting = [e.next_due for e in self.entries.values() if not e.in_flight and e.next_due]
+            if waiting:
+                self._quiet_until = min(waiting)
         return ready[: max(room, 0)]
 
     def begin(self, entry: Entry, now: datetime) -> None:
+        self._quiet_until = None
         entry.in_flight = True
         entry.last_attempt = now
 
     def finish(self, entry: Entry, snapshot: AccountSnapshot, now: datetime) -> None:
+        self._quiet_until = None
         entry.in_flight = False
         entry.loading = False
         entry.snapshot = snapshot
@@ -152,6 +165,7 @@ class Store:
 
     def request_now(self, entry: Entry, now: datetime) -> None:
         """A refresh the user asked for: skip any backoff, but never poll faster than allowed."""
+        self._quiet_until = None
         floor = entry.provider.poll_floor
         earliest = now
         if floor and entry.last_attempt is not None:

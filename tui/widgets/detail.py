@@ -278,6 +278,11 @@ class ProviderPane(Horizontal):
         super().__init__(**kwargs)
         self.provider_id = provider_id
         self.entries: list[Entry] = []
+        # What the list shows, which lags `entries` while the pane is hidden: a hidden tab
+        # does no per-account work, and catches up in reveal() when it is shown.
+        self._listed: list[Entry] = []
+        self.showing = False
+        self.behind = False
         # Answers (and selections) can arrive before the pane's children exist; until then
         # they wait here.
         self.ready = False
@@ -306,7 +311,8 @@ class ProviderPane(Horizontal):
         self.ready = True
         self.set_entries(self.entries, self.app.now())  # type: ignore[attr-defined]
         if self._pending_key is not None:
-            self.select_key(self._pending_key)
+            key, self._pending_key = self._pending_key, None
+            self.select_key(key)  # kept for reveal() while the pane is hidden
         if self._pending_focus:
             self.focus_list()
 
@@ -326,12 +332,26 @@ class ProviderPane(Horizontal):
     def detail(self) -> DetailView:
         return self._detail
 
+    def hide(self) -> None:
+        self.showing = False
+
+    def reveal(self, now: datetime) -> None:
+        """The tab is shown: draw what arrived while it was hidden."""
+        self.showing = True
+        if self.ready and self.behind:
+            self.set_entries(self.entries, now)
+        if self.ready and self._pending_key is not None:
+            key, self._pending_key = self._pending_key, None
+            self.select_key(key)
+
     def set_entries(self, entries: list[Entry], now: datetime) -> None:
-        if not self.ready:
-            self.entries = entries
-            return
-        selected = self.selected_key()
         self.entries = entries
+        if not self.ready or not self.showing:
+            self.behind = True
+            return
+        self.behind = False
+        selected = self.selected_key()
+        self._listed = entries
         options = [Option(list_prompt(entry), id=entry.key) for entry in entries]
         account_list = self.account_list
         account_list.set_options(options)
@@ -342,7 +362,10 @@ class ProviderPane(Horizontal):
         self.detail.show(self.selected_entry(), now)
 
     def refresh_entry(self, entry: Entry, now: datetime) -> None:
-        if self.ready and any(e is entry for e in self.entries):
+        if not self.showing:
+            self.behind = True
+            return
+        if self.ready and any(e is entry for e in self._listed):
             self.account_list.replace_option_prompt(entry.key, list_prompt(entry))
             if self.selected_entry() is entry:
                 self.detail.redraw(now)
@@ -353,15 +376,15 @@ class ProviderPane(Horizontal):
 
     def selected_entry(self) -> Entry | None:
         index = self.account_list.highlighted if self.ready else None
-        if index is None or not (0 <= index < len(self.entries)):
+        if index is None or not (0 <= index < len(self._listed)):
             return None
-        return self.entries[index]
+        return self._listed[index]
 
     def select_key(self, key: str) -> bool:
-        if not self.ready:
+        if not self.ready or self.behind:
             self._pending_key = key
             return any(entry.key == key for entry in self.entries)
-        for index, entry in enumerate(self.entries):
+        for index, entry in enumerate(self._listed):
             if entry.key == key:
                 self.account_list.touched = True
                 self.account_list.highlighted = index
@@ -369,14 +392,15 @@ class ProviderPane(Horizontal):
         return False
 
     def move(self, delta: int, *, wrap: bool = True) -> None:
-        if not self.entries or not self.ready:
+        listed = self._listed
+        if not listed or not self.ready:
             return
         self.account_list.touched = True
         current = self.account_list.highlighted or 0
         if wrap:
-            self.account_list.highlighted = (current + delta) % len(self.entries)
+            self.account_list.highlighted = (current + delta) % len(listed)
         else:
-            self.account_list.highlighted = max(0, min(len(self.entries) - 1, current + delta))
+            self.account_list.highlighted = max(0, min(len(listed) - 1, current + delta))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()

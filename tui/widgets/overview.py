@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -31,6 +31,7 @@ from tui.store.store import Entry
 from tui.units import unit_suffix
 from tui.widgets.cells import cell_width, fit, window_cell
 from tui.widgets.difftext import DiffText
+from tui.widgets.lines import LineColumn
 
 SORTS = ("provider", "remaining", "reset")
 SORT_LABELS = {"provider": "provider", "remaining": "most remaining", "reset": "soonest reset"}
@@ -299,6 +300,10 @@ class OverviewRow:
         self._answer_source: tuple[object, ...] | None = None
         self.needs = Needs()
         self.exhausted: list[Window] = []
+        # The pane's redraw this row was last drawn in, and the three lines last handed to
+        # the columns: what is on screen for this row, if it is on screen.
+        self.drawn_in = -1
+        self.lines: tuple[Content, Content, Content] | None = None
 
     @property
     def plain(self) -> str:
@@ -333,13 +338,9 @@ class OverviewRow:
 SELECTED = "on $accent 20%"
 
 
-def _column(lines: list[Content], selected: int, width: int | None = None) -> Content:
-    if width is not None:
-        lines = [line.pad_right(max(0, width - line.cell_length)) for line in lines]
-    if 0 <= selected < len(lines):
-        lines = list(lines)
-        lines[selected] = lines[selected].stylize(SELECTED)
-    return Content("\n").join(lines)
+def _cell(content: Content, width: int, selected: bool) -> Content:
+    content = content.pad_right(max(0, width - content.cell_length))
+    return content.stylize(SELECTED) if selected else content
 
 
 class OverviewTable(Horizontal, can_focus=False):
@@ -347,7 +348,8 @@ class OverviewTable(Horizontal, can_focus=False):
 
     Textual repaints from a widget's left edge to the last changed cell and renders
     every widget a change overlaps; with the countdowns in a column of their own, a
-    tick repaints a few cells of one narrow widget instead of whole rows.
+    tick repaints a few cells of one narrow widget instead of whole rows. Each column
+    draws only the lines on screen (LineColumn), asking `line(column, row)` for them.
     """
 
     class Clicked(Message):
@@ -355,13 +357,13 @@ class OverviewTable(Horizontal, can_focus=False):
             super().__init__()
             self.index = index
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, line: Callable[[int, int], Content], **kwargs) -> None:
         super().__init__(**kwargs)
-        # Held rather than queried: the app's clock can draw before these are mounted,
-        # and DiffText keeps what it is shown until it is.
-        self.main_column = DiffText(id="overview-main")
-        self.reset_column = DiffText(id="overview-reset")
-        self.status_column = DiffText(id="overview-status")
+        # Held rather than queried: the app's clock can draw before these are mounted.
+        self.main_column = LineColumn(lambda y: line(0, y), id="overview-main")
+        self.reset_column = LineColumn(lambda y: line(1, y), id="overview-reset")
+        self.status_column = LineColumn(lambda y: line(2, y), id="overview-status")
+        self.columns = (self.main_column, self.reset_column, self.status_column)
 
     def compose(self) -> ComposeResult:
         yield self.main_column
@@ -397,10 +399,14 @@ class OverviewPane(Vertical):
         self._drawn_widths: tuple[int, int] | None = None
         self._row_needs: list[Needs] = []
         self._now: datetime | None = None
+        # Answers arrived since the rows' widths were last reckoned (worked out only then:
+        # with a thousand rows, every second was too often).
+        self._answers = True
+        self._pass = 0  # counts redraws, so a row scrolled into view is drawn once for each
         # Held rather than queried, so a redraw before the children mount is not an error.
         self.sort_text = DiffText(id="overview-sort")
         self.header_text = DiffText(id="overview-header")
-        self.table = OverviewTable(id="overview-table")
+        self.table = OverviewTable(self._line, id="overview-table")
         self.scroll = VerticalScroll(id="overview-rows", can_focus=False)
 
     def compose(self) -> ComposeResult:
@@ -408,6 +414,14 @@ class OverviewPane(Vertical):
         yield self.header_text
         with self.scroll:
             yield self.table
+
+    def on_mount(self) -> None:
+        # Rows scrolled into view are drawn for the time of the last redraw.
+        self.watch(self.scroll, "scroll_y", self._scrolled, init=False)
+
+    def _scrolled(self) -> None:
+        if self._now is not None:
+            self.redraw(self._now)
 
     def on_resize(self) -> None:
         self._width = self.size.width
@@ -422,6 +436,10 @@ class OverviewPane(Vertical):
             self.columns = columns
             self.header_text.show(header(columns))
 
+    def answers_arrived(self) -> None:
+        """Entries changed: the next redraw reckons the rows' widths again."""
+        self._answers = True
+
     def set_order(self, entries: list[Entry], now: datetime) -> None:
         """Show entries in this order; a row keeps its cached drawing when it moves."""
         selected_key = self.selected_key()
@@ -435,6 +453,11 @@ class OverviewPane(Vertical):
                 )
             rows.append(row)
         self.rows = rows
+        self._answers = True
+        for row in rows:
+            row.lines = None  # it may have moved: what its line showed is another row's
+        for column in self.table.columns:
+            column.set_count(len(rows))
         keys = [row.entry.key for row in rows]
         if self.user_moved and selected_key in keys:
             self.selected = keys.index(selected_key)
@@ -445,34 +468,76 @@ class OverviewPane(Vertical):
 
     def redraw(self, now: datetime) -> None:
         self._now = now
+        self._pass += 1
         count = plural(len(self.rows), "account")
         sort_line = f"{count} · sorted by {SORT_LABELS[self.sort]} (s to change)"
         if sort_line != self._sort_line:
             self._sort_line = sort_line
             self.sort_text.show(Content.styled(sort_line, "$text-muted"))
-        row_needs = [row.update_needs() for row in self.rows]
-        if row_needs != self._row_needs:  # the same objects unless an answer changed one
-            self._row_needs = row_needs
-            needs = Needs.of(row_needs)
-            if needs != self.needs:
-                # An answer brought a longer name, a plan or a problem: the columns make room.
-                self.needs = needs
-                self._relayout()
-        for row in self.rows:
-            row.redraw(now, self.columns)
-        main_width = self.rows[0].main.cell_length if self.rows else 0
-        main = self.table.main_column
-        reset = self.table.reset_column
-        status = self.table.status_column
-        if self.rows and self._drawn_widths != (main_width, self.columns.reset):
-            self._drawn_widths = (main_width, self.columns.reset)
-            main.styles.width = main_width
-            reset.styles.width = self.columns.reset + 1
-        # Padded to the width the columns leave it (the widget's own size lags a relayout).
-        status_width = self.columns.status
-        main.show(_column([row.main for row in self.rows], self.selected))
-        reset.show(_column([row.reset for row in self.rows], self.selected))
-        status.show(_column([row.status for row in self.rows], self.selected, status_width))
+        if self._answers:
+            self._answers = False
+            row_needs = [row.update_needs() for row in self.rows]
+            if row_needs != self._row_needs:  # the same objects unless an answer changed one
+                self._row_needs = row_needs
+                needs = Needs.of(row_needs)
+                if needs != self.needs:
+                    # An answer brought a longer name, a plan or a problem: the columns grow.
+                    self.needs = needs
+                    self._relayout()
+        columns = self.columns
+        widths = self._widths()
+        if self.rows and self._drawn_widths != widths[:2]:
+            self._drawn_widths = widths[:2]
+            self.table.main_column.styles.width = widths[0]
+            self.table.reset_column.styles.width = widths[1]
+            for column in self.table.columns:
+                column.refresh()
+        # Only the rows on screen are drawn; the others are drawn when scrolled to.
+        for index in self._visible():
+            row = self.rows[index]
+            before = row.lines
+            row.drawn_in = self._pass
+            row.redraw(now, columns)
+            row.lines = self._lines(index)
+            if before is None:
+                continue  # not drawn yet: its line renders when Textual asks for it
+            for column, old, new in zip(self.table.columns, before, row.lines, strict=True):
+                if old != new:
+                    column.line_changed(index, old, new)
+
+    def _widths(self) -> tuple[int, int, int]:
+        """The three columns' widths: the quota cells, the countdown and a space, the status
+        (padded to the width the columns leave it: the widget's own size lags a relayout)."""
+        columns = self.columns
+        return (columns.row_width() - columns.reset - 1, columns.reset + 1, columns.status)
+
+    def _visible(self) -> range:
+        """The rows on screen (all of them, up to a screenful, before the first layout)."""
+        scroll = self.scroll
+        height = scroll.scrollable_content_region.height if scroll.is_mounted else 0
+        top = int(scroll.scroll_y) if scroll.is_mounted else 0
+        return range(min(top, len(self.rows)), min(top + (height or 60) + 1, len(self.rows)))
+
+    def _lines(self, index: int) -> tuple[Content, Content, Content]:
+        row = self.rows[index]
+        selected = index == self.selected
+        widths = self._widths()
+        return (
+            _cell(row.main, widths[0], selected),
+            _cell(row.reset, widths[1], selected),
+            _cell(row.status, widths[2], selected),
+        )
+
+    def _line(self, column: int, index: int) -> Content:
+        """What Textual draws for a row in view: drawn now if it was not drawn for this time."""
+        if not 0 <= index < len(self.rows):
+            return Content("")
+        row = self.rows[index]
+        if self._now is not None and row.drawn_in != self._pass:
+            row.drawn_in = self._pass
+            row.redraw(self._now, self.columns)
+        row.lines = self._lines(index)
+        return row.lines[column]
 
     def selected_key(self) -> str | None:
         if 0 <= self.selected < len(self.rows):
@@ -495,6 +560,8 @@ class OverviewPane(Vertical):
                 return
 
     def _after_selection(self) -> None:
+        for column in self.table.columns:
+            column.refresh()  # the highlight moved: only the lines on screen are drawn again
         if self._now is not None:
             self.redraw(self._now)
         self._scroll_to_selected()
