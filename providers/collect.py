@@ -15,6 +15,7 @@ from providers.base import Account, ParseError, Problem, Provider
 from providers.kit.http import FetchError, HttpSession
 from providers.kit.secrets import scrub
 from providers.kit.text import LONG_TEXT_LIMIT, TEXT_LIMIT, clean_text
+from providers.kit.window_ids import binding_first, unique_windows
 from providers.model import AccountSnapshot, Quota, Status
 
 
@@ -75,9 +76,13 @@ def _scrubbed(quota: Quota) -> Quota:
         quota,
         plan=_safe(quota.plan) or None,
         account=_safe(quota.account) or None,
-        windows=tuple(
-            replace(w, id=_safe(w.id), label=_safe(w.label), unit=_safe(w.unit))
-            for w in quota.windows
+        # Unique ids and the binding window first hold for every provider (§0), whatever a
+        # parser let through: providers that know better identities merge their own first.
+        windows=binding_first(
+            unique_windows(
+                replace(w, id=_safe(w.id), label=_safe(w.label), unit=_safe(w.unit))
+                for w in quota.windows
+            )
         ),
         balances=tuple(
             replace(b, id=_safe(b.id), label=_safe(b.label), unit=_safe(b.unit))

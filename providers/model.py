@@ -35,6 +35,9 @@ class Window:
     limit: float | None = None
     unit: str | None = None
     unlimited: bool = False
+    # The limit holding the account back now, as the service says (PROVIDERS.md §0): true on
+    # at most one window of an account, which is then listed first.
+    binding: bool = False
 
     def __post_init__(self) -> None:
         # Overage may pass 100, but nothing is used below 0: a negative share (a rounding

@@ -1,3 +1,3 @@
-from tui.cli import entry_point
+from tui.entry import entry_point
 
 entry_point()

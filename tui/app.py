@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from importlib.resources import files
@@ -28,8 +29,9 @@ from providers.discover import NO_ACCOUNTS_HINT, Sources, discover
 from providers.kit.http import HttpSession, make_client
 from providers.kit.paths import Paths
 from providers.kit.words import plural
-from providers.model import Status
+from providers.model import AccountSnapshot, Status
 from providers.registry import BY_ID, PROVIDERS
+from tui.answers import Answers, RunContext, build_answers
 from tui.config import Config, config_dir
 from tui.guarded_app import GuardedApp
 from tui.screens.confirm import Confirm
@@ -145,6 +147,7 @@ class QuotaApp(GuardedApp):
         clock: Clock | None = None,
         state_path: Path | None = None,
         store: Store | None = None,
+        answers: Answers | None = None,
     ) -> None:
         self.sources = sources
         self.config = config or Config()
@@ -166,6 +169,11 @@ class QuotaApp(GuardedApp):
         # neighbours' leaves the order as it was, so nothing is sorted.
         self._orders: dict[str, dict[str, int]] = {}
         self._sort_keys: dict[str, dict[str, tuple]] = {}
+        # History, alerts and the status-line cache take answers in batches, off the event
+        # loop (they write files); answers that arrive while a batch is written wait for the next.
+        self._answers = answers
+        self._unhanded: dict[str, AccountSnapshot] = {}
+        self._handing = False
         super().__init__()
         self._register_themes()
         if self.config.keys:
@@ -298,6 +306,17 @@ class QuotaApp(GuardedApp):
         self._restore_position()
         for message in self.startup_messages:
             self.notify(message, severity="warning", timeout=10)
+        if self._answers is None:
+            self._answers = build_answers(
+                RunContext(
+                    self.config,
+                    "app",
+                    demo=self.sources.demo,
+                    refresh_interval=self.store.policy.interval,
+                    notice=self._notice_from_thread,
+                ),
+                report=lambda text: self._notice_from_thread(text, "warning"),
+            )
         self.set_interval(1.0, self._tick)
         # Paint the first frame before any answer arrives and re-sorts the views.
         self.call_after_refresh(self._tick)
@@ -338,6 +357,8 @@ class QuotaApp(GuardedApp):
             pass
         if self._http is not None:
             await self._http.client.aclose()
+        if self._answers is not None:
+            await asyncio.to_thread(self._answers.close, 2.0)
         if self._sandbox is not None:
             self._sandbox.close()
 
@@ -486,6 +507,7 @@ class QuotaApp(GuardedApp):
         changed, self._changed = list(self._changed.values()), {}
         if not changed or not self.is_running:
             return
+        self._hand_over([entry.snapshot for entry in changed])
         now = self.clock()
         self._reorder(changed=changed)
         self.overview.answers_arrived()
@@ -495,6 +517,36 @@ class QuotaApp(GuardedApp):
             pane = self._provider_panes.get(entry.provider.id)
             if pane is not None:
                 pane.refresh_entry(entry, now)  # a hidden pane only notes it is behind
+
+    def _hand_over(self, snapshots: list[AccountSnapshot]) -> None:
+        """Give fresh answers to the sinks in a thread, one batch at a time."""
+        for snapshot in snapshots:
+            self._unhanded[snapshot.key] = snapshot
+        if self._handing or not self._unhanded or self._answers is None:
+            return
+        batch, self._unhanded = list(self._unhanded.values()), {}
+        self._handing = True
+        self.run_worker(self._hand_in_thread(batch), group="answers", exit_on_error=False)
+
+    async def _hand_in_thread(self, batch: list[AccountSnapshot]) -> None:
+        answers = self._answers
+        assert answers is not None
+        try:
+            await asyncio.to_thread(answers.take, batch, self.clock())
+        finally:
+            self._handing = False
+        if self._unhanded and self.is_running:
+            self._hand_over([])
+
+    def _notice_from_thread(self, text: str, severity: str = "information") -> None:
+        """A sink's notice, from whatever thread it runs in."""
+        try:
+            if threading.get_ident() == self._thread_id:
+                self.notify(text, severity=severity, timeout=10)  # type: ignore[arg-type]
+            else:
+                self.call_from_thread(self.notify, text, severity=severity, timeout=10)
+        except RuntimeError:  # the app is gone
+            pass
 
     def _redraw_visible(self, now: datetime) -> None:
         """Only what is on screen redraws, and each widget only when its text changed."""

@@ -22,6 +22,7 @@ from providers.kit.text import clean_text
 from providers.model import AccountSnapshot
 from providers.registry import BY_ID, provider_settings, select
 from tui import once
+from tui.answers import Answers, RunContext, build_answers
 from tui.config import Config, ConfigError, default_config_path, load_config
 from tui.crash import crash_report
 
@@ -113,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
         "saving the current login back first",
     )
     parser.add_argument(
+        "--no-alerts",
+        action="store_true",
+        help="with --once: deliver no alert this run (the alert state is still kept current)",
+    )
+    parser.add_argument(
         "--no-mouse",
         action="store_true",
         help="do not capture the mouse (keeps terminal text selection)",
@@ -158,9 +164,19 @@ def _silence_stdout() -> None:
 
 
 def run_once(
-    sources: Sources, *, as_json: bool, wide: bool = False, max_in_flight: int = MAX_IN_FLIGHT
+    sources: Sources,
+    *,
+    as_json: bool,
+    wide: bool = False,
+    max_in_flight: int = MAX_IN_FLIGHT,
+    answers: Answers | None = None,
 ) -> int:
     snapshots = ordered(asyncio.run(_fetch(sources, max_in_flight)), sources.providers)
+    if answers is not None:
+        # History, alerts and the cache before the output: cron users get their alerts, and
+        # the hooks' time limit (close) bounds how long the run lasts.
+        answers.take(snapshots, datetime.now(UTC))
+        answers.close(timeout=10.0)
     utf8 = _stdout_is_utf8()
     if as_json:
         # On a stdout that cannot encode everything, escape instead: the same JSON, in ASCII.
@@ -213,8 +229,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if args.once:
         # The same cap on requests in flight as the app's ([refresh] max_in_flight).
-        in_flight = config.refresh_policy().max_in_flight
-        return run_once(sources, as_json=args.json, wide=args.wide, max_in_flight=in_flight)
+        policy = config.refresh_policy()
+        context = RunContext(
+            config,
+            "once",
+            demo=args.demo,
+            deliver_alerts=not args.no_alerts,
+            refresh_interval=policy.interval,
+        )
+        return run_once(
+            sources,
+            as_json=args.json,
+            wide=args.wide,
+            max_in_flight=policy.max_in_flight,
+            answers=build_answers(context, report=_say),
+        )
     return _run_app(sources, config, mouse=not args.no_mouse)
 
 

@@ -78,6 +78,7 @@ def _window_json(window: Window) -> dict[str, Any]:
         "limit": _clean(window.limit, 10),
         "unit": window.unit,
         "unlimited": window.unlimited,
+        "binding": window.binding,
     }
 
 

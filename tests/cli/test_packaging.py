@@ -80,4 +80,4 @@ def test_the_wheel_names_its_licence_and_ships_it(wheel: zipfile.ZipFile) -> Non
 
 def test_the_wheel_installs_the_command(wheel: zipfile.ZipFile) -> None:
     entry_points = wheel.read(f"{_dist_info(wheel)}/entry_points.txt").decode()
-    assert "aiquota-tui = tui.cli:entry_point" in entry_points
+    assert "aiquota-tui = tui.entry:entry_point" in entry_points

@@ -37,6 +37,7 @@ WINDOW_KEYS = {
     "limit",
     "unit",
     "unlimited",
+    "binding",
 }
 BALANCE_KEYS = {"id", "label", "amount", "limit", "unit", "unlimited"}
 STATUSES = {
@@ -79,10 +80,15 @@ def assert_schema_1(document: dict) -> None:
             assert set(window) == WINDOW_KEYS
             assert window["resets_at"] is None or ISO_Z.match(window["resets_at"])
             assert isinstance(window["id"], str) and isinstance(window["label"], str)
+            assert isinstance(window["binding"], bool)
             for key in ("used_percent", "remaining_percent", "used", "limit"):
                 assert _number_or_none(window[key]), (key, window)
             assert window["window_seconds"] is None or type(window["window_seconds"]) is int
             assert _text_or_none(window["unit"]) and isinstance(window["unlimited"], bool)
+        ids = [window["id"] for window in account["windows"]]
+        assert len(ids) == len(set(ids)), f"window ids repeat in one account: {ids}"
+        bound = [i for i, window in enumerate(account["windows"]) if window["binding"]]
+        assert bound in ([], [0]), f"binding must be on at most one window, the first: {bound}"
         for balance in account["balances"]:
             assert set(balance) == BALANCE_KEYS
             assert isinstance(balance["id"], str) and isinstance(balance["label"], str)

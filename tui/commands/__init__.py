@@ -1,0 +1,1 @@
+"""The commands beside the app (CONTRACT.md, second wave), one module each, listed in tui.entry."""
