@@ -16,6 +16,7 @@ from providers.kit.text import BIDI_CONTROLS
 from providers.kit.values import finite
 from providers.model import AccountSnapshot, Balance, Window
 from tui.format import number
+from tui.pace import pace_json, window_pace
 from tui.percent import percent_text
 from tui.units import unit_suffix
 
@@ -66,7 +67,7 @@ def _remaining_percent(window: Window) -> float | None:
     return _as_float(_clean(window.remaining_percent))
 
 
-def _window_json(window: Window) -> dict[str, Any]:
+def _window_json(window: Window, fetched_at: datetime | None = None) -> dict[str, Any]:
     return {
         "id": window.id,
         "label": window.label,
@@ -79,6 +80,7 @@ def _window_json(window: Window) -> dict[str, Any]:
         "unit": window.unit,
         "unlimited": window.unlimited,
         "binding": window.binding,
+        "pace": pace_json(window_pace(window, fetched_at)),
     }
 
 
@@ -103,7 +105,7 @@ def snapshot_json(snapshot: AccountSnapshot) -> dict[str, Any]:
         "status": snapshot.status.value,
         "message": None if snapshot.ok else (snapshot.message or snapshot.status.value),
         "fetched_at": iso_utc(snapshot.fetched_at),
-        "windows": [_window_json(window) for window in snapshot.windows],
+        "windows": [_window_json(window, snapshot.fetched_at) for window in snapshot.windows],
         "balances": [_balance_json(balance) for balance in snapshot.balances],
     }
 

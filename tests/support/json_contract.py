@@ -38,6 +38,23 @@ WINDOW_KEYS = {
     "unit",
     "unlimited",
     "binding",
+    "pace",
+}
+PACE_KEYS = {
+    "expected_used_percent",
+    "delta_percent",
+    "stage",
+    "eta_seconds",
+    "lasts_until_reset",
+}
+PACE_STAGES = {
+    "on_track",
+    "slight_deficit",
+    "slight_reserve",
+    "deficit",
+    "reserve",
+    "large_deficit",
+    "large_reserve",
 }
 BALANCE_KEYS = {"id", "label", "amount", "limit", "unit", "unlimited"}
 STATUSES = {
@@ -81,6 +98,11 @@ def assert_schema_1(document: dict) -> None:
             assert window["resets_at"] is None or ISO_Z.match(window["resets_at"])
             assert isinstance(window["id"], str) and isinstance(window["label"], str)
             assert isinstance(window["binding"], bool)
+            pace = window["pace"]
+            if pace is not None:
+                assert set(pace) == PACE_KEYS and pace["stage"] in PACE_STAGES
+                assert pace["eta_seconds"] is None or type(pace["eta_seconds"]) is int
+                assert isinstance(pace["lasts_until_reset"], bool)
             for key in ("used_percent", "remaining_percent", "used", "limit"):
                 assert _number_or_none(window[key]), (key, window)
             assert window["window_seconds"] is None or type(window["window_seconds"]) is int

@@ -1,0 +1,102 @@
+"""Pace: is a window being used faster than its clock, and will it last until it resets?
+
+From the window alone, at the fetch time t, with length L, reset R and used % u (the time
+issue's formula): elapsed e = L − (R − t); expected x = 100·e/L; delta = u − x; eta =
+(100 − u) / (u / e). No pace when e < 3 % of L, R − t > L (clock skew), R ≤ t, or L or R unknown.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from providers.model import AccountSnapshot, Window
+
+ON_TRACK = "on_track"
+# (largest |delta| for the stage, name when using faster than the clock, name when slower)
+_STAGES: tuple[tuple[float, str, str], ...] = (
+    (2.0, ON_TRACK, ON_TRACK),
+    (6.0, "slight_deficit", "slight_reserve"),
+    (12.0, "deficit", "reserve"),
+    (math.inf, "large_deficit", "large_reserve"),
+)
+# Too early in a window to tell a rate from noise.
+MIN_ELAPSED_SHARE = 0.03
+
+
+@dataclass(frozen=True)
+class Pace:
+    expected_used_percent: float
+    delta_percent: float  # used − expected: above 0 is a deficit (faster than the clock)
+    stage: str
+    eta_seconds: float | None  # until 100 % at the average rate; None when nothing is used
+    lasts_until_reset: bool
+    seconds_to_reset: float
+
+    @property
+    def deficit(self) -> bool:
+        return self.stage.endswith("deficit")
+
+
+def stage_of(delta: float) -> str:
+    for bound, faster, slower in _STAGES:
+        if abs(delta) <= bound:
+            return faster if delta > 0 else slower
+    return _STAGES[-1][1] if delta > 0 else _STAGES[-1][2]  # NaN never gets here
+
+
+def window_pace(window: Window, at: datetime | None) -> Pace | None:
+    """The window's pace as of `at` (its fetch time), or None when it cannot be told."""
+    length = window.window_seconds
+    used = window.used_percent
+    if (
+        at is None
+        or window.resets_at is None
+        or not length
+        or length <= 0
+        or used is None
+        or window.unlimited
+        or not math.isfinite(used)
+    ):
+        return None
+    to_reset = (window.resets_at - at).total_seconds()
+    if to_reset <= 0 or to_reset > length:
+        return None
+    elapsed = length - to_reset
+    if elapsed < MIN_ELAPSED_SHARE * length:
+        return None
+    expected = 100.0 * elapsed / length
+    delta = used - expected
+    if used >= 100:
+        eta: float | None = 0.0
+    elif used <= 0:
+        eta = None
+    else:
+        eta = (100.0 - used) / (used / elapsed)
+    lasts = used <= 0 or (eta is not None and eta >= to_reset)
+    return Pace(
+        expected_used_percent=expected,
+        delta_percent=delta,
+        stage=stage_of(delta),
+        eta_seconds=eta,
+        lasts_until_reset=lasts,
+        seconds_to_reset=to_reset,
+    )
+
+
+def snapshot_pace(snapshot: AccountSnapshot, window: Window) -> Pace | None:
+    return window_pace(window, snapshot.fetched_at)
+
+
+def pace_json(pace: Pace | None) -> dict[str, object] | None:
+    """The `pace` key of a window in --json (CONTRACT.md): 0.1 rounding, whole-second eta."""
+    if pace is None:
+        return None
+    return {
+        "expected_used_percent": round(pace.expected_used_percent, 1) + 0.0,
+        "delta_percent": round(pace.delta_percent, 1) + 0.0,
+        "stage": pace.stage,
+        "eta_seconds": None if pace.eta_seconds is None else round(pace.eta_seconds),
+        "lasts_until_reset": pace.lasts_until_reset,
+    }
