@@ -10,7 +10,9 @@ import importlib
 import sys
 
 # command → module with `main(argv: list[str]) -> int`
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "status": "tui.commands.status",
+}
 
 
 def entry_point() -> None:
