@@ -12,6 +12,7 @@ import sys
 # command → module with `main(argv: list[str]) -> int`
 COMMANDS: dict[str, str] = {
     "status": "tui.commands.status",
+    "serve": "tui.commands.serve",
 }
 
 
