@@ -143,6 +143,8 @@ class Provider:
 
     id: str = ""
     name: str = ""
+    # A few letters for the status line ("cdx 85·62"); the id's first three when unset.
+    short: str = ""
     # The keys it accepts in [providers.<id>], beyond base_url.
     settings: ClassVar[Mapping[str, SettingType]] = {}
     # A [[section]] of its instances, for self-hosted services.

@@ -9,6 +9,7 @@ is reported once and never stops the others or the caller: a full disk must not 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -61,8 +62,11 @@ class AnswerSink(Protocol):
 
 SinkBuilder = Callable[[RunContext], "AnswerSink | None"]
 
-# Each feature adds its builder here; a builder returns None when it has nothing to do.
-SINK_BUILDERS: list[SinkBuilder] = []
+# Each feature names its builder here ("module:function"); a builder returns None when it has
+# nothing to do. Named, not imported, so this module stays light for those that need no sink.
+SINK_BUILDERS: list[str] = [
+    "tui.cache.sink:build_cache_sink",
+]
 
 
 def _say(message: str) -> None:
@@ -102,13 +106,13 @@ class Answers:
 def build_answers(context: RunContext, report: Callable[[str], None] = _say) -> Answers:
     sinks: list[AnswerSink] = []
     answers = Answers(sinks=sinks, report=report)
-    for builder in SINK_BUILDERS:
+    for name in SINK_BUILDERS:
+        module_name, _, function = name.partition(":")
         try:
+            builder: SinkBuilder = getattr(importlib.import_module(module_name), function)
             sink = builder(context)
         except Exception as error:  # a broken state folder must not stop the run
-            report(
-                f"aiquota-tui: {getattr(builder, '__name__', 'a sink')} not started ({type(error).__name__})"
-            )
+            report(f"aiquota-tui: {module_name} not started ({type(error).__name__})")
             continue
         if sink is not None:
             sinks.append(sink)

@@ -10,7 +10,10 @@ import importlib
 import sys
 
 # command → module with `main(argv: list[str]) -> int`
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "status": "tui.commands.status",
+    "serve": "tui.commands.serve",
+}
 
 
 def entry_point() -> None:

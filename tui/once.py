@@ -115,11 +115,19 @@ def json_document(
 ) -> str:
     """The schema-1 document. `ascii_only` escapes non-ASCII text (\\u00b7) for a stdout that
     cannot encode it (LANG=C without UTF-8 mode, PYTHONIOENCODING=ascii): still the same JSON."""
-    document = {
+    return dump_document(document_of(snapshots, generated_at), ascii_only=ascii_only)
+
+
+def document_of(snapshots: Sequence[AccountSnapshot], generated_at: datetime) -> dict[str, Any]:
+    return {
         "schema": SCHEMA_VERSION,
         "generated_at": iso_utc(generated_at),
         "accounts": [snapshot_json(snapshot) for snapshot in snapshots],
     }
+
+
+def dump_document(document: dict[str, Any], *, ascii_only: bool = False) -> str:
+    """A document as strict JSON text, with every character a terminal could act on escaped."""
     # allow_nan=False: every number was made finite above; strict JSON must never hold NaN.
     text = json.dumps(document, indent=2, ensure_ascii=ascii_only, allow_nan=False)
     # ensure_ascii=False lets DEL, C1 controls (U+009B is a CSI), U+2028/2029 (line breaks

@@ -100,3 +100,23 @@ def pace_json(pace: Pace | None) -> dict[str, object] | None:
         "eta_seconds": None if pace.eta_seconds is None else round(pace.eta_seconds),
         "lasts_until_reset": pace.lasts_until_reset,
     }
+
+
+# One character per pace, for the overview and the status line: up is using faster than the
+# clock (a deficit), down is slower (a reserve).
+_SIGNS = {"deficit": ("▲", "+"), "reserve": ("▼", "-"), ON_TRACK: ("•", "=")}
+
+
+def pace_sign(stage: str | None, *, ascii_only: bool = False) -> str:
+    """'▲' for any deficit stage, '▼' for any reserve, '•' on track, '' for no pace."""
+    if not stage:
+        return ""
+    family = (
+        "deficit"
+        if stage.endswith("deficit")
+        else "reserve"
+        if stage.endswith("reserve")
+        else stage
+    )
+    signs = _SIGNS.get(family)
+    return "" if signs is None else signs[1 if ascii_only else 0]

@@ -282,6 +282,7 @@ def parse_openrouter_credits(data: Any) -> Balance:
 class OpenRouterProvider(_KeyProvider):
     id = "openrouter"
     name = "OpenRouter"
+    short = "or"
     env_names: ClassVar[tuple[str, ...]] = ("OPENROUTER_API_KEY",)
     settings: ClassVar[dict[str, type]] = dict(API_KEY_SETTINGS)
 
@@ -372,6 +373,7 @@ def parse_deepseek(data: Any) -> Quota:
 class DeepSeekProvider(_KeyProvider):
     id = "deepseek"
     name = "DeepSeek"
+    short = "ds"
     env_names: ClassVar[tuple[str, ...]] = ("DEEPSEEK_API_KEY",)
     settings: ClassVar[dict[str, type]] = dict(API_KEY_SETTINGS)
 
@@ -456,6 +458,7 @@ def parse_moonshot(data: Any, platform: str) -> Quota:
 class MoonshotProvider(_KeyProvider):
     id = "moonshot"
     name = "Moonshot"
+    short = "moon"
     env_names: ClassVar[tuple[str, ...]] = ("MOONSHOT_API_KEY",)
     settings: ClassVar[dict[str, type]] = {**API_KEY_SETTINGS, "platform": str}
 

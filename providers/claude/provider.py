@@ -583,6 +583,7 @@ def sort_key(snapshot: AccountSnapshot) -> tuple[Any, ...]:
 class ClaudeProvider(Provider):
     id = ID
     name = NAME
+    short = "cl"
     # Claude punishes frequent polling: at most once a minute, and 5 minutes after a bare 429.
     poll_floor = 60.0
     rate_limit_wait = 300.0

@@ -464,6 +464,7 @@ def sort_key(snapshot: AccountSnapshot) -> tuple[Any, ...]:
 class CodexProvider(Provider):
     id = ID
     name = NAME
+    short = "cdx"
     accepts_account_dirs = True
     demo = ("providers.codex.demo",)
 

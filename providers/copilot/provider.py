@@ -711,6 +711,7 @@ def sort_key(snapshot: AccountSnapshot) -> tuple[Any, ...]:
 class CopilotProvider(Provider):
     id = ID
     name = NAME
+    short = "cop"
     demo = ("providers.copilot.demo",)
     env_names = (ENV_NAME,)
     settings: ClassVar[dict[str, type]] = {}

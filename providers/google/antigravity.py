@@ -174,6 +174,7 @@ def precheck_antigravity(account: Account, now: datetime) -> Problem | None:
 class AntigravityProvider(Provider):
     id = ANTIGRAVITY.provider
     name = ANTIGRAVITY.name
+    short = "ag"
     demo = ("providers.google.demo", "providers.google.cache_demo")
     env_names = (ANTIGRAVITY.id_env, ANTIGRAVITY.secret_env)
     group_windows = staticmethod(group_windows)

@@ -111,6 +111,7 @@ def precheck_gemini(account: Account, now: datetime) -> Problem | None:
 class GeminiProvider(Provider):
     id = GEMINI.provider
     name = GEMINI.name
+    short = "gem"
     demo = ("providers.google.demo",)
     env_names = (PROJECT_ENV, GEMINI.id_env, GEMINI.secret_env)
     settings: ClassVar[dict[str, type]] = {"client_id": str, "client_secret": str, "project": str}

@@ -187,6 +187,7 @@ def combine(usage: Quota, balance: Any) -> Quota:
 class NanoGptProvider(Provider):
     id = "nanogpt"
     name = "Nano-GPT"
+    short = "nano"
     demo = ("providers.nanogpt.demo",)
     env_names = ENV_NAMES
     settings: ClassVar[dict[str, type]] = dict(API_KEY_SETTINGS)

@@ -620,6 +620,7 @@ def sort_key(snapshot: AccountSnapshot) -> tuple[Any, ...]:
 class NewApiProvider(Provider):
     id = PROVIDER_ID
     name = "New API"
+    short = "napi"
     demo = ("providers.newapi.demo",)
     env_names = (ENV_URL, ENV_KEY, ENV_QUOTA_PER_USD)
     # [[newapi]]: one table per gateway, handed over as settings["instances"].

@@ -1,0 +1,148 @@
+"""latest.json: written by --once (and the app, serve), merged per account, private, never by --demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from support.credentials import codex_token, usage_answer, write_codex_auth
+from support.servers import LocalServer, Reply, Seen
+
+from tui.cache.store import merge, read_cache, update_cache
+from tui.cli import main
+from tui.commands.status import main as status_main
+from tui.once import dump_document
+
+NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+
+
+def cache_file(home: Path) -> Path:
+    return home / ".cache" / "aiquota-tui" / "latest.json"
+
+
+def entry(name: str, fetched: datetime, status: str = "ok", provider: str = "codex") -> dict:
+    return {
+        "provider": provider,
+        "account": name,
+        "source": f"~/{name}",
+        "status": status,
+        "fetched_at": fetched.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "windows": [] if status != "ok" else [{"id": "five_hour", "remaining_percent": 50}],
+    }
+
+
+def doc(*accounts: dict, at: datetime = NOW) -> dict:
+    return {
+        "schema": 1,
+        "generated_at": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "accounts": list(accounts),
+    }
+
+
+def test_once_writes_the_json_document_with_the_refresh_interval(
+    home: Path, work: Path, monkeypatch, capsys
+) -> None:
+    for name in ("a", "b"):
+        write_codex_auth(work / f"account/{name}.auth.json", codex_token(name), name)
+    with LocalServer(lambda seen: Reply(body=usage_answer(10, 20))) as server:
+        monkeypatch.setenv("AIQUOTA_CODEX_URL", server.url)
+        assert main(["--once", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    path = cache_file(home)
+    written = json.loads(path.read_text())
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert written["accounts"] == printed["accounts"]
+    assert written["refresh_interval"] == 300
+    assert written["providers"]["codex"]["short"] == "cdx"
+    assert "five_hour" in {w["id"] for w in written["accounts"][0]["windows"]}
+    # What the status line makes of it, with no network and no credentials.
+    assert status_main([], path=path) == 0
+    assert capsys.readouterr().out.strip() == "cdx 90·80"
+
+
+def test_a_later_run_keeps_the_accounts_it_did_not_fetch(
+    home: Path, work: Path, monkeypatch, capsys
+) -> None:
+    write_codex_auth(work / "account/a.auth.json", codex_token("a"), "a")
+    with LocalServer(lambda seen: Reply(body=usage_answer(10, 20))) as server:
+        monkeypatch.setenv("AIQUOTA_CODEX_URL", server.url)
+        main(["--once", "--json"])
+        (work / "account/a.auth.json").unlink()
+        write_codex_auth(work / "account/b.auth.json", codex_token("b"), "b")
+        main(["--once", "--json"])
+    capsys.readouterr()
+    names = [a["account"] for a in json.loads(cache_file(home).read_text())["accounts"]]
+    assert sorted(names) == ["a", "b"]
+
+
+def test_a_failed_fetch_keeps_the_last_good_entry(
+    home: Path, work: Path, monkeypatch, capsys
+) -> None:
+    write_codex_auth(work / "account/a.auth.json", codex_token("a"), "a")
+    replies = iter([Reply(body=usage_answer(10, 20)), Reply(status=500, body={})])
+
+    def answer(seen: Seen) -> Reply:
+        return next(replies)
+
+    with LocalServer(answer) as server:
+        monkeypatch.setenv("AIQUOTA_CODEX_URL", server.url)
+        main(["--once", "--json"])
+        main(["--once", "--json"])
+    capsys.readouterr()
+    (account,) = json.loads(cache_file(home).read_text())["accounts"]
+    assert account["status"] == "ok" and account["windows"]
+
+
+def test_the_demo_never_writes_the_cache(home: Path, capsys) -> None:
+    main(["--demo", "--once", "--json"])
+    capsys.readouterr()
+    assert not cache_file(home).exists()
+
+
+def test_accounts_unseen_for_a_day_drop_out() -> None:
+    old = doc(
+        entry("gone", NOW - timedelta(days=1, minutes=1)), entry("recent", NOW - timedelta(hours=5))
+    )
+    merged = merge(old, doc(entry("new", NOW)), NOW)
+    assert [a["account"] for a in merged["accounts"]] == ["new", "recent"]
+
+
+def test_a_never_good_account_keeps_its_failure() -> None:
+    merged = merge(None, doc(entry("x", NOW, status="auth_expired")), NOW)
+    assert merged["accounts"][0]["status"] == "auth_expired"
+
+
+def test_two_writers_at_once_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "latest.json"
+    start = threading.Barrier(8)
+
+    def write(number: int) -> None:
+        start.wait()
+        update_cache(path, doc(entry(f"w{number}", NOW)), NOW, dump_document)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    document = read_cache(path)
+    assert document is not None
+    assert sorted(a["account"] for a in document["accounts"]) == [f"w{n}" for n in range(8)]
+    assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
+
+
+def test_no_secret_reaches_the_cache(home: Path, work: Path, monkeypatch, capsys) -> None:
+    token = codex_token("a")
+    write_codex_auth(work / "account/a.auth.json", token, "a")
+    with LocalServer(
+        lambda seen: Reply(status=401, body={"detail": f"bad token {token}"})
+    ) as server:
+        monkeypatch.setenv("AIQUOTA_CODEX_URL", server.url)
+        main(["--once", "--json"])
+    capsys.readouterr()
+    text = cache_file(home).read_text()
+    assert token not in text and token[:24] not in text

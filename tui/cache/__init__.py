@@ -1,0 +1,1 @@
+"""latest.json: the last answers of every account, for the status line (CONTRACT.md)."""

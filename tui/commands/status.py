@@ -1,0 +1,438 @@
+"""`aiquota-tui status`: one line for a status bar, from latest.json only (CONTRACT.md).
+
+tmux runs this every second or so: it reads the cache the app, `--once` or `serve` wrote,
+never the network and never a credential file, and imports neither Textual nor httpx.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from providers.kit.files import read_text
+from providers.kit.text import clean_text
+from tui.cache.store import CACHE_FILE_NAME, Document, parse_time, read_cache
+from tui.pace import pace_sign
+
+APP_NAME = "aiquota-tui"
+EXIT_OK, EXIT_USAGE, EXIT_NO_CACHE = 0, 2, 3
+NO_DATA = "aiquota: no data — run aiquota-tui or aiquota-tui serve"
+DEFAULT_INTERVAL = 300.0
+NAME_LIMIT = 40
+# Waybar's classes by what is left of the lowest window shown.
+CRITICAL_BELOW, WARNING_BELOW = 10.0, 30.0
+# The app's quota colours by remaining share (tui/themes.py): plenty ≥ 50, low < 50,
+# critical < 20, exhausted 0. Used when the theme names none.
+ANSI_COLOURS = {"plenty": "green", "low": "yellow", "critical": "red", "exhausted": "magenta"}
+
+
+@dataclass(frozen=True)
+class Options:
+    format: str | None
+    sep: str
+    providers: tuple[str, ...]
+    accounts: tuple[str, ...]
+    all: bool
+    tmux: bool
+    ascii: bool
+    waybar: bool
+    stale_after: float | None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aiquota-tui status",
+        description="One line of what is left, from the cache the app or `serve` keeps: "
+        "no network. Fields for --format: {p} {provider} {account} {w1} {w2} {left} {reset} {pace}.",
+    )
+    parser.add_argument("--format", metavar="F", help="one chunk, e.g. '{p} {w1}·{w2}'")
+    parser.add_argument("--sep", metavar="S", default="  ", help="between chunks (two spaces)")
+    parser.add_argument("--provider", action="append", default=[], metavar="ID")
+    parser.add_argument("--account", action="append", default=[], metavar="NAME")
+    parser.add_argument("--all", action="store_true", help="one chunk per account")
+    parser.add_argument("--tmux", action="store_true", help="tmux colours (#[fg=…])")
+    parser.add_argument("--ascii", action="store_true", help="no character outside ASCII")
+    parser.add_argument("--waybar", action="store_true", help="one Waybar JSON object")
+    parser.add_argument(
+        "--stale-after",
+        type=float,
+        metavar="S",
+        help="data older than S seconds is stale (default: twice the refresh interval)",
+    )
+    return parser
+
+
+# ------------------------------------------------------------------ reading the cache
+
+
+def cache_path() -> Path:
+    return Path(platformdirs.user_cache_dir(APP_NAME)) / CACHE_FILE_NAME
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _left(window: Mapping[str, Any]) -> float | None:
+    return _number(window.get("remaining_percent"))
+
+
+def _windows(account: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    windows = account.get("windows")
+    if not isinstance(windows, list):
+        return []
+    return [w for w in windows if isinstance(w, dict) and _left(w) is not None]
+
+
+def _headroom(account: Mapping[str, Any]) -> float | None:
+    lefts = [_left(w) for w in _windows(account)[:2]]
+    known = [left for left in lefts if left is not None]
+    return min(known) if known else None
+
+
+def choose(document: Document, options: Options) -> list[Mapping[str, Any]]:
+    """The accounts to show: per provider its active account, else the most headroom."""
+    accounts = [a for a in document.get("accounts", []) if isinstance(a, dict)]
+    if options.providers:
+        accounts = [a for a in accounts if a.get("provider") in options.providers]
+    if options.accounts:
+        wanted = {name.casefold() for name in options.accounts}
+        accounts = [a for a in accounts if str(a.get("account", "")).casefold() in wanted]
+    if options.all:
+        return accounts
+    chosen: dict[str, Mapping[str, Any]] = {}
+    for account in accounts:
+        provider = str(account.get("provider"))
+        best = chosen.get(provider)
+        if best is None or _better(account, best):
+            chosen[provider] = account
+    return list(chosen.values())
+
+
+def _better(account: Mapping[str, Any], than: Mapping[str, Any]) -> bool:
+    if bool(account.get("active")) != bool(than.get("active")):
+        return bool(account.get("active"))
+    if bool(than.get("active")):
+        return False  # the first active one stays
+    mine, theirs = _headroom(account), _headroom(than)
+    if mine is None:
+        return False
+    return theirs is None or mine > theirs
+
+
+# ------------------------------------------------------------------ one chunk
+
+
+def whole(value: float | None) -> str:
+    return "" if value is None else str(math.floor(value + 0.5))
+
+
+def short_duration(seconds: float) -> str:
+    """'45m', '2h10m', '3d4h': as short as a status line needs."""
+    minutes = max(0, int(seconds // 60))
+    if minutes < 1:
+        return "<1m"
+    days, minutes = divmod(minutes, 1440)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days}d{hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h{minutes:02d}m" if minutes else f"{hours}h"
+    return f"{minutes}m"
+
+
+def _next_reset(windows: Sequence[Mapping[str, Any]], now: datetime) -> str:
+    upcoming = [parse_time(w.get("resets_at")) for w in windows[:2]]
+    future = [moment for moment in upcoming if moment is not None and moment > now]
+    if not future:
+        return ""
+    return short_duration((min(future) - now).total_seconds())
+
+
+def _balance_text(account: Mapping[str, Any]) -> str:
+    balances = account.get("balances")
+    if not isinstance(balances, list):
+        return ""
+    for balance in balances:
+        if not isinstance(balance, dict):
+            continue
+        amount = _number(balance.get("amount"))
+        if amount is None:
+            continue
+        unit = balance.get("unit") if isinstance(balance.get("unit"), str) else ""
+        figure = f"{amount:.2f}" if abs(amount) < 1000 else f"{amount:.0f}"
+        return f"${figure}" if unit == "USD" else f"{figure} {unit}".strip()
+    return ""
+
+
+@dataclass(frozen=True)
+class Chunk:
+    text: str
+    lowest: float | None  # the lowest % left shown
+    stale: bool
+
+
+def _short_name(document: Document, provider: str) -> str:
+    table = document.get("providers")
+    entry = table.get(provider) if isinstance(table, dict) else None
+    short = entry.get("short") if isinstance(entry, dict) else None
+    return short if isinstance(short, str) and short else provider[:3]
+
+
+def _safe(text: Any, options: Options, limit: int = NAME_LIMIT) -> str:
+    cleaned = clean_text(str(text), limit) if text is not None else ""
+    if options.ascii:
+        cleaned = cleaned.encode("ascii", "replace").decode("ascii")
+    if options.tmux:
+        cleaned = cleaned.replace("#", "##")  # tmux would read #[…] and #(…) in a name
+    return cleaned
+
+
+def chunk(document: Document, account: Mapping[str, Any], options: Options, now: datetime) -> Chunk:
+    windows = _windows(account)
+    lefts = [_left(w) for w in windows[:2]]
+    shown = [left for left in lefts if left is not None]
+    first_pace = windows[0].get("pace") if windows else None
+    stage = first_pace.get("stage") if isinstance(first_pace, dict) else None
+    fields = {
+        "p": _safe(_short_name(document, str(account.get("provider"))), options),
+        "provider": _safe(account.get("provider"), options),
+        "account": _safe(account.get("account"), options),
+        "w1": whole(lefts[0]) if lefts else "",
+        "w2": whole(lefts[1]) if len(lefts) > 1 else "",
+        "left": whole(min(shown)) if shown else "",
+        "reset": _next_reset(windows, now),
+        "pace": pace_sign(stage if isinstance(stage, str) else None, ascii_only=options.ascii),
+    }
+    template = options.format or _default_format(options, len(shown), account)
+    try:
+        text = template.format_map(fields)
+    except (KeyError, ValueError, IndexError, AttributeError):
+        raise UsageError(
+            f"--format {template!r}: use only {{p}} {{provider}} {{account}} "
+            "{w1} {w2} {left} {reset} {pace}"
+        ) from None
+    if options.format is None and not shown:
+        text = f"{text} {_safe(_balance_text(account), options) or ('x' if options.ascii else '✗')}"
+    stale = _is_stale(document, account, options, now)
+    if stale:
+        text += "?" if options.ascii else "⚠"
+    return Chunk(text, min(shown) if shown else None, stale)
+
+
+def _default_format(options: Options, windows: int, account: Mapping[str, Any]) -> str:
+    dot = "/" if options.ascii else "·"
+    head = "{p}:{account}" if options.all else "{p}"
+    if windows >= 2:
+        return head + " {w1}" + dot + "{w2}"
+    if windows == 1:
+        return head + " {w1}"
+    return head
+
+
+class UsageError(Exception):
+    pass
+
+
+def _is_stale(
+    document: Document, account: Mapping[str, Any], options: Options, now: datetime
+) -> bool:
+    limit = options.stale_after
+    if limit is None:
+        interval = _number(document.get("refresh_interval")) or DEFAULT_INTERVAL
+        limit = 2 * interval
+    fetched = parse_time(account.get("fetched_at"))
+    return fetched is None or (now - fetched).total_seconds() > limit
+
+
+# ------------------------------------------------------------------ colours
+
+
+def _colour_band(left: float | None) -> str:
+    if left is None:
+        return "plenty"
+    if left <= 0:
+        return "exhausted"
+    if left < 20:
+        return "critical"
+    if left < 50:
+        return "low"
+    return "plenty"
+
+
+def theme_colours() -> dict[str, str]:
+    """The saved theme's quota colours, read from its file; the terminal's own colours else."""
+    colours = dict(ANSI_COLOURS)
+    state = Path(platformdirs.user_state_dir(APP_NAME)) / "state.toml"
+    name = _toml(state).get("theme")
+    if not isinstance(name, str) or not name:
+        name = "aiquota-dark"
+    found = _theme_file(name)
+    for key in ANSI_COLOURS:
+        value = found.get(key)
+        if isinstance(value, str) and _is_colour(value):
+            colours[key] = value
+    return colours
+
+
+def _is_colour(value: str) -> bool:
+    text = value.strip()
+    if text.startswith("#"):
+        return len(text) in (4, 7) and all(c in "0123456789abcdefABCDEF" for c in text[1:])
+    return text.isalnum() and len(text) <= 20
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    read = read_text(path, str(path), limit=256 * 1024)
+    if not read.ok:
+        return {}
+    try:
+        return tomllib.loads(read.data)
+    except (tomllib.TOMLDecodeError, ValueError):
+        return {}
+
+
+def _theme_file(name: str) -> dict[str, Any]:
+    bundled = resources.files("themes").joinpath(f"{name}.toml")
+    try:
+        if bundled.is_file():
+            return tomllib.loads(bundled.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, ValueError):
+        pass
+    folder = Path(platformdirs.user_config_dir(APP_NAME)) / "themes"
+    try:
+        paths = sorted(folder.glob("*.toml"))
+    except OSError:
+        return {}
+    for path in paths:
+        data = _toml(path)
+        if data.get("name") == name:
+            return data
+    return {}
+
+
+def tmux_wrap(chunk_: Chunk, colours: Mapping[str, str]) -> str:
+    colour = colours[_colour_band(chunk_.lowest)]
+    style = f"fg={colour},dim" if chunk_.stale else f"fg={colour}"
+    return f"#[{style}]{chunk_.text}#[default]"
+
+
+# ------------------------------------------------------------------ the outputs
+
+
+def _tooltip(
+    document: Document, accounts: Sequence[Mapping[str, Any]], options: Options, now: datetime
+) -> str:
+    lines = []
+    for account in accounts:
+        parts = []
+        for window in _windows(account):
+            reset = parse_time(window.get("resets_at"))
+            when = (
+                f" (resets in {short_duration((reset - now).total_seconds())})"
+                if reset and reset > now
+                else ""
+            )
+            parts.append(
+                f"{_safe(window.get('label'), options)} {whole(_left(window))}% left{when}"
+            )
+        if not parts:
+            parts.append(_safe(_balance_text(account), options) or str(account.get("status")))
+        name = f"{_safe(_short_name(document, str(account.get('provider'))), options)} {_safe(account.get('account'), options)}"
+        lines.append(f"{name}: " + ", ".join(parts))
+    return "\n".join(lines)
+
+
+def render(document: Document, options: Options, now: datetime) -> tuple[str, int]:
+    accounts = choose(document, options)
+    chunks = [chunk(document, account, options, now) for account in accounts]
+    if options.waybar:
+        lows = [c.lowest for c in chunks if c.lowest is not None]
+        lowest = min(lows) if lows else None
+        if any(c.stale for c in chunks):
+            css = "stale"
+        elif lowest is not None and lowest < CRITICAL_BELOW:
+            css = "critical"
+        elif lowest is not None and lowest < WARNING_BELOW:
+            css = "warning"
+        else:
+            css = "ok"
+        payload = {
+            "text": options.sep.join(c.text for c in chunks),
+            "tooltip": _tooltip(document, accounts, options, now),
+            "class": css,
+            "percentage": None if lowest is None else math.floor(lowest + 0.5),
+        }
+        return json.dumps(payload, ensure_ascii=options.ascii), EXIT_OK
+    if options.tmux:
+        colours = theme_colours()
+        return options.sep.join(tmux_wrap(c, colours) for c in chunks), EXIT_OK
+    return options.sep.join(c.text for c in chunks), EXIT_OK
+
+
+def no_data(options: Options) -> str:
+    hint = NO_DATA.replace("—", "-") if options.ascii else NO_DATA
+    if options.waybar:
+        payload = {"text": hint, "tooltip": hint, "class": "stale", "percentage": None}
+        return json.dumps(payload, ensure_ascii=options.ascii)
+    return hint
+
+
+def main(argv: Sequence[str], now: datetime | None = None, path: Path | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv))
+    except SystemExit as stop:
+        return int(stop.code or 0) and EXIT_USAGE
+    if args.stale_after is not None and not (0 <= args.stale_after < 10**9):
+        print("aiquota-tui status: --stale-after must be a number of seconds", file=sys.stderr)
+        return EXIT_USAGE
+    options = Options(
+        format=args.format,
+        sep=args.sep,
+        providers=tuple(args.provider),
+        accounts=tuple(args.account),
+        all=args.all,
+        tmux=args.tmux,
+        ascii=args.ascii,
+        waybar=args.waybar,
+        stale_after=args.stale_after,
+    )
+    document = read_cache(path or cache_path())
+    if document is None:
+        _print(no_data(options))
+        return EXIT_NO_CACHE
+    try:
+        line, code = render(document, options, now or datetime.now(UTC))
+    except UsageError as error:
+        print(f"aiquota-tui status: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    _print(line)
+    return code
+
+
+def _print(text: str) -> None:
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass
+    except UnicodeEncodeError:
+        sys.stdout.write(text.encode("ascii", "replace").decode("ascii") + "\n")
+
+
+def entry_point(argv: Sequence[str]) -> None:
+    sys.exit(main(argv))

@@ -1,0 +1,1 @@
+"""`aiquota-tui serve`: the refresh loop without a screen, with HTTP /metrics, /usage, /healthz."""
