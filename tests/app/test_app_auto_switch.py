@@ -41,9 +41,7 @@ async def test_the_active_account_under_the_line_moves_to_the_most_room(
         "[providers.codex]\nauto_switch = true\nswitch_below = 10\n"
         "switch_target_min = 30\nswitch_cooldown = 900\n"
     )
-    config = load_config(
-        config_file, explicit=True, known_providers={"codex": select(["codex"])[0].settings}
-    )
+    config = load_config(config_file, explicit=True, known_providers=provider_settings())
     transport = httpx.MockTransport(lambda request: used(request, answers))
     sources = replace(build_sources(select(["codex"]), config, use_demo=False), transport=transport)
     clock = FakeClock()
