@@ -12,7 +12,7 @@ import contextlib
 import importlib
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -96,6 +96,15 @@ class Answers:
         with self._lock:  # one batch at a time: sinks keep state between batches
             for sink in self.sinks:
                 self._guarded(sink, lambda sink=sink: sink.take(snapshots, now))
+
+    def announce(self, event: Mapping[str, object]) -> None:
+        """An event that is no answer (an automatic switch), for the sinks that take events
+        (alerts deliver it, history records it)."""
+        with self._lock:
+            for sink in self.sinks:
+                announce = getattr(sink, "announce", None)
+                if announce is not None:
+                    self._guarded(sink, lambda announce=announce: announce(event))
 
     def close(self, timeout: float = 10.0) -> None:
         with self._lock:

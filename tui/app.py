@@ -31,7 +31,7 @@ from providers.kit.paths import Paths
 from providers.kit.words import plural
 from providers.model import AccountSnapshot, Status
 from providers.registry import BY_ID, PROVIDERS
-from tui.answers import Answers, RunContext, build_answers
+from tui.answers import Answers, RunContext, build_answers, state_dir
 from tui.config import Config, config_dir
 from tui.guarded_app import GuardedApp
 from tui.screens.confirm import Confirm
@@ -40,6 +40,14 @@ from tui.screens.pickers import AccountPicker, ThemePicker
 from tui.state import AppState, default_state_path, load_state, save_state
 from tui.store.sorting import sort_entries, sort_key
 from tui.store.store import Entry, Store
+from tui.switching.auto import (
+    AutoSwitch,
+    NoneQualifies,
+    Switch,
+    auto_switches,
+    candidates_of,
+    switched_event,
+)
 from tui.themes import bundled_themes, quota_colour_defaults, user_themes
 from tui.widgets.detail import ProviderPane, list_prompt
 from tui.widgets.overview import SORT_LABELS, SORTS, OverviewPane
@@ -174,6 +182,15 @@ class QuotaApp(GuardedApp):
         self._answers = answers
         self._unhanded: dict[str, AccountSnapshot] = {}
         self._handing = False
+        # Opt-in automatic switching ([providers.<id>] auto_switch); in the demo it switches
+        # the sandbox's sample files and remembers nothing.
+        self._auto_switches, problems = auto_switches(
+            sources.providers,
+            self.config,
+            interval=self.store.policy.interval,
+            state_dir=None if sources.demo else state_dir(),
+        )
+        self.startup_messages += problems
         super().__init__()
         self._register_themes()
         if self.config.keys:
@@ -509,6 +526,7 @@ class QuotaApp(GuardedApp):
             return
         self._hand_over([entry.snapshot for entry in changed])
         now = self.clock()
+        self._consider_switches(now)
         self._reorder(changed=changed)
         self.overview.answers_arrived()
         if self._active_tab() == OVERVIEW_TAB:
@@ -517,6 +535,44 @@ class QuotaApp(GuardedApp):
             pane = self._provider_panes.get(entry.provider.id)
             if pane is not None:
                 pane.refresh_entry(entry, now)  # a hidden pane only notes it is behind
+
+    def _consider_switches(self, now: datetime) -> None:
+        """After answers: an active account under its line moves to the one with most room."""
+        if self.sources.demo and self._sandbox is None:
+            return
+        entries = list(self.store)
+        for auto in self._auto_switches:
+            decision = auto.decide(
+                candidates_of(entries, auto.provider, now, self.store.policy.interval), now
+            )
+            if isinstance(decision, NoneQualifies):
+                self.notify(decision.message, severity="warning", timeout=15)
+            elif isinstance(decision, Switch):
+                auto.busy = True
+                self.run_worker(self._auto_switch(auto, decision), group="switch")
+
+    async def _auto_switch(self, auto: AutoSwitch, decision: Switch) -> None:
+        chosen = decision.target.account.path
+        assert chosen is not None  # decide() only picks saved files
+        context = self._switch_context(decision.provider, decision.switcher)
+        try:
+            done = await asyncio.to_thread(
+                decision.switcher.activate, chosen, context, self.clock()
+            )
+        except (SwitchRefused, OSError) as error:
+            why = str(error) if isinstance(error, SwitchRefused) else (error.strerror or str(error))
+            self.notify(f"Automatic switch stopped: {why}", severity="error", timeout=15)
+            auto.switched(self.clock())  # the cooldown also spaces out failed attempts
+            return
+        finally:
+            auto.busy = False
+        now = self.clock()
+        auto.switched(now)
+        demo_note = "Demo: " if self._sandbox is not None else ""
+        self.notify(f"{demo_note}Switched automatically: {decision.reason}. {done}", timeout=15)
+        if self._answers is not None:
+            await asyncio.to_thread(self._answers.announce, switched_event(decision, now))
+        self._rediscover()
 
     def _hand_over(self, snapshots: list[AccountSnapshot]) -> None:
         """Give fresh answers to the sinks in a thread, one batch at a time."""

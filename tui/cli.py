@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from providers import __version__
-from providers.base import SwitchRefused
+from providers.base import Provider, Switcher, SwitchRefused
 from providers.collect import fetch_all, ordered
 from providers.discover import NO_ACCOUNTS_HINT, Sources, bad_origin_overrides, build_sources
 from providers.kit.http import MAX_IN_FLIGHT, HttpSession, make_client
@@ -25,6 +25,8 @@ from tui import once
 from tui.answers import Answers, RunContext, build_answers
 from tui.config import Config, ConfigError, default_config_path, load_config
 from tui.crash import crash_report
+from tui.switching.best import best, headroom, judge
+from tui.switching.rules import switch_rules
 
 EXIT_OK = 0
 EXIT_NOT_ALL_OK = 1
@@ -54,8 +56,10 @@ environment:
 exit status:
   --once      0 every account is ok; 1 at least one is not (its status says
               why); 2 bad arguments or an unreadable config file
-  --activate  0 switched (or already active); 1 refused, nothing written;
-              2 not a name, or no saved account of that name
+  --activate  0 switched (or already active); 1 refused, nothing written
+              (best: none qualifies); 2 not a name, or no saved account of it
+  check       0 every window has --min-left; 1 one has less; 2 bad arguments;
+              3 an account could not be read
   the app     2 when it has no terminal to draw on (output to a file or a
               pipe, TERM=dumb): use --once or --json there
 
@@ -111,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--activate",
         metavar="NAME",
         help="make the saved Codex account NAME (account/NAME.auth.json) the Codex CLI's login, "
-        "saving the current login back first",
+        "saving the current login back first; `best`: the account with the most room left",
     )
     parser.add_argument(
         "--no-alerts",
@@ -247,11 +251,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _run_app(sources, config, mouse=not args.no_mouse)
 
 
+BEST = "best"  # --activate best: the name is reserved for the account with the most room
+
+
 def run_activate(name: str, config: Config, account_dirs: list[Path]) -> int:
     """--activate NAME: 0 switched (or already active), 1 refused, 2 no such saved account."""
     provider = BY_ID["codex"]  # the contract: --activate is Codex's
     switcher = provider.switcher()
     assert switcher is not None
+    if name == BEST:
+        return run_activate_best(provider, switcher, config, account_dirs)
     problem = switcher.name_problem(name)
     if problem:  # before any lookup: `../../x` must never reach the file system
         _say(f"aiquota-tui: {problem}")
@@ -274,6 +283,52 @@ def run_activate(name: str, config: Config, account_dirs: list[Path]) -> int:
         _say(f"aiquota-tui: the switch stopped: {error.strerror or type(error).__name__}")
         return EXIT_NOT_ALL_OK
     _say(done)
+    return EXIT_OK
+
+
+def run_activate_best(
+    provider: Provider, switcher: Switcher, config: Config, account_dirs: list[Path]
+) -> int:
+    """--activate best: fetch every saved account, activate the one with the most headroom.
+
+    0 switched or the active one is already best, 1 none qualifies (nothing written)."""
+    settings = config.provider(provider.id)
+    rules, problems = switch_rules(settings)
+    for problem in problems:
+        _say(f"aiquota-tui: [providers.{provider.id}] {problem}")
+    sources = build_sources([provider], config, use_demo=False, account_dirs=account_dirs)
+    accounts = {account.key: account for _, account in sources.pairs}
+    in_flight = config.refresh_policy().max_in_flight
+    snapshots = asyncio.run(_fetch(sources, in_flight))
+    # Accounts a switch can land on: the active login and the saved files (not OpenCode's).
+    usable = [
+        s for s in snapshots if accounts[s.key].active or switcher.refusal(accounts[s.key]) is None
+    ]
+    chosen = best(usable, rules.target_min)
+    if chosen is None:
+        _say(f"aiquota-tui: no saved {provider.name} account qualifies; nothing was changed.")
+        for snapshot in usable or snapshots:
+            reason = judge(snapshot, rules.target_min).reason
+            _say(f"  {snapshot.account}: {reason}")
+        if not usable:
+            _say(f"  {NO_ACCOUNTS_HINT}")
+        return EXIT_NOT_ALL_OK
+    why = f"{headroom(chosen):.0f}% left in its lower window"
+    account = accounts[chosen.key]
+    if account.active:
+        _say(f"aiquota-tui: '{chosen.account}' is already active and has the most room ({why}).")
+        return EXIT_OK
+    assert account.path is not None  # refusal() said it is a saved file
+    context = switcher.context(Paths(), settings, account_dirs)
+    try:
+        done = switcher.activate(account.path, context)
+    except SwitchRefused as refusal:
+        _say(f"aiquota-tui: not switched: {refusal}")
+        return EXIT_NOT_ALL_OK
+    except OSError as error:
+        _say(f"aiquota-tui: the switch stopped: {error.strerror or type(error).__name__}")
+        return EXIT_NOT_ALL_OK
+    _say(f"{done} It has the most room: {why}.")
     return EXIT_OK
 
 

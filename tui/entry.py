@@ -13,6 +13,7 @@ import sys
 COMMANDS: dict[str, str] = {
     "status": "tui.commands.status",
     "serve": "tui.commands.serve",
+    "check": "tui.commands.check",
 }
 
 

@@ -7,7 +7,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from providers.base import Account, DiscoveryContext, ParseError, Problem, Provider, Switcher
+from providers.base import (
+    Account,
+    DiscoveryContext,
+    ParseError,
+    Problem,
+    Provider,
+    SettingType,
+    Switcher,
+)
 from providers.kit import jwt
 from providers.kit.files import read_json_file
 from providers.kit.http import FetchError, HttpSession
@@ -474,7 +482,14 @@ class CodexProvider(Provider):
 
         return CodexSwitcher()
 
-    settings: ClassVar[dict[str, type]] = {"account_dirs": list}
+    settings: ClassVar[dict[str, SettingType]] = {
+        "account_dirs": list,
+        # Automatic switching (tui/switching/auto.py): opt-in, off by default.
+        "auto_switch": bool,
+        "switch_below": (int, float),
+        "switch_target_min": (int, float),
+        "switch_cooldown": (int, float),
+    }
 
     discover = staticmethod(discover)
     precheck = staticmethod(precheck)

@@ -12,14 +12,23 @@ import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from providers.base import Account, Provider
+from providers.base import Account, Provider, SwitchRefused
 from providers.collect import fetch_snapshot, snapshot_of
 from providers.discover import Sources, discover
 from providers.kit.http import HttpSession, make_client
+from providers.kit.paths import Paths
 from providers.model import AccountSnapshot, Status
-from tui.answers import Answers
+from tui.answers import Answers, state_dir
 from tui.config import Config
 from tui.store.store import Entry, Store
+from tui.switching.auto import (
+    AutoSwitch,
+    NoneQualifies,
+    Switch,
+    auto_switches,
+    candidates_of,
+    switched_event,
+)
 
 REDISCOVER_SECONDS = 60.0
 # Answers arriving together are handed on together; a thousand accounts make a few batches.
@@ -61,6 +70,14 @@ class Refresher:
         self._handing: asyncio.Task[None] | None = None
         self._last_discovery = clock()
         self._http: HttpSession | None = None
+        self.auto_switches, problems = auto_switches(
+            sources.providers,
+            config,
+            interval=self.store.policy.interval,
+            state_dir=None if sources.demo else state_dir(),
+        )
+        for problem in problems:
+            log(problem)
 
     # ------------------------------------------------------------------ the loop
 
@@ -159,7 +176,46 @@ class Refresher:
         batch, self._finished = list(self._finished.values()), {}
         if batch:
             await asyncio.to_thread(self.answers.take, batch, self.clock())
+            await self._consider_switches()
         self.on_change()
+
+    async def _consider_switches(self) -> None:
+        """The app's automatic switching, the same rules (tui/switching/auto.py)."""
+        now = self.clock()
+        entries = list(self.store)
+        for auto in self.auto_switches:
+            decision = auto.decide(
+                candidates_of(entries, auto.provider, now, self.store.policy.interval), now
+            )
+            if isinstance(decision, NoneQualifies):
+                self.log(decision.message)
+            elif isinstance(decision, Switch):
+                await self._switch(auto, decision)
+
+    async def _switch(self, auto: AutoSwitch, decision: Switch) -> None:
+        chosen = decision.target.account.path
+        assert chosen is not None
+        provider = decision.provider
+        context = decision.switcher.context(
+            Paths(), self.config.provider(provider.id), self.sources.account_dirs
+        )
+        auto.busy = True
+        try:
+            done = await asyncio.to_thread(
+                decision.switcher.activate, chosen, context, self.clock()
+            )
+        except (SwitchRefused, OSError) as error:
+            self.log(f"automatic switch stopped: {error}")
+            auto.switched(self.clock())
+            return
+        finally:
+            auto.busy = False
+        now = self.clock()
+        auto.switched(now)
+        self.log(f"switched automatically: {decision.reason}. {done}")
+        await asyncio.to_thread(self.answers.announce, switched_event(decision, now))
+        if not self.sources.demo:
+            await self._rediscover()
 
     async def _rediscover(self) -> None:
         self._last_discovery = self.clock()
