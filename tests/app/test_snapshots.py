@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support.app import make_app, open_tab, settle
+from support.app import make_app, open_tab, settle, steady
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -21,6 +21,7 @@ def test_overview(snap_compare, tmp_path: Path, size) -> None:
     async def loaded(pilot) -> None:
         await settle(pilot, app)
         await pilot.wait_for_scheduled_animations()
+        await steady(pilot, app)
 
     assert snap_compare(app, terminal_size=size, run_before=loaded)
 
@@ -33,6 +34,7 @@ def test_codex_tab_with_extra_limits_and_credits(snap_compare, tmp_path: Path, s
         await settle(pilot, app)
         await open_tab(pilot, app, "2")
         await pilot.wait_for_scheduled_animations()
+        await steady(pilot, app)
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=open_spark)
@@ -47,6 +49,7 @@ def test_codex_tab_expired_account(snap_compare, tmp_path: Path) -> None:
         await pilot.press("left_square_bracket")
         await pilot.pause()
         await pilot.wait_for_scheduled_animations()
+        await steady(pilot, app)
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_old)
@@ -59,6 +62,7 @@ def test_overview_every_provider(snap_compare, tmp_path: Path, size) -> None:
     async def loaded(pilot) -> None:
         await settle(pilot, app)
         await pilot.wait_for_scheduled_animations()
+        await steady(pilot, app)
 
     assert snap_compare(app, terminal_size=size, run_before=loaded)
 
@@ -73,6 +77,7 @@ def test_copilot_tab_with_overage(snap_compare, tmp_path: Path) -> None:
         pane.select_key(next(e.key for e in pane.entries if e.shown.account == "octocat"))
         await pilot.pause()
         await pilot.wait_for_scheduled_animations()
+        await steady(pilot, app)
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=open_octocat)

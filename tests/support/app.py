@@ -68,6 +68,20 @@ async def settle(pilot, app: QuotaApp, *, rounds: int = 500) -> None:
     raise AssertionError("accounts never finished loading")
 
 
+async def steady(pilot, app: QuotaApp, *, rounds: int = 100) -> None:
+    """Pause until two screenshots in a row are the same: under load, a layout pass (a
+    scrollbar appearing once the content's height is known) can land after the data did."""
+    before = app.export_screenshot()
+    for _ in range(rounds):
+        await pilot.pause(0.05)
+        await pilot.wait_for_scheduled_animations()
+        now = app.export_screenshot()
+        if now == before:
+            return
+        before = now
+    raise AssertionError("the screen never settled")
+
+
 async def wait_for(pilot, predicate, *, rounds: int = 500) -> None:
     """Pause until predicate() holds (work in threads and workers finishes in its own time)."""
     for _ in range(rounds):
