@@ -1147,12 +1147,26 @@ def test_demo_once_json_shows_both_shapes_and_an_error(capsys) -> None:
     assert {"five_hour", "weekly", "weekly_sonnet", "weekly_opus"} <= {
         w["id"] for w in classic["windows"]
     }
+    # The classic shape's Opus week (68 % used) is fuller than its plain week (41 %): it leads.
+    assert [w["id"] for w in classic["windows"]][:2] == ["five_hour", "weekly_opus"]
     limits_shape = accounts["opencode"]
     assert limits_shape["status"] == "ok"
-    labels = {w["id"]: w["label"] for w in limits_shape["windows"]}
-    assert labels["weekly:Opus"] == "Opus only"
-    assert limits_shape["balances"][0]["id"] == "extra_usage"
-    assert limits_shape["balances"][0]["amount"] == 12.34
+    # The 2026 shape: Fable's week binds (is_active) and is listed first, the only binding one.
+    assert [(w["id"], w["label"], w["binding"]) for w in limits_shape["windows"]] == [
+        ("weekly:Fable", "Fable only", True),
+        ("five_hour", "5h", False),
+        ("weekly", "Weekly", False),
+    ]
+    assert limits_shape["balances"] == [
+        {
+            "id": "extra_usage",
+            "label": "Extra usage",
+            "amount": 41.5,
+            "limit": 200.0,
+            "unit": "EUR",
+            "unlimited": False,
+        }
+    ]
     failing = [a for a in accounts.values() if a["status"] != "ok"]
     assert [a["status"] for a in failing] == ["rate_limited"]
     assert "will retry after" in failing[0]["message"]
