@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from providers.base import Provider
+from providers.kit.window_ids import length_id
 from providers.model import AccountSnapshot, Status, Window
 from tui.percent import percent_text
 
@@ -132,6 +133,39 @@ def headline_windows(
     )
 
 
+def stands_in_for(windows: Sequence[Window], window: Window) -> Window | None:
+    """The window `window` is shown in place of, if any: a window listed ahead of the window
+    named after its own length (weekly:Fable, 7 days, ahead of `weekly`) stands in for it.
+    Providers list a limit there when it binds now, or when it is fuller than the plain one,
+    so a scoped limit nearly used up never hides behind a comfortable figure."""
+    if not window.window_seconds:
+        return None
+    own_id = length_id(window.window_seconds)[0]
+    if own_id == window.id:
+        return None
+    after = False
+    for other in windows:
+        if other is window:
+            after = True
+        elif after and other.id == own_id:
+            return other
+    return None
+
+
+def slot_window(windows: Sequence[Window], own_id: str) -> Window | None:
+    """What a column for `own_id` (the --once table's 5H and WEEK) shows: the window of that
+    id, or the first window that stands in for it; None when the account has no such window."""
+    own = next((window for window in windows if window.id == own_id), None)
+    if own is None:
+        return None
+    for window in windows:
+        if window is own:
+            return own
+        if stands_in_for(windows, window) is own:
+            return window
+    return own
+
+
 STATUS_WORDS = {
     Status.OK: "ok",
     Status.AUTH_EXPIRED: "expired",
@@ -173,6 +207,9 @@ def fitting(forms: Sequence[str], width: int | None) -> str:
 #   unknown. Further windows are per-model or per-feature extras (Codex's Spark limits,
 #   Zhipu's monthly MCP calls, Claude's Opus week): one of them at 0 % leaves the account
 #   usable, so calling it exhausted beside two healthy bars would be a false alarm;
+# - a shown window that stands in for another (stands_in_for: Claude's Opus week shown in the
+#   weekly place because it is fuller) counts only when it binds (the service says it is
+#   holding the account back); the window it displaced always counts, as if it were shown;
 # - the account is free again only once EVERY exhausted window has reset, so the reset shown
 #   is the latest of theirs (not the soonest, which the RESET column shows). A family's own
 #   reset is its earliest member's, so for a family the used-up members' resets count.
@@ -190,11 +227,27 @@ def exhausted_windows(snapshot: AccountSnapshot, provider: Provider | None = Non
     """The windows that make an ok account exhausted (the rule above); [] when it is not."""
     if not snapshot.ok:
         return []
-    shown = [window for window in headline_windows(snapshot, provider) if _used_up(window)]
-    if not shown or provider is None or grouped(provider, snapshot.windows) is None:
-        return [window for window in shown if window is not None]
+    headline = headline_windows(snapshot, provider)
+    if provider is None or grouped(provider, snapshot.windows) is None:
+        return [window for window in _counted(snapshot.windows, headline) if _used_up(window)]
+    shown = [window for window in headline if _used_up(window)]
+    if not shown:
+        return []
     families = {window.label for window in shown if window is not None}
     return [w for w in snapshot.windows if _used_up(w) and _family(provider, w) in families]
+
+
+def _counted(windows: Sequence[Window], shown: Sequence[Window | None]) -> list[Window]:
+    """The shown windows as exhaustion counts them (the rule above), each once."""
+    counted: list[Window] = []
+    for window in shown:
+        if window is None:
+            continue
+        displaced = stands_in_for(windows, window)
+        for one in (window if displaced is None or window.binding else None, displaced):
+            if one is not None and all(one is not kept for kept in counted):
+                counted.append(one)
+    return counted
 
 
 def _family(provider: Provider, window: Window) -> str | None:

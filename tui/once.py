@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from providers.kit.text import BIDI_CONTROLS
 from providers.kit.values import finite
 from providers.model import AccountSnapshot, Balance, Window
-from tui.format import number
+from tui.format import number, slot_window
 from tui.pace import pace_json, window_pace
 from tui.percent import percent_text
 from tui.units import unit_suffix
@@ -189,7 +189,8 @@ def _cut(text: str, width: int | None) -> str:
     return "".join(kept).rstrip() + _CUT  # "octocat…", not "octocat …"
 
 
-_TABLE_WINDOWS = {"five_hour", "weekly"}
+_TABLE_WINDOWS = ("five_hour", "weekly")  # the ids the 5H and WEEK columns are for
+_COLUMN_NAMES = ("5H", "WEEK")  # how OTHER names those columns when a stand-in fills one
 DEFAULT_WIDTH = 80  # what a table gets when its width cannot be known (a pipe, a file)
 _HEADERS = ("PROVIDER", "ACCOUNT", "PLAN", "5H LEFT", "WEEK LEFT", "WEEK RESETS")
 _SHORT_HEADERS = ("PROVIDER", "ACCOUNT", "PLAN", "5H", "WEEK", "WEEK RESETS")
@@ -239,10 +240,35 @@ def _balance_summary(balance: Balance) -> str:
     return f"{balance.label} {number(amount_value)}{unit_suffix(balance.label, balance.unit)}"
 
 
+def _columns(snapshot: AccountSnapshot) -> tuple[Window | None, Window | None]:
+    """The windows the 5H and WEEK columns show: the account's own, or a window the provider
+    listed ahead of it to stand in for it (tui.format.slot_window: the limit that binds now,
+    or a model's limit fuller than the plain one)."""
+    five_hour, weekly = (slot_window(snapshot.windows, own) for own in _TABLE_WINDOWS)
+    return five_hour, weekly
+
+
+def _slot_cell(window: Window | None) -> str:
+    return _percent(_remaining_percent(window) if window else None)
+
+
+def _stand_ins(columns: Sequence[Window | None]) -> list[str]:
+    """'WEEK: Fable only (binds now)' for each column a stand-in fills: its share is in the
+    column, its name here, first under OTHER so that no cut takes it away."""
+    items = []
+    for window, own_id, name in zip(columns, _TABLE_WINDOWS, _COLUMN_NAMES, strict=True):
+        if window is not None and window.id != own_id:
+            items.append(f"{name}: {window.label}" + (" (binds now)" if window.binding else ""))
+    return items
+
+
 def _others(snapshot: AccountSnapshot) -> list[str]:
-    """The windows beyond five-hour and weekly (monthly, per-model, …), then balances, briefly."""
-    items = [_window_summary(w) for w in snapshot.windows if w.id not in _TABLE_WINDOWS]
-    return items + [_balance_summary(b) for b in snapshot.balances]
+    """What stands in the 5H and WEEK columns when it is not their own window, the windows
+    they do not show (monthly, per-model, a plain weekly a scoped limit stands in for, …),
+    then balances, briefly."""
+    shown = _columns(snapshot)
+    items = [_window_summary(w) for w in snapshot.windows if all(w is not one for one in shown)]
+    return _stand_ins(shown) + items + [_balance_summary(b) for b in snapshot.balances]
 
 
 def _others_within(items: Sequence[str], room: int) -> str | None:
@@ -329,15 +355,14 @@ class _Row:
 
 
 def _row(snapshot: AccountSnapshot) -> _Row:
-    five_hour = snapshot.window("five_hour")
-    weekly = snapshot.window("weekly")
+    five_hour, weekly = _columns(snapshot)
     return _Row(
         provider=snapshot.provider,
         account=snapshot.account,
         active=snapshot.active,
         plan=snapshot.plan or "-",
-        five_hour=_percent(_remaining_percent(five_hour) if five_hour else None),
-        weekly=_percent(_remaining_percent(weekly) if weekly else None),
+        five_hour=_slot_cell(five_hour),
+        weekly=_slot_cell(weekly),
         resets_at=weekly.resets_at if weekly else None,
         others=_others(snapshot),
         status=snapshot.status.value,

@@ -1,6 +1,7 @@
-"""Demo data for Claude: Claude Code's login on a Max plan (the classic named windows),
-OpenCode's login (the newer limits[] shape with an "Opus only" limit and extra usage),
-and a team login that Anthropic is rate-limiting (HTTP 429 with Retry-After)."""
+"""Demo data for Claude: Claude Code's login on a Max plan (the classic named windows, its
+Opus week fuller than the plain week), OpenCode's login (the 2026 shape: per-model keys null,
+`limits[]` with a "Fable only" week that binds now, extra usage in euros), and a team login
+that Anthropic is rate-limiting (HTTP 429 with Retry-After)."""
 
 from __future__ import annotations
 
@@ -40,24 +41,51 @@ def _classic_answer(now: float) -> dict[str, Any]:
     }
 
 
-def _limits_answer(now: float) -> dict[str, Any]:
-    weekly_reset = _iso(now + 5.2 * DAY)
+def _answer_2026(now: float) -> dict[str, Any]:
+    """The answer as PROVIDERS.md §2 "Changes in 2026" shows it: Fable's week binds."""
+    session_reset = _iso(now + 2.1 * HOUR)
+    weekly_reset = _iso(now + 3.9 * DAY)
     return {
+        "five_hour": {"utilization": 37.0, "resets_at": session_reset},
+        "seven_day": {"utilization": 39.0, "resets_at": weekly_reset},
+        "seven_day_opus": None,
+        "seven_day_sonnet": None,
+        "seven_day_oauth_apps": None,
         "limits": [
-            {"kind": "session", "percent": 81, "resets_at": _iso(now + 47 * 60)},
-            {"kind": "weekly_all", "percent": 35, "resets_at": weekly_reset},
+            {
+                "kind": "session",
+                "group": "session",
+                "percent": 37,
+                "severity": "normal",
+                "resets_at": session_reset,
+                "scope": None,
+                "is_active": False,
+            },
+            {
+                "kind": "weekly_all",
+                "group": "weekly",
+                "percent": 39,
+                "severity": "normal",
+                "resets_at": weekly_reset,
+                "scope": None,
+                "is_active": False,
+            },
             {
                 "kind": "weekly_scoped",
-                "percent": 92,
+                "group": "weekly",
+                "percent": 69,
+                "severity": "warning",
                 "resets_at": weekly_reset,
-                "scope": {"model": {"display_name": "Opus"}},
+                "scope": {"model": {"id": None, "display_name": "Fable"}, "surface": None},
+                "is_active": True,
             },
         ],
         "extra_usage": {
             "is_enabled": True,
-            "monthly_limit": 5000,
-            "used_credits": 1234.0,
-            "utilization": 24.68,
+            "monthly_limit": 20000,
+            "used_credits": 4150,
+            "utilization": 20.75,
+            "currency": "EUR",
         },
     }
 
@@ -102,7 +130,7 @@ CLAUDE_ACCOUNTS = (
         False,
         None,
         None,
-        _ok(_limits_answer),
+        _ok(_answer_2026),
     ),
     DemoClaude(
         "team",

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from providers.base import Account, DiscoveryContext, ParseError, Problem, Provider
+from providers.kit.currency import currency_code, minor_exponent
 from providers.kit.files import read_json_object
 from providers.kit.http import FetchError, HttpSession
 from providers.kit.opencode import opencode_entry
@@ -37,6 +38,7 @@ from providers.kit.values import (
     epoch_to_datetime,
     first_present,
 )
+from providers.kit.window_ids import binding_first, length_id, same_limit, unique_windows
 from providers.model import AccountSnapshot, Balance, Quota, Status, Window, most_left_first
 
 ID = "claude"
@@ -269,6 +271,8 @@ _RESET_KEYS = ("resets_at", "reset_at", "resetsAt", "resetAt")
 _RESET_AFTER_KEYS = ("resets_in_seconds", "reset_after_seconds")
 _LENGTH_KEYS = ("window_seconds", "duration_seconds", "limit_window_seconds")
 _MODEL_NAME_KEYS = ("display_name", "displayName", "name", "id")
+# How close a limit is, as the service grades it (Changes in 2026); anything else is normal.
+_SEVERITY = {"warning": 1, "critical": 2}
 
 
 @dataclass
@@ -277,6 +281,15 @@ class _Reading:
 
     windows: list[Window]
     malformed: int = 0
+
+
+@dataclass
+class _Limit:
+    """One `limits[]` entry that made a window, with the service's flags for the binding rule."""
+
+    window: Window
+    active: bool
+    severity: int
 
 
 def _words(key: str) -> str:
@@ -312,6 +325,12 @@ def _reset(data: dict[str, Any], now: datetime) -> datetime | None:
     return resets_at
 
 
+def _length(data: dict[str, Any]) -> int | None:
+    """The window's length when the service sends one (§0: a length names the window)."""
+    seconds = as_seconds(first_present(data, *_LENGTH_KEYS))
+    return seconds if seconds and seconds > 0 else None
+
+
 def _named_window(key: str, value: Any, now: datetime) -> tuple[bool, Window | None]:
     """(well-formed, window) for one top-level window object of the classic answer."""
     if value is None:
@@ -322,6 +341,7 @@ def _named_window(key: str, value: Any, now: datetime) -> tuple[bool, Window | N
     readable, used = _percent_used(data)
     if used is None:
         return readable, None
+    seconds: int | None
     if key in _NAMED:
         window_id, label, seconds = _NAMED[key]
     elif key.startswith("seven_day_"):
@@ -331,8 +351,11 @@ def _named_window(key: str, value: Any, now: datetime) -> tuple[bool, Window | N
         rest = key.removeprefix("five_hour_")
         window_id, label, seconds = f"five_hour_{rest}", f"5h · {_words(rest)}", FIVE_HOURS
     else:
-        window_id, label = key, _words(key)
-        seconds = as_seconds(first_present(data, *_LENGTH_KEYS))
+        # A key we do not know is named by its length when it has one (§0), its words
+        # staying the label; without a length, the key itself is all there is to go by.
+        seconds = _length(data)
+        window_id = length_id(seconds)[0] if seconds else key
+        label = _words(key)
     return True, Window(
         id=window_id,
         label=label,
@@ -363,24 +386,76 @@ def _read_named(document: dict[str, Any], now: datetime) -> _Reading:
     return reading
 
 
-def _model_name(entry: dict[str, Any]) -> str | None:
-    """The display name a scoped limit is scoped to: usually a model, sometimes a surface
-    (`scope.surface.display_name`), so any scope object with a name will do."""
+def _name_in(value: Any) -> str | None:
+    """A scope part's name: a plain string, or an object's display_name / name / id."""
+    text = as_str(value)
+    if text:
+        return text
+    named = as_dict(value)
+    if named is None:
+        return None
+    for key in _MODEL_NAME_KEYS:
+        name = as_str(named.get(key))
+        if name:
+            return name
+    return None
+
+
+def _scope_name(entry: dict[str, Any]) -> str | None:
+    """What a scoped limit is scoped to: `scope.model` first (a model's display name), else
+    `scope.surface` (a client such as Claude Code), else any other named part of the scope.
+    Either names the window `weekly:<name>`, labelled "<name> only"."""
     scope = as_dict(entry.get("scope")) or {}
-    scopes = [scope.get("model"), *(value for key, value in scope.items() if key != "model")]
-    for candidate in scopes:
-        named = as_dict(candidate)
-        if named is None:
-            continue
-        for key in _MODEL_NAME_KEYS:
-            name = as_str(named.get(key))
-            if name:
-                return name
-    return as_str(scope.get("model")) or as_str(entry.get("display_name"))
+    parts = [scope.get("model"), scope.get("surface")]
+    parts += [value for key, value in scope.items() if key not in ("model", "surface")]
+    for part in parts:
+        name = _name_in(part)
+        if name:
+            return name
+    return as_str(entry.get("display_name"))
 
 
-def _limit_window(item: Any, now: datetime) -> tuple[bool, Window | None]:
-    """(well-formed, window) for one entry of `limits[]`; a null percentage is no window."""
+def _limit_window(entry: dict[str, Any], kind: str, used: float, now: datetime) -> Window:
+    """The window of one readable `limits[]` entry (PROVIDERS.md §2 and its 2026 part)."""
+    name = _scope_name(entry)
+    seconds = _length(entry)
+    if kind == "session" and seconds is None:
+        window_id, label, seconds = "five_hour", "5h", FIVE_HOURS
+    elif kind == "weekly_all" and seconds is None:
+        window_id, label, seconds = "weekly", "Weekly", WEEK
+    elif kind == "weekly_scoped" and seconds is None:
+        seconds = WEEK
+        if name:
+            window_id, label = f"weekly:{name}", f"{name} only"
+        else:
+            window_id, label = "weekly_scoped", "Weekly · scoped"
+    elif seconds is not None:
+        # A length the service sent names the window, whatever its kind says (§0): a 1-hour
+        # "session" is `hourly`, never `five_hour`.
+        base, base_label = length_id(seconds)
+        if name and kind.endswith("_scoped"):
+            window_id, label = f"{base}:{name}", f"{name} only"
+        elif name:
+            window_id, label = f"{base}:{name}", f"{_words(kind)} · {name}"
+        elif kind in ("session", "weekly_all"):
+            window_id, label = base, base_label
+        else:
+            window_id, label = base, _words(kind)
+    elif name:
+        window_id, label = f"{kind}:{name}", f"{_words(kind)} · {name}"
+    else:
+        window_id, label = kind, _words(kind)
+    return Window(
+        id=window_id,
+        label=label,
+        used_percent=used,
+        resets_at=_reset(entry, now),
+        window_seconds=seconds,
+    )
+
+
+def _read_limit(item: Any, now: datetime) -> tuple[bool, _Limit | None]:
+    """(well-formed, limit) for one entry of `limits[]`; a null percentage is no window."""
     entry = as_dict(item)
     if entry is None:
         return item is None, None
@@ -390,50 +465,61 @@ def _limit_window(item: Any, now: datetime) -> tuple[bool, Window | None]:
     readable, used = _percent_used(entry)
     if used is None:
         return readable, None
-    model = _model_name(entry)
-    if kind == "session":
-        window_id, label, seconds = "five_hour", "5h", FIVE_HOURS
-    elif kind == "weekly_all":
-        window_id, label, seconds = "weekly", "Weekly", WEEK
-    elif kind == "weekly_scoped":
-        if model:
-            window_id, label = f"weekly:{model}", f"{model} only"
-        else:
-            window_id, label = "weekly_scoped", "Weekly · scoped"
-        seconds = WEEK
-    else:
-        seconds = as_seconds(first_present(entry, *_LENGTH_KEYS))
-        if model:
-            window_id, label = f"{kind}:{model}", f"{_words(kind)} · {model}"
-        else:
-            window_id, label = kind, _words(kind)
-    return True, Window(
-        id=window_id,
-        label=label,
-        used_percent=used,
-        resets_at=_reset(entry, now),
-        window_seconds=seconds if seconds and seconds > 0 else None,
+    severity = as_str(entry.get("severity"))
+    return True, _Limit(
+        window=_limit_window(entry, kind, used, now),
+        active=as_bool(entry.get("is_active")) is True,
+        severity=_SEVERITY.get(severity.lower(), 0) if severity else 0,
     )
 
 
-def _read_limits(value: Any, now: datetime) -> _Reading:
-    reading = _Reading(windows=[])
+def _read_limits(value: Any, now: datetime) -> tuple[list[_Limit], int]:
+    """The entries that make a window, and how many were malformed. The same limit told
+    twice (§0: same id, length, share and reset) is one, keeping both entries' flags."""
     if value is None:
-        return reading
+        return [], 0
     if not isinstance(value, list):
-        reading.malformed += 1
-        return reading
-    seen: set[str] = set()
+        return [], 1
+    kept: list[_Limit] = []
+    malformed = 0
     for item in value:
-        well_formed, window = _limit_window(item, now)
+        well_formed, found = _read_limit(item, now)
         if not well_formed:
-            reading.malformed += 1
-        if window is None:
+            malformed += 1
+        if found is None:
             continue
-        if window.id not in seen:  # the first of two entries claiming one id wins
-            seen.add(window.id)
-            reading.windows.append(window)
-    return reading
+        twin = next(
+            (
+                limit
+                for limit in kept
+                if limit.window.id == found.window.id and same_limit(limit.window, found.window)
+            ),
+            None,
+        )
+        if twin is None:
+            kept.append(found)
+        else:
+            twin.active = twin.active or found.active
+            twin.severity = max(twin.severity, found.severity)
+    return kept, malformed
+
+
+def _binding(limits: list[_Limit]) -> _Limit | None:
+    """The limit holding the account back now (Changes in 2026, decided): the one with
+    `is_active` (several: the highest percent); else the worst severity above normal
+    (critical before warning, then the highest percent); else none. Only entries that made
+    a window take part; on a tie the first listed wins."""
+
+    def used(limit: _Limit) -> float:
+        return limit.window.used_percent or 0.0
+
+    active = [limit for limit in limits if limit.active]
+    if active:
+        return max(active, key=used)
+    graded = [limit for limit in limits if limit.severity > 0]
+    if graded:
+        return max(graded, key=lambda limit: (limit.severity, used(limit)))
+    return None
 
 
 def _same_model_scope(named: Window, scoped: list[Window]) -> bool:
@@ -448,60 +534,99 @@ def _same_model_scope(named: Window, scoped: list[Window]) -> bool:
     )
 
 
+# Families of windows, in display order: the five-hour ones, then the weekly ones (the plain
+# window of each first, then the per-model and per-surface ones), then anything else.
+_FIVE_HOUR_FAMILY = (0, 1)
+_WEEKLY_FAMILY = (2, 3)
+
+
 def _rank(window: Window) -> int:
     if window.id == "five_hour":
         return 0
-    if window.id == "weekly":
+    if window.id.startswith(("five_hour_", "five_hour:")):
         return 1
-    if window.id.startswith(("weekly_", "weekly:")):
+    if window.id == "weekly":
         return 2
-    return 3
+    if window.id.startswith(("weekly_", "weekly:")):
+        return 3
+    return 4
+
+
+def _fullest_first(windows: list[Window], family: tuple[int, ...]) -> list[Window]:
+    """The family's fullest window moved to the family's front, when it is fuller than the
+    one there: the overview shows the first window of each family, and a scoped limit that
+    is nearly used up must never hide behind a comfortable plain figure (issue 14)."""
+    members = [index for index, window in enumerate(windows) if _rank(window) in family]
+    if len(members) < 2:
+        return windows
+    fullest = max(members, key=lambda index: windows[index].used_percent or 0.0)
+    front = members[0]
+    if (windows[fullest].used_percent or 0.0) <= (windows[front].used_percent or 0.0):
+        return windows
+    reordered = list(windows)
+    reordered.insert(front, reordered.pop(fullest))
+    return reordered
 
 
 def _merge(named: list[Window], limits: list[Window]) -> list[Window]:
     """limits[] (the newer shape) wins an id both shapes name; the classic fills the rest."""
-    newer = {window.id: window for window in limits}
-    merged: list[Window] = []
-    for window in named:
-        if window.id in newer:
-            merged.append(newer.pop(window.id))
-        elif not _same_model_scope(window, limits):
-            merged.append(window)
-    merged += newer.values()
-    # Stable: the classic per-model windows come before the scoped ones of limits[].
-    return sorted(merged, key=_rank)
+    newer = {window.id for window in limits}
+    merged = [
+        window
+        for window in named
+        if window.id not in newer and not _same_model_scope(window, limits)
+    ]
+    # Stable: within a family the classic windows come before those of limits[], and every
+    # id is made unique in the order the answer listed them (§0) before anything moves.
+    ordered = list(unique_windows(sorted([*merged, *limits], key=_rank)))
+    for family in (_FIVE_HOUR_FAMILY, _WEEKLY_FAMILY):
+        ordered = _fullest_first(ordered, family)
+    return ordered
 
 
-def _minor_units(value: Any, exponent: int) -> float | None:
+def _money(value: Any, exponent: int) -> float | None:
+    """An amount in minor units as the currency's major unit; never converted."""
     amount = as_float(value)
     return None if amount is None else amount / 10**exponent
+
+
+def _exponent(value: Any) -> int | None:
+    exponent = as_int(value)
+    return exponent if exponent is not None and 0 <= exponent <= 12 else None
 
 
 def _spend_balance(spend: Any, extra: dict[str, Any] | None) -> Balance | None:
     """`spend` {amount_minor, exponent[, limit…, currency]}: exact money, wins over extra_usage.
 
     Newer answers nest the amount as `used: {amount_minor, currency, exponent}` next to
-    `limit: {…}` and carry their own `enabled` flag; switched off, nothing is shown.
+    `limit: {…}` and carry their own `enabled` flag; switched off, nothing is shown. Spend
+    keeps its own currency and exponent; a limit in another currency is not shown (never
+    converted), and extra_usage's monthly limit stands in only when its currency is the same.
     """
     data = as_dict(spend)
     if data is None or as_bool(data.get("enabled")) is False:
         return None
     used = as_dict(data.get("used"))
     money = used if data.get("amount_minor") is None and used is not None else data
-    exponent = as_int(money.get("exponent"))
+    exponent = _exponent(money.get("exponent"))
     amount = as_float(money.get("amount_minor"))
-    if exponent is None or amount is None or not 0 <= exponent <= 12:
+    if exponent is None or amount is None:
         return None
-    currency = as_str(money.get("currency")) or as_str(data.get("currency")) or "USD"
-    unit = currency.upper() if re.fullmatch(r"[A-Za-z]{3}", currency) else "USD"
-    limit = _minor_units(first_present(data, "limit_minor", "limit_amount_minor"), exponent)
+    extra_unit = _extra_currency(extra)
+    unit = (
+        currency_code(money.get("currency"))
+        or currency_code(data.get("currency"))
+        or (extra_unit if extra is not None else "USD")
+    )
+    limit = _money(first_present(data, "limit_minor", "limit_amount_minor"), exponent)
     nested = as_dict(data.get("limit"))
     if limit is None and nested is not None:
-        nested_exponent = as_int(nested.get("exponent"))
-        if nested_exponent is not None and 0 <= nested_exponent <= 12:
-            limit = _minor_units(nested.get("amount_minor"), nested_exponent)
-    if limit is None and extra is not None and unit == "USD":
-        limit = _minor_units(extra.get("monthly_limit"), 2)
+        nested_exponent = _exponent(nested.get("exponent"))
+        nested_unit = currency_code(nested.get("currency")) or unit
+        if nested_exponent is not None and nested_unit == unit:
+            limit = _money(nested.get("amount_minor"), nested_exponent)
+    if limit is None and extra is not None and extra_unit == unit:
+        limit = _money(extra.get("monthly_limit"), minor_exponent(unit))
     return Balance(
         id="extra_usage",
         label="Extra usage",
@@ -511,8 +636,14 @@ def _spend_balance(spend: Any, extra: dict[str, Any] | None) -> Balance | None:
     )
 
 
+def _extra_currency(extra: dict[str, Any] | None) -> str:
+    """extra_usage's currency, upper-cased; USD when it names none (or no readable code)."""
+    return (currency_code(extra.get("currency")) if extra is not None else None) or "USD"
+
+
 def _extra_usage(document: dict[str, Any]) -> tuple[Balance | None, bool]:
-    """(balance, well-formed) for extra_usage / spend; amounts are cents."""
+    """(balance, well-formed) for extra_usage / spend; amounts are minor units of the
+    currency the answer names (cents for USD and EUR, yen for JPY)."""
     raw_extra = document.get("extra_usage")
     extra = as_dict(raw_extra)
     well_formed = raw_extra is None or extra is not None
@@ -526,13 +657,15 @@ def _extra_usage(document: dict[str, Any]) -> tuple[Balance | None, bool]:
             return balance, True
     if extra is None or not enabled:
         return None, well_formed
+    unit = _extra_currency(extra)
+    exponent = minor_exponent(unit)
     return (
         Balance(
             id="extra_usage",
             label="Extra usage",
-            amount=_minor_units(extra.get("used_credits"), 2),
-            limit=_minor_units(extra.get("monthly_limit"), 2),
-            unit="USD",
+            amount=_money(extra.get("used_credits"), exponent),
+            limit=_money(extra.get("monthly_limit"), exponent),
+            unit=unit,
         ),
         True,
     )
@@ -547,7 +680,9 @@ def parse_usage(data: Any, now: datetime) -> Quota:
     Both shapes are read: the classic named windows (five_hour, seven_day, seven_day_*) and
     the newer `limits[]`. When both name the same window, `limits[]` wins; a classic
     per-model window (weekly_opus) is dropped when `limits[]` has that model's scoped
-    window (weekly:Opus). The plan is not in the answer: fetch() adds the credential's.
+    window (weekly:Opus). The limit the service says binds now is marked and listed first;
+    otherwise each family's fullest window leads it. The plan is not in the answer: fetch()
+    adds the credential's.
     """
     document = as_dict(data)
     if document is None:
@@ -563,21 +698,40 @@ def parse_usage(data: Any, now: datetime) -> Quota:
             "the usage answer has none of the expected fields (five_hour, seven_day, limits)"
         )
     named = _read_named(document, now)
-    limits = _read_limits(document.get("limits"), now)
+    limits, limits_malformed = _read_limits(document.get("limits"), now)
+    bound = _binding(limits)
+    limit_windows = [
+        replace(limit.window, binding=True) if limit is bound else limit.window for limit in limits
+    ]
     balance, extra_ok = _extra_usage(document)
-    windows = _merge(named.windows, limits.windows)
-    malformed = named.malformed + limits.malformed + (0 if extra_ok else 1)
+    windows = binding_first(_merge(named.windows, limit_windows))
+    malformed = named.malformed + limits_malformed + (0 if extra_ok else 1)
     if not windows and balance is None and malformed:
         raise ParseError("the usage answer has the expected fields, but none of a usable type")
-    return Quota(windows=tuple(windows), balances=(balance,) if balance else ())
+    return Quota(windows=windows, balances=(balance,) if balance else ())
 
 
 # --------------------------------------------------------------------------- order
 
 
+def _least_weekly_left(snapshot: AccountSnapshot) -> tuple[bool, float]:
+    """The weekly family's least share left (the figure its overview slot shows)."""
+    lefts = [
+        window.remaining_percent
+        for window in snapshot.windows
+        if _rank(window) in _WEEKLY_FAMILY and window.remaining_percent is not None
+    ]
+    return (not lefts, -min(lefts, default=0.0))
+
+
 def sort_key(snapshot: AccountSnapshot) -> tuple[Any, ...]:
-    """Most five-hour left, then most weekly left, then name."""
-    return (*most_left_first(snapshot, "five_hour", "weekly"), snapshot.account.lower())
+    """Most five-hour left, then most left in the fullest weekly limit (a nearly used-up
+    model limit counts, as the overview shows it), then name."""
+    return (
+        *most_left_first(snapshot, "five_hour"),
+        *_least_weekly_left(snapshot),
+        snapshot.account.lower(),
+    )
 
 
 class ClaudeProvider(Provider):

@@ -102,6 +102,8 @@ def window_lines(window: Window, now: datetime, width: int, stale: bool) -> list
             facts.append(f"{number(window.used)}{unit} used")
     if window.window_seconds:
         facts.append(f"{_length(window.window_seconds)} window")
+    if window.binding:
+        facts.append("the limit that binds now")  # the service says so (PROVIDERS.md §0)
     if facts:
         lines.append(Content.styled(" · ".join(facts), "$text-muted"))
     return lines

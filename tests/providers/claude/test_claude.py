@@ -92,7 +92,7 @@ def test_zero_utilization_is_a_window_at_zero_not_missing() -> None:
 
 def test_every_named_window_has_its_id_label_and_length() -> None:
     answer = {
-        key: {"utilization": n * 10, "resets_at": "2026-12-01T00:00:00Z"}
+        key: {"utilization": 60 - n * 10, "resets_at": "2026-12-01T00:00:00Z"}
         for n, key in enumerate(
             [
                 "five_hour",
@@ -106,11 +106,11 @@ def test_every_named_window_has_its_id_label_and_length() -> None:
     }
     quota = parse_usage(answer, NOW)
     assert [(w.id, w.label, w.used_percent, w.window_seconds) for w in quota.windows] == [
-        ("five_hour", "5h", 10.0, FIVE_HOURS),
-        ("weekly", "Weekly", 20.0, WEEK),
+        ("five_hour", "5h", 50.0, FIVE_HOURS),
+        ("weekly", "Weekly", 40.0, WEEK),
         ("weekly_sonnet", "Weekly · Sonnet", 30.0, WEEK),
-        ("weekly_opus", "Weekly · Opus", 40.0, WEEK),
-        ("weekly_oauth_apps", "Weekly · OAuth apps", 50.0, WEEK),
+        ("weekly_opus", "Weekly · Opus", 20.0, WEEK),
+        ("weekly_oauth_apps", "Weekly · OAuth apps", 10.0, WEEK),
     ]
 
 
@@ -188,9 +188,11 @@ def test_unknown_windows_are_kept() -> None:
     assert windows["weekly_cowork"].label == "Weekly · Cowork"
     assert windows["weekly_cowork"].window_seconds == WEEK
     assert windows["five_hour_opus"].window_seconds == FIVE_HOURS
-    assert windows["monthly_thing"].label == "Monthly thing"
-    assert windows["monthly_thing"].window_seconds == 30 * DAY
-    assert ids(parse_usage(answer, NOW))[0] == "five_hour"
+    # A length the service sent names the window (§0); the key's words stay its label.
+    assert windows["monthly"].label == "Monthly thing"
+    assert windows["monthly"].window_seconds == 30 * DAY
+    # The five-hour family first, its fuller member (3 % used) ahead of the plain one (1 %).
+    assert ids(parse_usage(answer, NOW))[:2] == ["five_hour_opus", "five_hour"]
 
 
 def test_the_answer_does_not_set_a_plan() -> None:
@@ -232,9 +234,9 @@ def test_unknown_limit_kinds_are_kept_under_their_kind() -> None:
         ]
     }
     windows = by_id(parse_usage(answer, NOW))
-    assert windows["monthly_all"].label == "Monthly all"
-    assert windows["monthly_all"].used_percent == 40.0
-    assert windows["monthly_all"].window_seconds == 30 * DAY
+    assert windows["monthly"].label == "Monthly all"  # named by the length it gave (§0)
+    assert windows["monthly"].used_percent == 40.0
+    assert windows["monthly"].window_seconds == 30 * DAY
     assert windows["daily_scoped:Haiku"].label == "Daily scoped · Haiku"
     assert windows["daily_scoped:Haiku"].window_seconds is None
 
@@ -277,7 +279,9 @@ def test_a_limit_scoped_to_a_surface_is_named_after_it() -> None:
     assert (window.id, window.label) == ("weekly:Claude Code", "Claude Code only")
 
 
-def test_two_limits_claiming_one_id_keep_the_first() -> None:
+def test_two_distinct_limits_claiming_one_id_are_told_apart_in_listed_order() -> None:
+    """§0: the first keeps the id, the next gets `_2` (" (2)"), numbered as the answer lists
+    them, before the fuller one moves ahead of its family."""
     answer = {
         "limits": [
             limit("weekly_scoped", 10, model="Opus"),
@@ -287,9 +291,26 @@ def test_two_limits_claiming_one_id_keep_the_first() -> None:
         ]
     }
     quota = parse_usage(answer, NOW)
-    assert ids(quota) == ["five_hour", "weekly:Opus"]
-    assert by_id(quota)["weekly:Opus"].used_percent == 10.0
-    assert by_id(quota)["five_hour"].used_percent == 1.0
+    assert [(w.id, w.label, w.used_percent) for w in quota.windows] == [
+        ("five_hour_2", "5h (2)", 2.0),
+        ("five_hour", "5h", 1.0),
+        ("weekly:Opus_2", "Opus only (2)", 90.0),
+        ("weekly:Opus", "Opus only", 10.0),
+    ]
+
+
+def test_the_same_limit_told_twice_is_one_window_keeping_both_flags() -> None:
+    reset = "2026-11-27T00:00:00Z"
+    answer = {
+        "limits": [
+            limit("weekly_all", 30, resets_at=reset),
+            limit("weekly_scoped", 60, model="Opus", resets_at=reset),
+            limit("weekly_scoped", "60", model="Opus", resets_at=reset, is_active=True),
+        ]
+    }
+    quota = parse_usage(answer, NOW)
+    assert ids(quota) == ["weekly:Opus", "weekly"]
+    assert quota.windows[0].binding
 
 
 # =========================================================================== parse: both shapes
@@ -309,10 +330,10 @@ def test_both_shapes_limits_win_shared_ids_and_classic_fills_the_rest() -> None:
     quota = parse_usage(answer, NOW)
     assert ids(quota) == [
         "five_hour",
+        "weekly:Fable",  # 5 % used: fuller than the plain weekly's 4 %, so it leads
         "weekly",
         "weekly_sonnet",
         "weekly_oauth_apps",
-        "weekly:Fable",
     ]
     windows = by_id(quota)
     assert windows["five_hour"].used_percent == 25.0  # from limits[], the newer shape
@@ -327,7 +348,7 @@ def test_a_classic_model_window_gives_way_to_the_scoped_limit_of_that_model() ->
         "limits": [limit("weekly_scoped", 61, model="Opus 4.5")],
     }
     quota = parse_usage(answer, NOW)
-    assert ids(quota) == ["weekly", "weekly_sonnet", "weekly:Opus 4.5"]
+    assert ids(quota) == ["weekly:Opus 4.5", "weekly", "weekly_sonnet"]
 
 
 @pytest.mark.parametrize(
@@ -1058,10 +1079,10 @@ def test_real_layout_against_a_local_server(home: Path, monkeypatch, capsys) -> 
             "unlimited": False,
         }
     ]
-    assert [(w["id"], w["label"]) for w in opencode["windows"]] == [
-        ("five_hour", "5h"),
-        ("weekly", "Weekly"),
-        ("weekly:Opus", "Opus only"),
+    assert [(w["id"], w["label"], w["binding"]) for w in opencode["windows"]] == [
+        ("five_hour", "5h", False),
+        ("weekly:Opus", "Opus only", False),  # 50 % used leads the weekly 20 %
+        ("weekly", "Weekly", False),
     ]
     assert opencode["balances"][0]["amount"] == 5.0 and opencode["balances"][0]["limit"] == 20.0
     assert {s.path for s in server.seen} == {"/api/oauth/usage"}
@@ -1126,12 +1147,26 @@ def test_demo_once_json_shows_both_shapes_and_an_error(capsys) -> None:
     assert {"five_hour", "weekly", "weekly_sonnet", "weekly_opus"} <= {
         w["id"] for w in classic["windows"]
     }
+    # The classic shape's Opus week (68 % used) is fuller than its plain week (41 %): it leads.
+    assert [w["id"] for w in classic["windows"]][:2] == ["five_hour", "weekly_opus"]
     limits_shape = accounts["opencode"]
     assert limits_shape["status"] == "ok"
-    labels = {w["id"]: w["label"] for w in limits_shape["windows"]}
-    assert labels["weekly:Opus"] == "Opus only"
-    assert limits_shape["balances"][0]["id"] == "extra_usage"
-    assert limits_shape["balances"][0]["amount"] == 12.34
+    # The 2026 shape: Fable's week binds (is_active) and is listed first, the only binding one.
+    assert [(w["id"], w["label"], w["binding"]) for w in limits_shape["windows"]] == [
+        ("weekly:Fable", "Fable only", True),
+        ("five_hour", "5h", False),
+        ("weekly", "Weekly", False),
+    ]
+    assert limits_shape["balances"] == [
+        {
+            "id": "extra_usage",
+            "label": "Extra usage",
+            "amount": 41.5,
+            "limit": 200.0,
+            "unit": "EUR",
+            "unlimited": False,
+        }
+    ]
     failing = [a for a in accounts.values() if a["status"] != "ok"]
     assert [a["status"] for a in failing] == ["rate_limited"]
     assert "will retry after" in failing[0]["message"]
