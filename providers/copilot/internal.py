@@ -161,7 +161,8 @@ def _request_window(
         window_seconds=None,
         used=used,
         limit=limit,
-        unit=REQUESTS,
+        # a snapshot GitHub itself calls ai_credits counts credits, like ours of that name
+        unit=credits.UNIT if window_id == credits.WINDOW_ID else REQUESTS,
     )
 
 
