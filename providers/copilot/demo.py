@@ -1,7 +1,7 @@
-"""Demo data for Copilot: a Pro user on request-based billing deep in overage, a Pro user on AI
-credits (the internal answer since 2026-06-01), a Business seat reached through the token
-exchange, a Free user on the older answer shape, a Pro+ AI-credit report (PAT) with per-model
-credits, and an OpenCode login GitHub no longer accepts."""
+"""Demo data for Copilot: an annual Pro user still on request-based billing, deep in overage; a
+monthly Pro user on AI credits (the internal answer since 2026-06-01) reached through the token
+exchange; a Free user on the older answer shape; a Pro+ AI-credit report (PAT) with per-model
+credits; and an OpenCode login GitHub no longer accepts."""
 
 from __future__ import annotations
 
@@ -120,11 +120,6 @@ def _pro_on_credits(now: float, login: str) -> dict[str, Any]:
     return {**answer, "token_based_billing": True}
 
 
-def _business_seat(now: float, login: str) -> dict[str, Any]:
-    user = _user_head(login, "copilot_for_business_seat", "business")
-    return _with_snapshots(now, user, _premium(300, 174, 0))
-
-
 def _free_older_shape(now: float, login: str) -> dict[str, Any]:
     return {
         **_user_head(login, "free_limited_copilot", "individual"),
@@ -182,19 +177,12 @@ COPILOT_ACCOUNTS = (
         answer=_pro_in_overage,
     ),
     DemoCopilot(
-        "monalisa",
-        "monalisa",
-        "~/.config/github-copilot/apps.json",
-        "internal",
-        answer=_pro_on_credits,
-    ),
-    DemoCopilot(
         "mona",
         "mona",
         "~/.config/github-copilot/hosts.json",
         "internal",
         needs_exchange=True,
-        answer=_business_seat,
+        answer=_pro_on_credits,
     ),
     DemoCopilot(
         "hubot",

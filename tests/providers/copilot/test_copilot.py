@@ -1338,14 +1338,7 @@ def test_demo_once_json(capsys) -> None:
     code, document, _ = run_json(capsys, "--demo", "--provider", "copilot")
     accounts = {a["account"]: a for a in document["accounts"]}
     # the env token's account is named by the answer's login
-    assert set(accounts) == {
-        "octocat",
-        "monalisa",
-        "mona",
-        "hubot",
-        "octocat (billing)",
-        "opencode",
-    }
+    assert set(accounts) == {"octocat", "mona", "hubot", "octocat (billing)", "opencode"}
     assert all(a["provider"] == "copilot" for a in accounts.values())
     octocat = accounts["octocat"]
     assert octocat["status"] == "ok" and octocat["plan"] == "individual_pro"
@@ -1354,8 +1347,8 @@ def test_demo_once_json(capsys) -> None:
     assert accounts["mona"]["status"] == "ok"  # through the token exchange
     assert accounts["hubot"]["plan"] == "free"
     # AI credits (since 2026-06-01): the internal answer and the Pro+ report, used / limit
-    monalisa = accounts["monalisa"]["windows"][0]
-    assert (monalisa["id"], monalisa["used"], monalisa["limit"], monalisa["unit"]) == (
+    mona = accounts["mona"]["windows"][0]
+    assert (mona["id"], mona["used"], mona["limit"], mona["unit"]) == (
         "ai_credits",
         319.75,
         1500,
@@ -1373,10 +1366,10 @@ async def test_demo_copies_are_distinct_and_all_answered() -> None:
     provider = BY_ID["copilot"]
     pairs = demo.accounts([provider], copies=3, clock=lambda: NOW)
     accounts = [account for _, account in pairs]
-    assert len(accounts) == 18
-    assert len({a.label for a in accounts}) == 18
-    assert len({a.key for a in accounts}) == 18
-    assert len({a.secret.reveal() for a in accounts}) == 18
+    assert len(accounts) == 15
+    assert len({a.label for a in accounts}) == 15
+    assert len({a.key for a in accounts}) == 15
+    assert len({a.secret.reveal() for a in accounts}) == 15
     async with make_client(demo.transport(lambda: NOW)) as client:
         http = HttpSession(client=client, origins={}, clock=lambda: NOW)
         snapshots = await fetch_all(pairs, http, clock=lambda: NOW)

@@ -756,7 +756,7 @@ def test_demo_once_json_shows_ai_credits(capsys) -> None:
         if w["id"] == "ai_credits"
     }
     assert shown == {
-        "monalisa": ("ai_credits", 319.75, 1500, "credits"),
+        "mona": ("ai_credits", 319.75, 1500, "credits"),  # through the token exchange
         "octocat (billing)": ("ai_credits", 3753.75, 7000, "credits"),
     }
     for account in accounts.values():
