@@ -1,6 +1,7 @@
-"""Demo data for Copilot: a Pro user deep in overage, a Business seat reached through the token
-exchange, a Free user on the older answer shape, a billing (PAT) report with per-model counts,
-and an OpenCode login GitHub no longer accepts."""
+"""Demo data for Copilot: an annual Pro user still on request-based billing, deep in overage; a
+monthly Pro user on AI credits (the internal answer since 2026-06-01) reached through the token
+exchange; a Free user on the older answer shape; a Pro+ AI-credit report (PAT) with per-model
+credits; and an OpenCode login GitHub no longer accepts."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from providers.copilot.provider import EDITOR_REMEDY, ENV_REMEDY, OPENCODE_REMED
 from providers.kit.demo_tools import copy_label
 from providers.kit.secrets import Secret
 
-_BILLING_PATH = re.compile(r"^/users/([^/]+)/settings/billing/premium_request/usage$")
+_BILLING_PATH = re.compile(r"^/users/([^/]+)/settings/billing/ai_credit/usage$")
 _TOKEN = re.compile(r"^gh[uop]_demo(\d+)_([a-z]+)_0123456789$")
 _SESSION = re.compile(r"^tid=demo-session;user=([a-z]+);copy=(\d+)$")
 
@@ -99,9 +100,24 @@ def _pro_in_overage(now: float, login: str) -> dict[str, Any]:
     return _with_snapshots(now, user, _premium(1500, -3821, 3821))
 
 
-def _business_seat(now: float, login: str) -> dict[str, Any]:
-    user = _user_head(login, "copilot_for_business_seat", "business")
-    return _with_snapshots(now, user, _premium(300, 174, 0))
+def _pro_on_credits(now: float, login: str) -> dict[str, Any]:
+    """A monthly Pro subscriber after 2026-06-01: the premium snapshot counts AI credits."""
+    user = _user_head(login, "plus_monthly_subscriber_quota", "individual_pro")
+    answer = _with_snapshots(
+        now,
+        user,
+        {
+            "entitlement": 1500,
+            "remaining": 1180.25,
+            "percent_remaining": 78.68,
+            "credits_used": 319.75,
+            "overage_count": 0,
+            "overage_permitted": False,
+            "quota_id": "premium_interactions",
+            "unlimited": False,
+        },
+    )
+    return {**answer, "token_based_billing": True}
 
 
 def _free_older_shape(now: float, login: str) -> dict[str, Any]:
@@ -113,36 +129,38 @@ def _free_older_shape(now: float, login: str) -> dict[str, Any]:
     }
 
 
-def _usage_item(model: str, gross: float, net: float = 0.0) -> dict[str, Any]:
+def _credit_item(model: str, gross: float, net: float = 0.0) -> dict[str, Any]:
+    """One line of the AI-credit report: credits used, covered by the allowance, billed."""
     return {
         "product": "Copilot",
-        "sku": "Copilot Premium Request",
+        "sku": "Copilot AI Credits",
         "model": model,
-        "unitType": "requests",
-        "pricePerUnit": 0.04,
+        "unitType": "ai-credits",
+        "pricePerUnit": 0.01,
         "grossQuantity": gross,
-        "grossAmount": round(gross * 0.04, 2),
+        "grossAmount": round(gross * 0.01, 4),
         "discountQuantity": gross - net,
-        "discountAmount": round((gross - net) * 0.04, 2),
+        "discountAmount": round((gross - net) * 0.01, 4),
         "netQuantity": net,
-        "netAmount": round(net * 0.04, 2),
+        "netAmount": round(net * 0.01, 4),
     }
 
 
-def _billing_report(now: float, login: str) -> dict[str, Any]:
+def _credit_report(now: float, login: str) -> dict[str, Any]:
     today = datetime.fromtimestamp(now, tz=UTC)
     return {
         "timePeriod": {"year": today.year, "month": today.month},
         "user": login,
         "usageItems": [
-            _usage_item("Claude Sonnet 4", 612),
-            _usage_item("GPT-5", 301),
-            _usage_item("Gemini 2.5 Pro", 88.5),
-            _usage_item("o3", 44),
+            _credit_item("claude-sonnet-4.6", 1842.5),
+            _credit_item("gpt-5.4", 960),
+            _credit_item("gemini-3-pro", 311.25),
+            _credit_item("claude-opus-4.6", 640),
             {
                 "product": "Actions",
                 "sku": "Actions Linux",
                 "model": "",
+                "unitType": "minutes",
                 "grossQuantity": 1200,
                 "netQuantity": 0,
             },
@@ -164,7 +182,7 @@ COPILOT_ACCOUNTS = (
         "~/.config/github-copilot/hosts.json",
         "internal",
         needs_exchange=True,
-        answer=_business_seat,
+        answer=_pro_on_credits,
     ),
     DemoCopilot(
         "hubot",
@@ -180,7 +198,7 @@ COPILOT_ACCOUNTS = (
         "octocat (billing)",
         "~/.config/opencode/copilot-quota-token.json",
         "billing",
-        answer=_billing_report,
+        answer=_credit_report,
         tier="pro+",
     ),
     DemoCopilot(

@@ -1,10 +1,13 @@
-"""GitHub Copilot: monthly premium, chat and completions quota (PROVIDERS.md §3).
+"""GitHub Copilot: monthly AI credits or premium requests, chat and completions (PROVIDERS.md §3).
 
 Two kinds of account:
 - internal: a GitHub OAuth token (from the Copilot editor plugins' apps.json/hosts.json, OpenCode,
   or COPILOT_API_TOKEN) asked `copilot_internal/user`, with the `v2/token` exchange as a fallback;
 - billing: a fine-grained PAT from OpenCode's `copilot-quota-token.json` asked the public
-  premium-request billing report, which counts consumption only.
+  AI-credit report (since 2026-06-01), or the premium-request report where that is not offered;
+  both count consumption only.
+
+Parsing lives beside this module: internal.py (the user answer), billing.py (the reports).
 """
 
 from __future__ import annotations
@@ -15,34 +18,40 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-from providers.base import Account, DiscoveryContext, ParseError, Problem, Provider
+from providers.base import Account, DiscoveryContext, Problem, Provider
+from providers.copilot import credits
+from providers.copilot.billing import (
+    CREDIT_TIER_LIMITS,
+    TIER_LIMITS,
+    parse_ai_credits,
+    parse_billing,
+)
+from providers.copilot.internal import parse_user
 from providers.kit.files import FileRead, read_json_object
 from providers.kit.http import FetchError, HttpSession, sentence
 from providers.kit.opencode import opencode_entry
 from providers.kit.paths import Paths
-from providers.kit.secrets import Secret, scrub
-from providers.kit.values import (
-    as_bool,
-    as_dict,
-    as_float,
-    as_list,
-    as_seconds,
-    as_str,
-    epoch_to_datetime,
-    finite,
-    first_present,
-    iso_to_datetime,
-)
-from providers.kit.words import plural
-from providers.model import AccountSnapshot, Quota, Status, Window
+from providers.kit.secrets import Secret
+from providers.kit.values import as_dict, as_seconds, as_str, epoch_to_datetime
+from providers.model import AccountSnapshot, Quota, Status
+
+__all__ = [
+    "CREDIT_TIER_LIMITS",
+    "TIER_LIMITS",
+    "CopilotProvider",
+    "parse_ai_credits",
+    "parse_billing",
+    "parse_user",
+]
 
 ID = "copilot"
 NAME = "Copilot"
 
 USER_URL = "https://api.github.com/copilot_internal/user"
 TOKEN_URL = "https://api.github.com/copilot_internal/v2/token"
+AI_CREDIT_URL = "https://api.github.com/users/{username}/settings/billing/ai_credit/usage"
 BILLING_URL = "https://api.github.com/users/{username}/settings/billing/premium_request/usage"
 
 PAT_FILE = "copilot-quota-token.json"
@@ -57,14 +66,15 @@ INTERNAL_HEADERS = {
     "User-Agent": "GitHubCopilotChat/0.26.7",
     "X-Github-Api-Version": "2025-04-01",
 }
+# The AI-credit report exists from REST API version 2026-03-10 on.
+AI_CREDIT_HEADERS = {
+    "Accept": "application/vnd.github+json",
+    "X-GitHub-Api-Version": "2026-03-10",
+}
 BILLING_HEADERS = {
     "Accept": "application/vnd.github+json",
     "X-GitHub-Api-Version": "2022-11-28",
 }
-
-# Monthly premium requests per plan, for billing reports that carry no limit of their own.
-TIER_LIMITS = {"free": 50, "pro": 300, "pro+": 1500, "business": 300, "enterprise": 1000}
-_TIER_ALIASES = {"pro_plus": "pro+", "pro-plus": "pro+", "proplus": "pro+", "pro plus": "pro+"}
 
 EDITOR_REMEDY = "sign in to GitHub Copilot again in your editor"
 OPENCODE_REMEDY = "run `opencode auth login` and choose GitHub Copilot"
@@ -428,10 +438,30 @@ def _billing_sentences(source: str) -> dict[Status, str]:
     }
 
 
-async def _fetch_billing(account: Account, http: HttpSession, now: datetime) -> Quota:
+def _billing_url(template: str, username: str) -> str:
+    return template.format(username=quote(username, safe=""))
+
+
+# A 400 that names the API version: a server that does not know 2026-03-10 (GitHub answers an
+# unsupported X-GitHub-Api-Version with 400), so it cannot have the AI-credit report either.
+_VERSION_WORDS = re.compile(r"api[ _-]?version", re.IGNORECASE)
+
+
+def _no_credit_report(error: FetchError) -> bool:
+    """Whether the AI-credit report is not offered here, so the older report is asked instead
+    (§3, Changes in 2026: 404 or 410; 401, 403, 429 and 5xx are the account's status)."""
+    if error.http_status in (404, 410):
+        return True
+    if error.http_status != 400:
+        return False
+    message = as_str((as_dict(error.body) or {}).get("message")) or ""
+    return bool(_VERSION_WORDS.search(message))
+
+
+async def _fetch_premium_report(account: Account, http: HttpSession) -> Quota:
     assert account.secret is not None
     username = str(account.extra.get("username") or "")
-    url = BILLING_URL.format(username=quote(username, safe=""))
+    url = _billing_url(BILLING_URL, username)
     headers = {**BILLING_HEADERS, "Authorization": f"Bearer {account.secret.reveal()}"}
     try:
         data = await http.request_json(
@@ -446,7 +476,28 @@ async def _fetch_billing(account: Account, http: HttpSession, now: datetime) -> 
                 http_status=404,
             ) from None
         raise
-    return parse_billing(data, account.extra.get("tier"), http.clock())
+    quota = parse_billing(data, account.extra.get("tier"), http.clock())
+    note = ("Report", "premium requests (the AI-credit report is not offered here)")
+    return replace(quota, details=(*quota.details, note))
+
+
+async def _fetch_billing(account: Account, http: HttpSession, now: datetime) -> Quota:
+    """The AI-credit report for this month; the premium-request report where it is missing."""
+    assert account.secret is not None
+    username = str(account.extra.get("username") or "")
+    month = now.astimezone(UTC)
+    query = urlencode({"year": month.year, "month": month.month})
+    url = f"{_billing_url(AI_CREDIT_URL, username)}?{query}"
+    headers = {**AI_CREDIT_HEADERS, "Authorization": f"Bearer {account.secret.reveal()}"}
+    try:
+        data = await http.request_json(
+            ID, "GET", url, headers=headers, sentences=_billing_sentences(account.source)
+        )
+    except FetchError as error:
+        if not _no_credit_report(error):
+            raise
+        return await _fetch_premium_report(account, http)
+    return parse_ai_credits(data, account.extra.get("tier"), http.clock())
 
 
 async def fetch(account: Account, http: HttpSession, now: datetime) -> Quota:
@@ -455,250 +506,13 @@ async def fetch(account: Account, http: HttpSession, now: datetime) -> Quota:
     return await _fetch_internal(account, http, now)
 
 
-# --------------------------------------------------------------------------- parse: internal
-
-_KNOWN_WINDOWS = {"premium_interactions": "Premium", "chat": "Chat", "completions": "Completions"}
-_WINDOW_ORDER = {window_id: index for index, window_id in enumerate(_KNOWN_WINDOWS)}
-_WINDOW_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
-
-
-def _usable_id(key: str) -> bool:
-    """Unknown windows are kept, but only under a name that looks like one (never a token)."""
-    if key in _KNOWN_WINDOWS:
-        return True
-    return bool(_WINDOW_ID.fullmatch(key)) and scrub(key) == key
-
-
-def _label_for(window_id: str) -> str:
-    return _KNOWN_WINDOWS.get(window_id) or window_id.replace("_", " ").strip().capitalize()
-
-
-def _percent(value: float) -> float:
-    """Rounded past any meaning, so 69.69999999999999 reads 69.7."""
-    return round(value, 4)
-
-
-def _unlimited(window_id: str, resets_at: datetime | None) -> Window:
-    return Window(id=window_id, label=_label_for(window_id), resets_at=resets_at, unlimited=True)
-
-
-def _counted_window(
-    window_id: str,
-    entitlement: float | None,
-    remaining: float | None,
-    percent_remaining: float | None,
-    resets_at: datetime | None,
-) -> Window | None:
-    """A monthly window from counts and/or a remaining percentage; None when there is none."""
-    if entitlement == -1:
-        return _unlimited(window_id, resets_at)
-    if entitlement == 0 and not remaining:
-        return None  # an org-managed seat: no quota of its own, neither 0 % nor 100 %
-    if entitlement is not None and entitlement < 0:
-        return None  # negative but not the -1 of "unlimited": nonsense
-    if percent_remaining is not None:
-        used_percent = _percent(100.0 - percent_remaining)  # not capped: overage shows above 100
-    elif entitlement and remaining is not None:
-        share = finite((entitlement - remaining) / entitlement * 100.0)
-        if share is None:
-            return None  # 10 left of 5e-324: no percentage to show
-        used_percent = _percent(share)
-    else:
-        return None
-    return Window(
-        id=window_id,
-        label=_label_for(window_id),
-        used_percent=used_percent,
-        resets_at=resets_at,
-        window_seconds=None,
-        used=finite(entitlement - remaining) if entitlement and remaining is not None else None,
-        limit=entitlement if entitlement else None,
-        unit="requests",
-    )
-
-
-def _snapshot_window(window_id: str, value: Any, resets_at: datetime | None) -> Window | None:
-    entry = as_dict(value)
-    if entry is None:
-        return None
-    entitlement = as_float(entry.get("entitlement"))
-    if as_bool(entry.get("unlimited")) is True:
-        return _unlimited(window_id, resets_at)
-    return _counted_window(
-        window_id,
-        entitlement,
-        as_float(first_present(entry, "remaining", "quota_remaining")),
-        as_float(entry.get("percent_remaining")),
-        resets_at,
-    )
-
-
-def _plan(document: dict[str, Any]) -> str | None:
-    plan = as_str(document.get("copilot_plan"))
-    sku = as_str(document.get("access_type_sku"))
-    # Free and paid individuals both say "individual"; only the SKU tells the free plan apart.
-    if sku and "free" in sku.lower() and (plan is None or plan == "individual"):
-        return "free"
-    return plan or sku
-
-
-def _has_expected_fields(document: dict[str, Any]) -> bool:
-    objects = ("quota_snapshots", "limited_user_quotas", "monthly_quotas")
-    texts = ("copilot_plan", "access_type_sku", "quota_reset_date", "quota_reset_date_utc")
-    return any(as_dict(document.get(key)) is not None for key in objects) or any(
-        as_str(document.get(key)) is not None for key in texts
-    )
-
-
-def parse_user(data: Any, now: datetime) -> Quota:
-    """The copilot_internal/user answer → plan and monthly windows. Pure: no I/O."""
-    document = as_dict(data)
-    if document is None:
-        raise ParseError("the Copilot answer is not a JSON object")
-    if not _has_expected_fields(document):
-        raise ParseError(
-            "the Copilot answer has none of the expected fields (quota_snapshots, copilot_plan)"
-        )
-    resets_at = iso_to_datetime(document.get("quota_reset_date_utc")) or iso_to_datetime(
-        document.get("quota_reset_date")
-    )
-    legacy_reset = iso_to_datetime(document.get("limited_user_reset_date"))
-
-    found: list[Window] = []
-    snapshots = as_dict(document.get("quota_snapshots")) or {}
-    for window_id, value in snapshots.items():
-        if not _usable_id(window_id):
-            continue
-        window = _snapshot_window(window_id, value, resets_at or legacy_reset)
-        if window is not None:
-            found.append(window)
-
-    # Older Free-plan answers: monthly allowances and what is left of them, per window.
-    monthly = as_dict(document.get("monthly_quotas")) or {}
-    left = as_dict(document.get("limited_user_quotas")) or {}
-    for window_id in dict.fromkeys([*monthly, *left]):
-        if window_id in snapshots or not _usable_id(window_id):
-            continue
-        window = _counted_window(
-            window_id,
-            as_float(monthly.get(window_id)),
-            as_float(left.get(window_id)),
-            None,
-            legacy_reset or resets_at,
-        )
-        if window is not None:
-            found.append(window)
-
-    windows = sorted(
-        enumerate(found), key=lambda item: (_WINDOW_ORDER.get(item[1].id, 99), item[0])
-    )
-    details: list[tuple[str, str]] = []
-    login = as_str(document.get("login"))
-    if login:
-        details.append(("GitHub login", login))
-    premium = as_dict(snapshots.get("premium_interactions")) or {}
-    overage = as_float(premium.get("overage_count"))
-    if overage:
-        details.append(("Premium requests over the allowance", plural(overage, "request")))
-    return Quota(
-        plan=_plan(document),
-        windows=tuple(window for _, window in windows),
-        details=tuple(details),
-    )
-
-
-# --------------------------------------------------------------------------- parse: billing
-
-
-def _normal_tier(tier: str | None) -> str | None:
-    if tier is None:
-        return None
-    text = tier.strip().lower()
-    return _TIER_ALIASES.get(text, text)
-
-
-def _start_of_next_month(year: int, month: int) -> datetime:
-    return datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
-
-
-def _billing_reset(document: dict[str, Any], now: datetime) -> datetime:
-    """The start of next month (UTC), or of the month after the report's, if that is later.
-
-    A report for an earlier month (a stale cache, a canned answer) must not put the reset in
-    the past: the allowance resets at the start of the month after now, whatever it covers.
-    """
-    current = now.astimezone(UTC)
-    reset = _start_of_next_month(current.year, current.month)
-    period = as_dict(document.get("timePeriod")) or {}
-    year = as_float(period.get("year"))
-    month = as_float(period.get("month"))
-    if year is not None and month is not None and 1 <= month <= 12 and 1 <= year <= 9998:
-        reset = max(reset, _start_of_next_month(int(year), int(month)))
-    return reset
-
-
-def parse_billing(data: Any, tier: str | None, now: datetime) -> Quota:
-    """The public premium-request usage report → one Premium window plus per-model counts."""
-    document = as_dict(data)
-    if document is None:
-        raise ParseError("the billing answer is not a JSON object")
-    if not isinstance(document.get("usageItems"), list):
-        raise ParseError("the billing answer has no usageItems list")
-    used = 0.0
-    billed = 0.0
-    limit: float | None = None
-    per_model: dict[str, float] = {}
-    for item in as_list(document.get("usageItems")):
-        entry = as_dict(item)
-        if entry is None or "premium" not in (as_str(entry.get("sku")) or "").lower():
-            continue
-        quantity = as_float(entry.get("grossQuantity"))
-        model = as_str(entry.get("model")) or "other"
-        if quantity is None or None in (
-            finite(used + quantity),
-            finite(per_model.get(model, 0.0) + quantity),
-        ):
-            continue  # a malformed line (or one that would overflow the sums) is dropped alone
-        used += quantity
-        per_model[model] = per_model.get(model, 0.0) + quantity
-        net = as_float(entry.get("netQuantity"))
-        if net is not None and net > 0 and finite(billed + net) is not None:
-            billed += net
-        item_limit = as_float(entry.get("limit"))
-        if limit is None and item_limit is not None and item_limit > 0:
-            limit = item_limit
-    normal_tier = _normal_tier(tier)
-    if limit is None and normal_tier in TIER_LIMITS:
-        limit = float(TIER_LIMITS[normal_tier])
-    share = finite(used / limit * 100.0) if limit else None  # 120 of 5e-324: no share
-    window = Window(
-        id="premium_interactions",
-        label="Premium",
-        used_percent=_percent(share) if share is not None else None,
-        resets_at=_billing_reset(document, now),
-        window_seconds=None,
-        used=used,
-        limit=limit,
-        unit="requests",
-    )
-    details = [
-        (model, plural(count, "request"))
-        for model, count in sorted(per_model.items(), key=lambda item: (-item[1], item[0]))
-    ]
-    if billed:
-        details.append(("Billed beyond the allowance", plural(billed, "request")))
-    if limit is None:
-        known = ", ".join(TIER_LIMITS)
-        details.append(("Allowance", f"unknown: set tier to one of {known}"))
-    return Quota(plan=tier, windows=(window,), details=tuple(details))
-
-
 # --------------------------------------------------------------------------- order
 
 
 def sort_key(snapshot: AccountSnapshot) -> tuple[Any, ...]:
-    """Most premium requests left first; then unlimited premium; then no premium data; then name."""
-    premium = snapshot.window("premium_interactions")
+    """Most AI credits or premium requests left first; then unlimited; then no such data;
+    then name."""
+    premium = snapshot.window(credits.WINDOW_ID) or snapshot.window("premium_interactions")
     if premium is not None and premium.unlimited:
         return (1, 0.0, 0.0, snapshot.account.lower())
     if premium is None or premium.used_percent is None:

@@ -44,6 +44,7 @@ SHORT_LABELS = {
     "weekly": "wk",
     "monthly": "mo",
     "premium_interactions": "prem",
+    "ai_credits": "AI",  # Copilot's "AI credits" (2026), premium's successor
     "chat": "chat",
     "completions": "comp",
     "mcp_monthly": "mcp",

@@ -1074,13 +1074,16 @@ async def test_origin_override_reaches_both_internal_endpoints() -> None:
 
 
 async def test_billing_request_url_headers_and_answer() -> None:
+    # Since 2026 this report is the fallback where the AI-credit one is missing (test_credits.py).
     def handle(request: httpx.Request) -> httpx.Response:
+        if "/ai_credit/" in request.url.path:
+            return httpx.Response(404, json={"message": "Not Found"})
         return httpx.Response(
             200, json=billing(usage_item("claude-sonnet-4", 123), usage_item("GPT-5", 27))
         )
 
     snapshot, recorder = await run_fetch(billing_account(), handle)
-    [request] = recorder.requests
+    [_, request] = recorder.requests
     assert str(request.url) == (
         "https://api.github.com/users/octocat/settings/billing/premium_request/usage"
     )
@@ -1113,7 +1116,8 @@ async def test_billing_errors(code: int, status: Status, words: str) -> None:
         billing_account(), lambda r: httpx.Response(code, json={"message": "x"})
     )
     assert snapshot.status is status and words in snapshot.message
-    assert len(recorder.requests) == 1  # no exchange on the billing path
+    # no exchange on the billing path; only a 404 from the AI-credit report asks the older one
+    assert len(recorder.requests) == (2 if code == 404 else 1)
 
 
 # =========================================================================== the CLI, end to end
@@ -1228,9 +1232,11 @@ def test_cli_against_a_local_server(home: Path, monkeypatch, capsys) -> None:
     assert "opencode auth login" in by_name["default"]["message"]
     assert code == 1
     paths = sorted({s.path for s in server.seen})
-    assert paths == [
+    # This server has no AI-credit report (404): the billing account falls back to the older one.
+    assert [p.split("?")[0] for p in paths] == [
         "/copilot_internal/user",
         "/copilot_internal/v2/token",
+        "/users/octocat/settings/billing/ai_credit/usage",
         "/users/octocat/settings/billing/premium_request/usage",
     ]
     assert all(
@@ -1340,7 +1346,17 @@ def test_demo_once_json(capsys) -> None:
     assert [w["unlimited"] for w in octocat["windows"]] == [False, True, True]
     assert accounts["mona"]["status"] == "ok"  # through the token exchange
     assert accounts["hubot"]["plan"] == "free"
-    assert accounts["octocat (billing)"]["windows"][0]["limit"] == 1500
+    # AI credits (since 2026-06-01): the internal answer and the Pro+ report, used / limit
+    mona = accounts["mona"]["windows"][0]
+    assert (mona["id"], mona["used"], mona["limit"], mona["unit"]) == (
+        "ai_credits",
+        319.75,
+        1500,
+        "credits",
+    )
+    report = accounts["octocat (billing)"]["windows"]
+    assert [(w["id"], w["limit"], w["unit"]) for w in report] == [("ai_credits", 7000, "credits")]
+    assert report[0]["used"] == 3753.75
     assert accounts["opencode"]["status"] == "auth_expired"
     assert "opencode auth login" in accounts["opencode"]["message"]
     assert code == 1
@@ -1364,7 +1380,7 @@ async def test_demo_copies_are_distinct_and_all_answered() -> None:
         "opencode-3",
     ]
     billing_copy = next(s for s in snapshots if s.account == "octocat-3 (billing)")
-    assert billing_copy.details[0] == ("Claude Sonnet 4", "612 requests")
+    assert billing_copy.details[0] == ("claude-sonnet-4.6", "1842.5 credits ($18.43)")
 
 
 def test_demo_answers_nothing_that_is_not_copilot() -> None:
