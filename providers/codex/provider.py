@@ -195,6 +195,34 @@ def _same_account(first: Account, second: Account) -> bool:
     return bool(first.secret and second.secret and first.secret == second.secret)
 
 
+class _Kept:
+    """The usable accounts kept so far, indexed the way _same_account compares them, so that
+    each new one is checked in constant time: a folder of n saved files costs n, not n²."""
+
+    def __init__(self) -> None:
+        self.identities: set[str] = set()
+        self.secrets: set[Secret] = set()
+        self.secrets_without_identity: set[Secret] = set()
+
+    def add(self, account: Account) -> None:
+        if account.problem:
+            return
+        if account.identity:
+            self.identities.add(account.identity)
+        if account.secret:
+            self.secrets.add(account.secret)
+            if not account.identity:
+                self.secrets_without_identity.add(account.secret)
+
+    def has_twin(self, account: Account) -> bool:
+        """Whether _same_account(kept, account) holds for a kept account."""
+        if account.identity:
+            if account.identity in self.identities:
+                return True
+            return bool(account.secret) and account.secret in self.secrets_without_identity
+        return bool(account.secret) and account.secret in self.secrets
+
+
 def discover(context: DiscoveryContext) -> list[Account]:
     """Every Codex login found, one Account per ChatGPT account.
 
@@ -205,16 +233,17 @@ def discover(context: DiscoveryContext) -> list[Account]:
     saved = _discover_saved(context)
     opencode = _discover_opencode(context.paths)
     result: list[Account] = []
+    kept = _Kept()
     for account in live:
         twin = next((s for s in saved if not s.problem and _same_account(s, account)), None)
         if twin is not None and not account.problem:
             account = replace(account, label=twin.label)
         result.append(account)
+        kept.add(account)
     for account in saved + opencode:
-        if account.problem or not any(
-            not kept.problem and _same_account(kept, account) for kept in result
-        ):
+        if account.problem or not kept.has_twin(account):
             result.append(account)
+            kept.add(account)
     return result
 
 

@@ -593,3 +593,15 @@ def test_once_json_shows_the_pool_and_the_told_apart_extra_limits(
     assert monthly["used_percent"] == pytest.approx(36.5)
     assert monthly["resets_at"] == "2027-01-01T00:00:00Z"
     assert account["balances"][0]["amount"] == 0
+
+
+def test_the_demo_shows_an_enterprise_monthly_pool(capsys) -> None:
+    main(["--demo", "--once", "--json", "--provider", "codex"])
+    accounts = {a["account"]: a for a in json.loads(capsys.readouterr().out)["accounts"]}
+    assert {"work", "side", "spark", "old"} < set(accounts)  # the others stay
+    corp = accounts["corp"]
+    assert (corp["status"], corp["plan"]) == ("ok", "enterprise")
+    (pool,) = corp["windows"]
+    assert (pool["id"], pool["label"], pool["unit"]) == ("monthly", "Monthly credits", "credits")
+    assert (pool["used"], pool["limit"]) == (18250, 50000)
+    assert pool["used_percent"] == pytest.approx(36.5) and pool["resets_at"] is not None
