@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 from support.credentials import codex_token, write_codex_auth
-from support.servers import LocalServer, Reply, Seen
+from support.servers import LocalServer, Reply, Seen, fetch_real
 
 from providers.base import ParseError
 from providers.codex.provider import parse_usage
-from providers.model import Quota, Window
+from providers.model import Quota, Status, Window
 from tui.cli import main
 
 NOW = datetime(2026, 11, 22, 0, 0, tzinfo=UTC)
@@ -605,3 +605,20 @@ def test_the_demo_shows_an_enterprise_monthly_pool(capsys) -> None:
     assert (pool["id"], pool["label"], pool["unit"]) == ("monthly", "Monthly credits", "credits")
     assert (pool["used"], pool["limit"]) == (18250, 50000)
     assert pool["used_percent"] == pytest.approx(36.5) and pool["resets_at"] is not None
+
+
+async def test_a_blocked_member_reads_ok_with_the_reason_in_the_details() -> None:
+    body = copy.deepcopy(SPEC_POOL_ANSWER)
+    body["spend_control"]["reached"] = True
+    body["rate_limit_reached_type"] = {"type": "workspace_member_credits_depleted"}
+
+    def answer(seen: Seen) -> Reply:
+        return Reply(body=body) if seen.path == "/backend-api/wham/usage" else Reply(status=404)
+
+    with LocalServer(answer) as server:
+        snapshot = await fetch_real(server.url, "corp")
+    assert (snapshot.status, snapshot.message) == (Status.OK, None)
+    shown = dict(snapshot.details)
+    assert "Monthly credit limit reached" in shown["Spend control"]
+    assert shown["Limit reached"] == "Your credits in this workspace are used up"
+    assert [w.id for w in snapshot.windows] == ["monthly"]
