@@ -1,5 +1,6 @@
-"""Demo data for Codex: four saved accounts, one active, one near its limit, one expired,
-one with Spark extra limits and credits.
+"""Demo data for Codex: five saved accounts, one active, one near its limit, one expired,
+one with Spark extra limits and credits, and an Enterprise member whose only quota is the
+workspace's monthly credit pool (PROVIDERS.md §1, Changes in 2026).
 
 The app's demo also writes them as real files (write_files) into a private temporary folder, so
 the Codex switch runs its real code on them."""
@@ -70,6 +71,42 @@ def _spark_limits(now: float) -> list[dict[str, Any]]:
     ]
 
 
+def _enterprise_pool(now: float) -> dict[str, Any]:
+    """An Enterprise member as wham/usage answers since 2026: no rate-limit windows, the monthly
+    pool in two places (the rate_limit one wins), the spend control not reached, zero credits."""
+    month_end = int(now + 9.4 * DAY)
+    return {
+        "plan_type": "enterprise",
+        "individual_limit": None,
+        "rate_limit": {
+            "allowed": True,
+            "limit_reached": False,
+            "primary_window": None,
+            "secondary_window": None,
+            "individual_limit": {
+                "limit": 50000,
+                "used": "18250",
+                "remaining_percent": 63.5,
+                "resets_at": month_end,
+            },
+        },
+        "spend_control": {
+            "reached": False,
+            "individual_limit": {
+                "source": "workspace_spend_controls",
+                "limit": "2000",
+                "used": "412.9",
+                "remaining": "1587.1",
+                "used_percent": 21,
+                "remaining_percent": 79,
+                "reset_after_seconds": int(9.4 * DAY),
+                "reset_at": month_end,
+            },
+        },
+        "credits": {"has_credits": True, "unlimited": False, "balance": "0"},
+    }
+
+
 CODEX_ACCOUNTS = (
     DemoCodex(
         "work",
@@ -99,6 +136,7 @@ CODEX_ACCOUNTS = (
             credits={"has_credits": True, "unlimited": False, "balance": "14.5"},
         ),
     ),
+    DemoCodex("corp", "acc-demo-corp", False, 12 * DAY, _enterprise_pool),
 )
 
 

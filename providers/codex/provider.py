@@ -35,10 +35,10 @@ from providers.kit.values import (
     as_seconds,
     as_str,
     epoch_to_datetime,
+    finite,
     first_present,
-    slug,
-    window_id_for_length,
 )
+from providers.kit.window_ids import length_id, namespaced, same_limit, unique_windows
 from providers.model import AccountSnapshot, Balance, Quota, Status, Window, most_left_first
 
 ID = "codex"
@@ -203,6 +203,34 @@ def _same_account(first: Account, second: Account) -> bool:
     return bool(first.secret and second.secret and first.secret == second.secret)
 
 
+class _Kept:
+    """The usable accounts kept so far, indexed the way _same_account compares them, so that
+    each new one is checked in constant time: a folder of n saved files costs n, not n²."""
+
+    def __init__(self) -> None:
+        self.identities: set[str] = set()
+        self.secrets: set[Secret] = set()
+        self.secrets_without_identity: set[Secret] = set()
+
+    def add(self, account: Account) -> None:
+        if account.problem:
+            return
+        if account.identity:
+            self.identities.add(account.identity)
+        if account.secret:
+            self.secrets.add(account.secret)
+            if not account.identity:
+                self.secrets_without_identity.add(account.secret)
+
+    def has_twin(self, account: Account) -> bool:
+        """Whether _same_account(kept, account) holds for a kept account."""
+        if account.identity:
+            if account.identity in self.identities:
+                return True
+            return bool(account.secret) and account.secret in self.secrets_without_identity
+        return bool(account.secret) and account.secret in self.secrets
+
+
 def discover(context: DiscoveryContext) -> list[Account]:
     """Every Codex login found, one Account per ChatGPT account.
 
@@ -213,16 +241,17 @@ def discover(context: DiscoveryContext) -> list[Account]:
     saved = _discover_saved(context)
     opencode = _discover_opencode(context.paths)
     result: list[Account] = []
+    kept = _Kept()
     for account in live:
         twin = next((s for s in saved if not s.problem and _same_account(s, account)), None)
         if twin is not None and not account.problem:
             account = replace(account, label=twin.label)
         result.append(account)
+        kept.add(account)
     for account in saved + opencode:
-        if account.problem or not any(
-            not kept.problem and _same_account(kept, account) for kept in result
-        ):
+        if account.problem or not kept.has_twin(account):
             result.append(account)
+            kept.add(account)
     return result
 
 
@@ -287,12 +316,14 @@ _PRIMARY_KEYS = (
     "five_hour_rate_limit",
 )
 _SECONDARY_KEYS = ("secondary_window", "secondary", "weekly", "weekly_limit", "weekly_rate_limit")
+# A slot's window when the answer gives no length (§1), and the length it then stands for: a
+# slot never names a window whose length is known (Changes in 2026).
 _DEFAULT_SLOT = {"primary": ("five_hour", "5h"), "secondary": ("weekly", "Weekly")}
-_TYPICAL_LENGTH = {"five_hour": 5 * HOUR, "daily": DAY, "weekly": 7 * DAY, "monthly": 30 * DAY}
+_SLOT_LENGTH = {"primary": 5 * HOUR, "secondary": 7 * DAY}
 _USED_KEYS = ("used_percent", "usedPercent", "used_percentage")
 _LEFT_KEYS = ("percent_left", "remaining_percent", "remainingPercent")
-_RESET_KEYS = ("reset_at", "resets_at", "reset_time_ms", "resetAt")
-_RESET_AFTER_KEYS = ("reset_after_seconds", "resets_in_seconds", "reset_after")
+_RESET_KEYS = ("reset_at", "resets_at", "reset_time_ms", "resetAt", "resetsAt")
+_RESET_AFTER_KEYS = ("reset_after_seconds", "resets_in_seconds", "reset_after", "resetAfterSeconds")
 
 
 @dataclass(frozen=True)
@@ -301,6 +332,18 @@ class _RawWindow:
     used_percent: float
     resets_at: datetime | None
     seconds: int | None
+
+    @property
+    def length(self) -> tuple[str, str]:
+        """Its id and label: by its length (§0), by its slot only when the answer has none."""
+        if self.seconds is not None:
+            return length_id(self.seconds)
+        return _DEFAULT_SLOT[self.slot]
+
+    @property
+    def nominal_seconds(self) -> int:
+        """Its length, or the length its slot stands for: what "shortest first" sorts by."""
+        return self.seconds if self.seconds is not None else _SLOT_LENGTH[self.slot]
 
 
 def _read_window(slot: str, value: Any, now: datetime) -> _RawWindow | None:
@@ -320,10 +363,15 @@ def _read_window(slot: str, value: Any, now: datetime) -> _RawWindow | None:
     given = as_int(first_present(data, "limit_window_seconds", "window_seconds"))
     minutes = data.get("window_minutes")
     seconds = as_seconds(given) if given is not None else as_seconds(minutes, 60)
+    return _RawWindow(slot, used, _resets_at(data, now), seconds)
+
+
+def _resets_at(data: dict[str, Any], now: datetime) -> datetime | None:
+    """`reset_at` and its spellings (epoch s or ms, or ISO text), else the relative one."""
     resets_at = any_to_datetime(first_present(data, *_RESET_KEYS))
     if resets_at is None:
         resets_at = after_seconds(now, first_present(data, *_RESET_AFTER_KEYS))
-    return _RawWindow(slot, used, resets_at, seconds)
+    return resets_at
 
 
 def _pick(container: dict[str, Any], keys: tuple[str, ...]) -> tuple[str | None, Any]:
@@ -356,10 +404,8 @@ class _Malformed:
             self.count += 1
 
 
-def _windows_from_container(
-    container: Any, now: datetime, malformed: _Malformed
-) -> list[tuple[str, str, _RawWindow]]:
-    """The (id, label, window) of a rate-limit container, shortest window first."""
+def _raw_windows(container: Any, now: datetime, malformed: _Malformed) -> list[_RawWindow]:
+    """The windows of a rate-limit container, shortest first (a reversed pair put back)."""
     data = as_dict(container)
     malformed.check(container, data is not None)
     if data is None:
@@ -371,20 +417,7 @@ def _windows_from_container(
         malformed.check(value, window is not None)
         if window is not None:
             raw.append(window)
-    named: list[tuple[str, str, _RawWindow]] = []
-    for window in raw:
-        if window.seconds is not None:
-            window_id, label = window_id_for_length(window.seconds)
-        else:
-            window_id, label = _DEFAULT_SLOT[window.slot]
-        named.append((window_id, label, window))
-    if len(named) == 2 and named[0][0] == named[1][0]:
-        # Two windows claiming one name: trust their positions instead (seed 003's rule).
-        named = [(*_DEFAULT_SLOT[w.slot], w) for _, _, w in named]
-        if named[0][0] == named[1][0]:
-            named[1] = (*_DEFAULT_SLOT["secondary"], named[1][2])
-    named.sort(key=lambda item: item[2].seconds or _TYPICAL_LENGTH.get(item[0], 0))
-    return named
+    return sorted(raw, key=lambda window: window.nominal_seconds)
 
 
 def _to_window(window_id: str, label: str, raw: _RawWindow) -> Window:
@@ -398,20 +431,125 @@ def _to_window(window_id: str, label: str, raw: _RawWindow) -> Window:
 
 
 def _additional_windows(items: Any, now: datetime, malformed: _Malformed) -> list[Window]:
+    """`additional_rate_limits[]` → `<slug of limit_name>:<length id>` windows, in list order.
+
+    An extra limit is its feature (`metered_feature`, else `limit_name`) at one length: a later
+    entry for a feature and length already seen is that limit again and is dropped whatever
+    its figures (§1, Changes in 2026). Distinct features under one name keep both windows;
+    unique_windows tells them apart as `…_2`.
+    """
     malformed.check(items, isinstance(items, list))
     windows: list[Window] = []
+    seen: set[tuple[str, str]] = set()
     for item in as_list(items):
         entry = as_dict(item)
         malformed.check(item, entry is not None)
         if entry is None:
             continue
-        name = as_str(entry.get("limit_name")) or as_str(entry.get("metered_feature")) or "Extra"
+        limit_name = as_str(entry.get("limit_name"))
+        feature = as_str(entry.get("metered_feature"))
+        name = limit_name or feature or "Extra"
+        identity = feature or limit_name
         container = first_present(entry, *_CONTAINER_KEYS)
         if container is None:
             container = entry
-        for window_id, label, raw in _windows_from_container(container, now, malformed):
-            windows.append(_to_window(f"{slug(name)}:{window_id}", f"{name} {label}", raw))
+        for raw in _raw_windows(container, now, malformed):
+            window_id, label = namespaced(name, raw.nominal_seconds)
+            if identity is not None:
+                key = (identity, raw.length[0])
+                if key in seen:
+                    continue
+                seen.add(key)
+            windows.append(_to_window(window_id, label, raw))
     return windows
+
+
+def _same(first: Window, second: Window) -> bool:
+    """Codex's test that two windows under one id are one limit (for unique_windows).
+
+    Extra limits that still share an id are distinct features under one name, since repeats
+    of a feature and length were dropped already; other windows go by §0's default.
+    """
+    if ":" in first.id:
+        return False
+    return same_limit(first, second)
+
+
+# --------------------------------------------------------------------------- monthly pool
+
+_POOL_KEYS = ("individual_limit", "individualLimit")
+_SPEND_KEYS = ("spend_control", "spendControl")
+_POOL_LABEL = "Monthly credits"
+
+
+def _pool_candidates(document: dict[str, Any]) -> list[Any]:
+    """Every place a member's monthly credit pool may be, in the order that wins (§1, 2026):
+    the root, the rate-limit container, then the spend control."""
+    places: list[dict[str, Any]] = [document]
+    places += [c for c in (as_dict(document.get(key)) for key in _CONTAINER_KEYS) if c]
+    spend = as_dict(first_present(document, *_SPEND_KEYS))
+    if spend is not None:
+        places.append(spend)
+    return [place.get(key) for place in places for key in _POOL_KEYS]
+
+
+def _pool_window(document: dict[str, Any], now: datetime) -> Window | None:
+    """The `monthly` credits window of the first usable pool (a `limit` that is a number > 0);
+    a null, empty or limitless pool is skipped, not a stop."""
+    for candidate in _pool_candidates(document):
+        pool = as_dict(candidate)
+        limit = as_float(pool.get("limit")) if pool is not None else None
+        if pool is None or limit is None or limit <= 0:
+            continue
+        used = as_float(pool.get("used"))
+        if used is not None:  # the credits themselves win over a percentage that disagrees
+            percent = finite(used / limit * 100)
+        else:
+            left = as_float(first_present(pool, "remaining_percent", "remainingPercent"))
+            percent = (
+                100.0 - left
+                if left is not None
+                else as_float(first_present(pool, "used_percent", "usedPercent"))
+            )
+            used = finite(limit * percent / 100) if percent is not None else None
+        return Window(
+            id="monthly",
+            label=_POOL_LABEL,
+            used_percent=percent,
+            resets_at=_resets_at(pool, now),
+            window_seconds=None,  # a billing month, not a rolling window of a fixed length
+            used=used,
+            limit=limit,
+            unit="credits",
+        )
+    return None
+
+
+# What `rate_limit_reached_type` says, for people; an unknown type is shown as it came.
+_REACHED = {
+    "rate_limit_reached": "A usage limit is reached",
+    "workspace_owner_credits_depleted": "The workspace owner's credits are used up",
+    "workspace_member_credits_depleted": "Your credits in this workspace are used up",
+    "workspace_owner_usage_limit_reached": "The workspace owner's usage limit is reached",
+    "workspace_member_usage_limit_reached": "Your usage limit in this workspace is reached",
+}
+_REACHED_KEYS = ("rate_limit_reached_type", "rateLimitReachedType")
+
+
+def _reached_details(document: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Detail-view lines for a blocked member: the account itself still reads `ok`."""
+    details: list[tuple[str, str]] = []
+    spend = as_dict(first_present(document, *_SPEND_KEYS)) or {}
+    if as_bool(spend.get("reached")):
+        details.append(("Spend control", "Monthly credit limit reached: blocked until it resets"))
+    places = [document, *(c for c in (as_dict(document.get(k)) for k in _CONTAINER_KEYS) if c)]
+    for place in places:
+        raw = first_present(place, *_REACHED_KEYS)
+        kind = as_str(raw) or as_str((as_dict(raw) or {}).get("type"))
+        if kind:
+            details.append(("Limit reached", _REACHED.get(kind, kind.replace("_", " "))))
+            break
+    return tuple(details)
 
 
 def _credits(value: Any) -> Balance | None:
@@ -428,11 +566,23 @@ def _credits(value: Any) -> Balance | None:
     )
 
 
-_KNOWN_TOP_LEVEL = {"plan_type", "credits", "additional_rate_limits", *_CONTAINER_KEYS}
+_KNOWN_TOP_LEVEL = {
+    "plan_type",
+    "credits",
+    "additional_rate_limits",
+    *_CONTAINER_KEYS,
+    *_POOL_KEYS,
+    *_SPEND_KEYS,
+    *_REACHED_KEYS,
+}
 
 
 def parse_usage(data: Any, now: datetime) -> Quota:
-    """The wham/usage answer → plan, windows and credits. Pure: no I/O, no clock but `now`."""
+    """The wham/usage answer → plan, windows and credits. Pure: no I/O, no clock but `now`.
+
+    Windows in display order (§1, Changes in 2026): the rate-limit windows shortest first,
+    the monthly credit pool, then the additional limits; ids unique within the account.
+    """
     document = as_dict(data)
     if document is None:
         raise ParseError("the usage answer is not a JSON object")
@@ -442,7 +592,10 @@ def parse_usage(data: Any, now: datetime) -> Quota:
     if container is None and not _KNOWN_TOP_LEVEL.intersection(document):
         raise ParseError("the usage answer has none of the expected fields (rate_limit, plan_type)")
     malformed = _Malformed()
-    windows = [_to_window(*item) for item in _windows_from_container(container, now, malformed)]
+    windows = [_to_window(*raw.length, raw) for raw in _raw_windows(container, now, malformed)]
+    pool = _pool_window(document, now)
+    if pool is not None:
+        windows.append(pool)
     windows += _additional_windows(document.get("additional_rate_limits"), now, malformed)
     raw_credits = document.get("credits")
     malformed.check(raw_credits, as_dict(raw_credits) is not None)
@@ -452,7 +605,12 @@ def parse_usage(data: Any, now: datetime) -> Quota:
     malformed.check(raw_plan, isinstance(raw_plan, str))
     if not windows and credits is None and plan is None and malformed.count:
         raise ParseError("the usage answer has the expected fields, but none of a usable type")
-    return Quota(plan=plan, windows=tuple(windows), balances=(credits,) if credits else ())
+    return Quota(
+        plan=plan,
+        windows=unique_windows(windows, _same),
+        balances=(credits,) if credits else (),
+        details=_reached_details(document),
+    )
 
 
 # --------------------------------------------------------------------------- order

@@ -61,8 +61,9 @@ async def test_overview_lists_every_account_in_provider_order(tmp_path: Path) ->
     app, _, _ = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        assert overview_names(app) == ["spark", "work", "side", "old"]
+        assert overview_names(app) == ["spark", "work", "side", "corp", "old"]
         assert "97%" in row_text(app, "spark") and "ok" in row_text(app, "spark")
+        assert "ok" in row_text(app, "corp")  # a monthly credit pool and no 5h/weekly window
         assert "●" in row_text(app, "work")
         assert "expired" in row_text(app, "old")
 
@@ -98,13 +99,16 @@ async def test_brackets_move_between_accounts_in_a_provider_tab(tmp_path: Path) 
         await pilot.press("left_square_bracket", "left_square_bracket")
         assert pane.selected_entry().shown.account == "old"  # wraps around
         await pilot.press("k")
-        assert pane.selected_entry().shown.account == "side"
+        assert pane.selected_entry().shown.account == "corp"
         await pilot.press("j", "j")
         assert pane.selected_entry().shown.account == "spark"  # the list wraps, like ] and [
-        await pilot.press("up", "up")
+        await pilot.press("up", "up", "up")
         assert pane.selected_entry().shown.account == "side"
         detail = str(pane.detail.query_one(".detail-body").render())
         assert "side" in detail and "resets in" in detail and "% left" in detail
+        await pilot.press("j")
+        detail = str(pane.detail.query_one(".detail-body").render())
+        assert "corp" in detail and "Monthly credits" in detail and "% left" in detail
 
 
 async def test_jk_and_enter_in_the_overview_open_the_account(tmp_path: Path) -> None:
@@ -165,8 +169,9 @@ async def test_sort_cycles_and_names_the_order(tmp_path: Path) -> None:
         assert "sorted by provider" in str(sort_line.render())
         await pilot.press("s")
         assert "sorted by most remaining" in str(sort_line.render())
-        # most remaining = the least-left of the two windows: spark 79, work 62, side 4
-        assert overview_names(app)[:3] == ["spark", "work", "side"]
+        # most remaining = the least-left window: spark 79, corp 63.5 (its monthly credits),
+        # work 62, side 4
+        assert overview_names(app)[:4] == ["spark", "corp", "work", "side"]
         await pilot.press("s")
         assert "sorted by soonest reset" in str(sort_line.render())
         assert overview_names(app)[0] == "side"  # its 5h window resets in 41 minutes

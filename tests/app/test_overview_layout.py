@@ -65,7 +65,7 @@ async def test_every_row_shows_its_status_at_every_size(tmp_path: Path, size) ->
     async with app.run_test(size=size) as pilot:
         await settle(pilot, app)
         rows = await rendered_rows(pilot, app)
-        assert len(rows) == 30
+        assert len(rows) == 31
         for key, line, status in rows:
             word = PROBLEMS.get(key, "ok")
             assert status.split()[:1] == [word], (size, key, line)

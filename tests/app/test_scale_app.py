@@ -78,7 +78,7 @@ async def test_many_answers_at_once_redraw_the_overview_a_few_times(
         transport.release.set()
         await settle(pilot, app)
         assert all(not entry.loading for entry in app.store)
-        # 200 answers; a redraw each would be 200 (the clock's ticks add one a second).
+        # 200 answers (the 50 expired copies ask nothing); a redraw each would be 200.
         assert redraws <= 8
 
 
@@ -94,10 +94,10 @@ async def test_answers_that_change_no_sort_key_sort_nothing(tmp_path: Path, monk
     monkeypatch.setattr(tui.app, "sort_entries", counted)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        await pilot.press("s")  # most remaining: spark, work, side, old
+        await pilot.press("s")  # most remaining: spark, corp, work, side, old
         overview = app.query_one(OverviewPane)
         names = [row.entry.shown.account for row in overview.rows]
-        assert names == ["spark", "work", "side", "old"]
+        assert names == ["spark", "corp", "work", "side", "old"]
         sorts.clear()
         clock.advance(600)  # past every poll floor
         await pilot.press("R")  # the same answers again
@@ -114,7 +114,7 @@ async def test_answers_that_change_no_sort_key_sort_nothing(tmp_path: Path, monk
         await settle(pilot, app)
         assert sorts  # sorted again, because spark's key changed
         names = [row.entry.shown.account for row in overview.rows]
-        assert names == ["work", "side", "spark", "old"]
+        assert names == ["corp", "work", "side", "spark", "old"]
 
 
 async def test_a_hidden_provider_tab_does_no_work_until_shown(tmp_path: Path, monkeypatch) -> None:
@@ -141,7 +141,7 @@ async def test_a_hidden_provider_tab_does_no_work_until_shown(tmp_path: Path, mo
         clock.advance(600)
         await pilot.press("R")
         await settle(pilot, app)
-        assert calls == []  # four answers for a hidden tab: not one option drawn
+        assert calls == []  # five answers for a hidden tab: not one option drawn
         await pilot.press("2")  # Codex: it catches up and shows spark's failure
         await pilot.pause()
         assert calls
@@ -166,7 +166,7 @@ async def test_a_long_overview_draws_only_its_visible_rows_and_keys_reach_the_la
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         overview = app.query_one(OverviewPane)
-        assert len(overview.rows) == 200
+        assert len(overview.rows) == 250
         height = overview.scroll.scrollable_content_region.height
         assert 0 < height < 30
         on_screen = {id(row) for row in overview.rows[: height + 1]}
@@ -174,10 +174,10 @@ async def test_a_long_overview_draws_only_its_visible_rows_and_keys_reach_the_la
         app._tick()  # the clock's second: the countdowns on screen, and only those, redraw
         await pilot.pause()
         assert drawn and drawn <= on_screen
-        await pilot.press(*["j"] * 199)
+        await pilot.press(*["j"] * 249)
         await pilot.pause()
-        assert overview.selected == 199
-        last = overview.rows[199]
+        assert overview.selected == 249
+        last = overview.rows[249]
         lines = screen_lines(app)
         expected = last.main.plain.split()[1]  # the account's name, as the row draws it
         row_lines = [line for line in lines if expected in line]

@@ -112,7 +112,7 @@ def test_once_fits_80_columns_into_a_pipe_and_wide_does_not(capsys, monkeypatch)
 
     assert main(["--demo", "--once", "--provider", "codex", "--wide"]) == 1
     wide = capsys.readouterr().out.splitlines()
-    assert len(wide) == 6  # header, four accounts, the footnote
+    assert len(wide) == 7  # header, five accounts, the footnote
     assert max(len(line) for line in wide) > 80
     assert "Credits 14.50  ok" in wide[1]  # the item --once cut shows here
     assert any("auth_expired: Access token expired" in line for line in wide)

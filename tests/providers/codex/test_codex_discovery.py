@@ -7,11 +7,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from support.credentials import DAY, codex_token, write_codex_auth, write_opencode_auth
 
-from providers.base import DiscoveryContext
+from providers.base import Account, DiscoveryContext, Problem
 from providers.codex import provider as codex
 from providers.kit.paths import Paths
+from providers.kit.secrets import Secret
 from providers.model import AccountSnapshot, Status, Window
 
 
@@ -282,3 +285,47 @@ def test_a_source_is_shown_from_the_nearest_base(cwd: str, shown: str) -> None:
         )
         == "account/a.auth.json"
     )
+
+
+# Accounts drawn from a few identities and tokens, some with neither, some broken: every way
+# two logins can be (or not be) one ChatGPT account.
+_ACCOUNTS = st.builds(
+    lambda identity, token, broken: Account(
+        provider="codex",
+        label="x",
+        source="test",
+        secret=Secret(f"token-{token}-0123456789") if token is not None else None,
+        identity=identity,
+        problem=Problem(Status.ERROR, "broken") if broken else None,
+    ),
+    st.sampled_from([None, "acc-1", "acc-2"]),
+    st.sampled_from([None, 1, 2]),
+    st.booleans(),
+)
+
+
+@given(st.lists(_ACCOUNTS, max_size=8), _ACCOUNTS)
+def test_the_linear_twin_index_agrees_with_the_pairwise_rule(kept: list, account) -> None:
+    """discover() checks each login against an index instead of every kept one (n, not n²):
+    it must find a twin exactly when _same_account says one of the usable kept logins is."""
+    index = codex._Kept()
+    for each in kept:
+        index.add(each)
+    pairwise = any(not k.problem and codex._same_account(k, account) for k in kept)
+    assert index.has_twin(account) == pairwise
+
+
+def test_many_saved_copies_of_few_accounts_collapse_to_those_accounts(
+    home: Path, work: Path
+) -> None:
+    for number in range(60):
+        account_id = f"acc-{number % 3}"
+        write_codex_auth(
+            work / f"account/n{number:02d}.auth.json", codex_token(account_id), account_id
+        )
+    found = discover(home)
+    assert [(a.label, a.identity) for a in found] == [
+        ("n00", "acc-0"),
+        ("n01", "acc-1"),
+        ("n02", "acc-2"),
+    ]

@@ -317,11 +317,17 @@ def test_reset_after_seconds_is_relative_to_the_given_now(now: datetime) -> None
 @pytest.mark.parametrize(
     ("seconds", "expected_id"),
     [
-        (HOUR, "five_hour"),
-        (3 * HOUR, "five_hour"),
+        # PROVIDERS.md §1, Changes in 2026: by length, never by slot.
+        (300, "5m"),
+        (900, "15m"),
+        (1800, "30m"),
+        (HOUR, "hourly"),
+        (3 * HOUR, "3h"),
         (FIVE_HOURS, "five_hour"),
-        (6 * HOUR, "five_hour"),
+        (6 * HOUR, "6h"),
+        (32400, "9h"),
         (DAY, "daily"),
+        (3 * DAY, "3d"),
         (WEEK, "weekly"),
         (28 * DAY, "monthly"),
         (30 * DAY, "monthly"),
