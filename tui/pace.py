@@ -12,8 +12,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from providers.model import AccountSnapshot, Window
+from tui.pace_sign import ON_TRACK, pace_sign
 
-ON_TRACK = "on_track"
+# pace_sign lives alone so the status line need not import the model; it is still ours.
+__all__ = [
+    "MIN_ELAPSED_SHARE",
+    "ON_TRACK",
+    "Pace",
+    "pace_json",
+    "pace_sign",
+    "snapshot_pace",
+    "stage_of",
+    "window_pace",
+]
+
 # (largest |delta| for the stage, name when using faster than the clock, name when slower)
 _STAGES: tuple[tuple[float, str, str], ...] = (
     (2.0, ON_TRACK, ON_TRACK),
@@ -100,23 +112,3 @@ def pace_json(pace: Pace | None) -> dict[str, object] | None:
         "eta_seconds": None if pace.eta_seconds is None else round(pace.eta_seconds),
         "lasts_until_reset": pace.lasts_until_reset,
     }
-
-
-# One character per pace, for the overview and the status line: up is using faster than the
-# clock (a deficit), down is slower (a reserve).
-_SIGNS = {"deficit": ("▲", "+"), "reserve": ("▼", "-"), ON_TRACK: ("•", "=")}
-
-
-def pace_sign(stage: str | None, *, ascii_only: bool = False) -> str:
-    """'▲' for any deficit stage, '▼' for any reserve, '•' on track, '' for no pace."""
-    if not stage:
-        return ""
-    family = (
-        "deficit"
-        if stage.endswith("deficit")
-        else "reserve"
-        if stage.endswith("reserve")
-        else stage
-    )
-    signs = _SIGNS.get(family)
-    return "" if signs is None else signs[1 if ascii_only else 0]
