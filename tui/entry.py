@@ -7,6 +7,7 @@ and must not pay for Textual or httpx, so each command's module is imported only
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
 
 # command → module with `main(argv: list[str]) -> int`
@@ -15,6 +16,13 @@ COMMANDS: dict[str, str] = {
     "serve": "tui.commands.serve",
     "check": "tui.commands.check",
 }
+# Commands that stop cleanly (exit 0) on SIGTERM from their first instant: a service manager
+# may stop `serve` while it is still importing, before its own handler is in place.
+STOP_ON_SIGTERM = {"serve"}
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def entry_point() -> None:
@@ -25,5 +33,7 @@ def entry_point() -> None:
 
         app_entry()
         return
+    if argv[0] in STOP_ON_SIGTERM:
+        signal.signal(signal.SIGTERM, _stop)
     module = importlib.import_module(module_name)
     module.entry_point(argv[1:])

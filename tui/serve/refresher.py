@@ -62,7 +62,10 @@ class Refresher:
         self.on_change = on_change  # the HTTP side renders its documents again
         self.store = Store(policy=config.refresh_policy())
         self.store.merge(sources.pairs)
-        self.errors: dict[tuple[str, str, str], int] = {}  # (provider, account, status) → count
+        self.errors: dict[tuple[str, str], int] = {}  # (entry key, status) → count
+        # The latest failed answer of each account that failed, to name its counter even
+        # after the account is gone (a Prometheus counter never goes back).
+        self.failed: dict[str, AccountSnapshot] = {}
         self.last_success: dict[str, datetime] = {}  # entry key → time
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -163,8 +166,9 @@ class Refresher:
             elif before is not Status.OK:
                 self.log(f"{name}: ok again")
             return
-        key = (entry.provider.id, entry.account.label, snapshot.status.value)
+        key = (entry.key, snapshot.status.value)
         self.errors[key] = self.errors.get(key, 0) + 1
+        self.failed[entry.key] = snapshot
         if before is not snapshot.status:
             self.log(f"{name}: {snapshot.status.value}: {snapshot.message or ''}".rstrip(": "))
 
