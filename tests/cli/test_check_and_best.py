@@ -218,3 +218,73 @@ def test_one_window_counts_that_window(home: Path, work: Path, service: Answers)
     service["id-weekly-only"] = only
     assert cli_main(["--activate", "best"]) == 0
     assert active_account_id(home) == "id-weekly-only"
+
+
+# ------------------------------------------------------------------ check, every case (review)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "min_left", "code"),
+    [
+        (usage_answer(50, 50), usage_answer(50, 50), "50", 0),  # exactly N left passes
+        (usage_answer(50, 50), usage_answer(51, 50), "50", 1),
+        (usage_answer(100, 100), usage_answer(100, 100), "0", 0),  # nothing left, N = 0
+        (usage_answer(0, 0), usage_answer(0, 0), "100", 0),
+        (usage_answer(0, 0.5), usage_answer(0, 0), "100", 1),
+        (usage_answer(0, 0), Reply(status=401, body={}), "10", 3),
+        (usage_answer(95, 0), Reply(status=401, body={}), "10", 1),  # low wins over unreadable
+        (Reply(status=500, body={}), Reply(status=401, body={}), "10", 3),
+        (usage_answer(120, 0), usage_answer(0, 0), "0.5", 1),  # past 100 % used: 0 left
+    ],
+)
+def test_check_exit_codes(work: Path, service: Answers, capsys, a, b, min_left, code) -> None:
+    saved(work, "a")
+    saved(work, "b")
+    service["id-a"], service["id-b"] = a, b
+    assert check_main(["--min-left", min_left]) == code
+    err = capsys.readouterr().err
+    if code == 1:
+        assert "has " in err and f"under {float(min_left):g}%" in err
+    if code == 3:
+        assert "could not be read" in err
+
+
+def test_unlimited_windows_and_balances_only_pass(work: Path, service: Answers, capsys) -> None:
+    saved(work, "a")
+    service["id-a"] = {
+        "plan_type": "pro",
+        "rate_limit": None,
+        "credits": {"has_credits": True, "unlimited": True, "balance": None},
+    }
+    assert check_main(["--min-left", "100"]) == 0
+
+
+def test_a_window_no_account_has_is_a_usage_error(work: Path, service: Answers, capsys) -> None:
+    saved(work, "a")
+    service["id-a"] = usage_answer(10, 10)
+    assert check_main(["--min-left", "20", "--window", "fivehour"]) == 2
+    err = capsys.readouterr().err
+    assert "fivehour" in err and "five_hour" in err
+    assert check_main(["--min-left", "20", "--window", "five_hour", "--window", "nope"]) == 2
+    capsys.readouterr()
+    assert check_main(["--min-left", "20", "--window", "nope", "--json"]) == 2
+    assert json.loads(capsys.readouterr().out)["check"]["passed"] is False
+    # An account that could not be read may have it: that is the surer answer, 3.
+    saved(work, "b")
+    service["id-b"] = Reply(status=401, body={})
+    assert check_main(["--min-left", "20", "--window", "nope"]) == 3
+
+
+def test_json_without_any_account_still_prints_the_verdict(work: Path, capsys) -> None:
+    assert check_main(["--min-left", "20", "--json"]) == 3
+    document = json.loads(capsys.readouterr().out)
+    assert document["accounts"] == []
+    assert document["check"] == {"min_left": 20.0, "passed": False, "failing": []}
+
+
+def test_json_passes_when_every_window_has_room(work: Path, service: Answers, capsys) -> None:
+    saved(work, "a")
+    service["id-a"] = usage_answer(10, 10)
+    assert check_main(["--min-left", "20", "--json"]) == 0
+    check = json.loads(capsys.readouterr().out)["check"]
+    assert check == {"min_left": 20.0, "passed": True, "failing": []}
