@@ -288,3 +288,115 @@ def test_json_passes_when_every_window_has_room(work: Path, service: Answers, ca
     assert check_main(["--min-left", "20", "--json"]) == 0
     check = json.loads(capsys.readouterr().out)["check"]
     assert check == {"min_left": 20.0, "passed": True, "failing": []}
+
+
+# ------------------------------------------------------------------ --activate best (review)
+
+
+def every_file(*roots: Path) -> dict:
+    from support.leaks import fingerprint
+
+    return fingerprint(p for root in roots for p in sorted(root.rglob("*")) if p.is_file())
+
+
+def test_none_qualifies_touches_no_file_at_all(
+    home: Path, work: Path, service: Answers, capsys
+) -> None:
+    live(home, "a")
+    saved(work, "a")
+    saved(work, "b")
+    service["id-a"] = usage_answer(95, 20)
+    service["id-b"] = usage_answer(80, 10)
+    before = every_file(home, work)
+    assert cli_main(["--activate", "best"]) == 1
+    assert every_file(home, work) == before
+    assert not (home / ".cache").exists() and not (home / ".local/state").exists()
+    err = capsys.readouterr().err
+    assert "nothing was changed" in err
+    assert "a: 5% left, under 30%" in err and "b: 20% left, under 30%" in err
+
+
+def test_already_active_touches_no_file_at_all(
+    home: Path, work: Path, service: Answers, capsys
+) -> None:
+    live(home, "a")
+    saved(work, "a")
+    saved(work, "b")
+    service["id-a"] = usage_answer(10, 10)
+    service["id-b"] = usage_answer(50, 50)
+    before = every_file(home, work)
+    assert cli_main(["--activate", "best"]) == 0
+    assert every_file(home, work) == before
+    assert "'a' is already active" in capsys.readouterr().err
+
+
+def test_no_saved_account_at_all_is_1(home: Path, work: Path, capsys) -> None:
+    assert cli_main(["--activate", "best"]) == 1
+    assert "no saved Codex account qualifies" in capsys.readouterr().err
+    assert not list(home.rglob("*")) and not list(work.rglob("*"))
+
+
+def test_an_expired_token_is_skipped_without_a_request(
+    home: Path, work: Path, service: Answers, capsys
+) -> None:
+    live(home, "a")
+    saved(work, "a")
+    saved(work, "b")
+    write_codex_auth(
+        work / "account/expired.auth.json", codex_token("id-expired", expires_in=-60), "id-expired"
+    )
+    service["id-a"] = usage_answer(95, 95)
+    service["id-b"] = usage_answer(50, 50)
+    service["id-expired"] = usage_answer(0, 0)  # would be best, if it were asked
+    assert cli_main(["--activate", "best"]) == 0
+    assert active_account_id(home) == "id-b"
+
+
+def test_an_opencode_login_is_never_a_target(
+    home: Path, work: Path, service: Answers, capsys
+) -> None:
+    from support.credentials import write_opencode_auth
+
+    live(home, "a")
+    saved(work, "a")
+    write_opencode_auth(
+        home,
+        {
+            "openai": {
+                "type": "oauth",
+                "access": codex_token("id-oc"),
+                "accountId": "id-oc",
+                "expires": 0,
+            }
+        },
+    )
+    service["id-a"] = usage_answer(95, 95)
+    service["id-oc"] = usage_answer(0, 0)
+    before = every_file(home, work)
+    assert cli_main(["--activate", "best"]) == 1  # the only room is OpenCode's own login
+    assert every_file(home, work) == before
+
+
+def test_a_saved_account_named_best_is_judged_like_the_others(
+    home: Path, work: Path, service: Answers, capsys
+) -> None:
+    live(home, "a")
+    saved(work, "a")
+    saved(work, "best")
+    saved(work, "roomy")
+    service["id-a"] = usage_answer(95, 95)
+    service["id-best"] = usage_answer(60, 60)
+    service["id-roomy"] = usage_answer(10, 10)
+    assert cli_main(["--activate", "best"]) == 0  # the word, not the file
+    assert active_account_id(home) == "id-roomy"
+
+
+def test_the_demo_never_activates_anything(home: Path, work: Path, capsys) -> None:
+    live(home, "a")
+    saved(work, "a")
+    saved(work, "b")
+    before = every_file(home, work)
+    for name in ("best", "b"):
+        assert cli_main(["--demo", "--activate", name]) == 2
+        assert "--demo" in capsys.readouterr().err
+    assert every_file(home, work) == before
