@@ -73,11 +73,12 @@ class Refresher:
         self._handing: asyncio.Task[None] | None = None
         self._last_discovery = clock()
         self._http: HttpSession | None = None
+        # Not in the demo: without the app's sandbox a switch would write the real ~/.codex.
         self.auto_switches, problems = auto_switches(
-            sources.providers,
+            [] if sources.demo else sources.providers,
             config,
             interval=self.store.policy.interval,
-            state_dir=None if sources.demo else state_dir(),
+            state_dir=state_dir(),
         )
         for problem in problems:
             log(problem)
