@@ -224,3 +224,43 @@ async def test_the_demo_app_never_writes_the_cache(home: Path, tmp_path: Path) -
         await pilot.pause(0.2)
     assert not cache_file(home).exists()
     assert not (home / ".cache").exists() or not list((home / ".cache").rglob("latest.json*"))
+
+
+def test_a_late_timer_write_never_lands_over_a_newer_batch(tmp_path: Path, monkeypatch) -> None:
+    import time
+
+    from providers.model import AccountSnapshot, Status, Window
+    from tui.cache import sink as sink_module
+
+    monkeypatch.setattr(sink_module, "WRITE_EVERY", 0.05)
+    real_update = sink_module.update_cache
+    slowed, timer_done = threading.Event(), threading.Event()
+
+    def update(*args, **kwargs):
+        if threading.current_thread() is not threading.main_thread() and not slowed.is_set():
+            slowed.set()
+            time.sleep(0.3)  # the timer's write, caught between its batch and the file
+            try:
+                return real_update(*args, **kwargs)
+            finally:
+                timer_done.set()
+        return real_update(*args, **kwargs)
+
+    monkeypatch.setattr(sink_module, "update_cache", update)
+
+    def snap(left: float, at: datetime) -> AccountSnapshot:
+        window = Window("five_hour", "5h", 100 - left, None, None)
+        return AccountSnapshot(
+            "codex", "x", "s", False, Status.OK, None, windows=(window,), fetched_at=at, key="x"
+        )
+
+    path = tmp_path / "latest.json"
+    cache = sink_module.CacheSink(path, 300, throttle=True)
+    cache.take([snap(10, NOW)], NOW)  # written at once
+    cache.take([snap(20, NOW + timedelta(seconds=1))], NOW)  # for the timer
+    assert slowed.wait(5)
+    cache.take([snap(30, NOW + timedelta(seconds=2))], NOW)
+    cache.close(1.0)
+    assert timer_done.wait(5)
+    (account,) = json.loads(path.read_text())["accounts"]
+    assert account["windows"][0]["remaining_percent"] == 30

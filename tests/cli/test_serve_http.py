@@ -50,7 +50,7 @@ def status_of(answer: bytes) -> int:
 
 
 def test_head_has_the_headers_and_no_body() -> None:
-    answer = ask(b"HEAD /usage HTTP/1.1\r\nHost: x\r\n\r\n")
+    answer = ask(b"HEAD /usage HTTP/1.1\r\nHost: 127.0.0.1:9464\r\n\r\n")
     head, _, body = answer.partition(b"\r\n\r\n")
     assert status_of(answer) == 200 and body == b""
     assert b"Content-Length: 14" in head
@@ -76,7 +76,7 @@ def test_head_has_the_headers_and_no_body() -> None:
     ],
 )
 def test_only_three_paths_by_get_or_head(request_line: bytes, status: int) -> None:
-    assert status_of(ask(request_line + b"\r\nHost: x\r\n\r\n")) == status
+    assert status_of(ask(request_line + b"\r\nHost: 127.0.0.1:9464\r\n\r\n")) == status
 
 
 def test_every_answer_closes_the_connection() -> None:
@@ -144,7 +144,7 @@ def test_connections_past_the_cap_are_turned_away(monkeypatch) -> None:
     ],
 )
 def test_the_token_rule(header: str | None, status: int) -> None:
-    lines = b"GET /usage HTTP/1.1\r\nHost: x\r\n"
+    lines = b"GET /usage HTTP/1.1\r\nHost: 127.0.0.1:9464\r\n"
     if header is not None:
         lines += b"Authorization: " + header.encode("utf-8") + b"\r\n"
     assert status_of(ask(lines + b"\r\n", token=TOKEN)) == status
@@ -370,3 +370,34 @@ def test_ratios_exhaustion_and_build_info() -> None:
     assert NOW.timestamp() < exhaustion["five_hour"] < (NOW + timedelta(hours=4)).timestamp()
     (build,) = got["aiquota_build_info"].samples
     assert build.labels == {"version": __version__} and build.value == 1
+
+
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [
+        ("127.0.0.1:9464", 200),
+        ("127.0.0.1", 200),
+        ("localhost:9464", 200),
+        ("LOCALHOST.", 200),
+        ("[::1]:9464", 200),
+        ("127.0.0.2:80", 200),
+        ("evil.example:9464", 421),  # a page whose name was rebound to 127.0.0.1
+        ("evil.example", 421),
+        ("192.168.1.5:9464", 421),
+        ("localhost.evil.example", 421),
+    ],
+)
+def test_without_a_token_only_a_loopback_name_is_answered(host: str, status: int) -> None:
+    request = f"GET /usage HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+    assert status_of(ask(request)) == status
+
+
+def test_healthz_answers_any_host_name() -> None:
+    assert status_of(ask(b"GET /healthz HTTP/1.1\r\nHost: evil.example\r\n\r\n")) == 200
+
+
+def test_with_a_token_any_host_name_is_fine() -> None:
+    request = (
+        f"GET /usage HTTP/1.1\r\nHost: aiquota.example\r\nAuthorization: Bearer {TOKEN}\r\n\r\n"
+    )
+    assert status_of(ask(request.encode(), token=TOKEN)) == 200

@@ -76,6 +76,14 @@ def _response(status: str, body: bytes, content_type: str, extra: str = "") -> b
     return head.encode("ascii") + body
 
 
+def _host_of(value: str) -> str:
+    """The host of a Host header's value: `127.0.0.1:9464` → 127.0.0.1, `[::1]:9464` → ::1."""
+    value = value.strip()
+    if value.startswith("["):
+        return value[1 : value.find("]")] if "]" in value else value
+    return value.rpartition(":")[0] if value.count(":") == 1 else value
+
+
 class Server:
     def __init__(self, pages: Pages, token: str | None) -> None:
         self.pages = pages
@@ -151,6 +159,11 @@ class Server:
             return _response(
                 "404 Not Found", b"not found: /metrics, /usage, /healthz\n", "text/plain"
             )
+        if path != "/healthz" and self.token is None and not self._local_host(lines[1:]):
+            # Without a token only a loopback address may be listened on, and then only a
+            # loopback name may be asked for: a web page whose name was made to resolve to
+            # 127.0.0.1 (DNS rebinding) must not read the quota from the user's browser.
+            return _response("421 Misdirected Request", b"ask 127.0.0.1\n", "text/plain")
         if path != "/healthz" and not self._authorised(lines[1:]):
             return _response(
                 "401 Unauthorized",
@@ -161,6 +174,14 @@ class Server:
         body, content_type = page()
         response = _response("200 OK", body, content_type)
         return response[: len(response) - len(body)] if method == "HEAD" else response
+
+    def _local_host(self, header_lines: list[str]) -> bool:
+        for line in header_lines:
+            name, _, value = line.partition(":")
+            if name.strip().lower() == "host":
+                host = _host_of(value).lower().rstrip(".")
+                return host in ("localhost", "") or is_loopback(host)
+        return True  # HTTP/1.0 without Host: no browser sends that
 
     def _authorised(self, header_lines: list[str]) -> bool:
         if self.token is None:
