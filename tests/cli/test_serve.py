@@ -301,3 +301,14 @@ async def test_usage_says_an_account_failed_while_keeping_its_last_figures(
     assert error.labels["status"] == "auth_expired" and error.value == 1
     used = {s.labels["window"]: s.value for s in families["aiquota_window_used_ratio"].samples}
     assert used["five_hour"] == pytest.approx(0.10)
+
+
+def test_serve_keeps_the_status_lines_cache(served: Served, home: Path) -> None:
+    wait_until(lambda: _fetched(served))
+    path = home / ".cache/aiquota-tui/latest.json"
+    document = json.loads(wait_until(lambda: path.exists() and path.read_text()))
+    assert sorted(a["account"] for a in document["accounts"]) == ["side", "work"]
+    assert document["refresh_interval"] == 300
+    assert (path.stat().st_mode & 0o777) == 0o600
+    served.process.send_signal(signal.SIGTERM)
+    assert served.process.wait(timeout=5) == 0
