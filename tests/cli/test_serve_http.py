@@ -401,3 +401,10 @@ def test_with_a_token_any_host_name_is_fine() -> None:
         f"GET /usage HTTP/1.1\r\nHost: aiquota.example\r\nAuthorization: Bearer {TOKEN}\r\n\r\n"
     )
     assert status_of(ask(request.encode(), token=TOKEN)) == 200
+
+
+@pytest.mark.parametrize("path", [b"/nope", b"/usage"])
+def test_head_of_an_error_has_no_body_either(path: bytes) -> None:
+    answer = ask(b"HEAD " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", token=TOKEN)
+    assert status_of(answer) in (401, 404)
+    assert answer.endswith(b"\r\n\r\n") and answer.count(b"\r\n\r\n") == 1

@@ -144,7 +144,13 @@ class Server:
         if len(parts) != 3:
             return _response("400 Bad Request", b"bad request\n", "text/plain")
         method, target, _ = parts
-        path = target.split("?", 1)[0]
+        response = self._route(method, target.split("?", 1)[0], lines[1:])
+        if method == "HEAD":  # the same headers, Content-Length included, and no body
+            head_part, _, _ = response.partition(b"\r\n\r\n")
+            return head_part + b"\r\n\r\n"
+        return response
+
+    def _route(self, method: str, path: str, header_lines: list[str]) -> bytes:
         if method not in ("GET", "HEAD"):
             return _response(
                 "405 Method Not Allowed", b"GET only\n", "text/plain", "Allow: GET, HEAD\r\n"
@@ -159,12 +165,12 @@ class Server:
             return _response(
                 "404 Not Found", b"not found: /metrics, /usage, /healthz\n", "text/plain"
             )
-        if path != "/healthz" and self.token is None and not self._local_host(lines[1:]):
+        if path != "/healthz" and self.token is None and not self._local_host(header_lines):
             # Without a token only a loopback address may be listened on, and then only a
             # loopback name may be asked for: a web page whose name was made to resolve to
             # 127.0.0.1 (DNS rebinding) must not read the quota from the user's browser.
             return _response("421 Misdirected Request", b"ask 127.0.0.1\n", "text/plain")
-        if path != "/healthz" and not self._authorised(lines[1:]):
+        if path != "/healthz" and not self._authorised(header_lines):
             return _response(
                 "401 Unauthorized",
                 b"a bearer token is needed\n",
@@ -172,8 +178,7 @@ class Server:
                 'WWW-Authenticate: Bearer realm="aiquota"\r\n',
             )
         body, content_type = page()
-        response = _response("200 OK", body, content_type)
-        return response[: len(response) - len(body)] if method == "HEAD" else response
+        return _response("200 OK", body, content_type)
 
     def _local_host(self, header_lines: list[str]) -> bool:
         for line in header_lines:
