@@ -23,6 +23,7 @@ import platformdirs
 
 from providers.kit.files import read_text
 from providers.kit.text import clean_text
+from providers.short_names import SHORT_NAMES
 from tui.cache.store import CACHE_FILE_NAME, Document, parse_time, read_cache
 from tui.pace_sign import pace_sign
 
@@ -36,23 +37,6 @@ CRITICAL_BELOW, WARNING_BELOW = 10.0, 30.0
 # The app's quota colours by remaining share (tui/themes.py): plenty ≥ 50, low < 50,
 # critical < 20, exhausted 0. Used when the theme names none.
 ANSI_COLOURS = {"plenty": "green", "low": "yellow", "critical": "red", "exhausted": "magenta"}
-# Every provider's id and short name (providers/registry.py; a test keeps them equal). The
-# cache's own `providers` table wins; this covers a cache written without one (a hand-made
-# `--once --json` document) and tells a mistyped --provider from one with no account yet.
-SHORT_NAMES = {
-    "codex": "cdx",
-    "claude": "cl",
-    "copilot": "cop",
-    "zhipu": "zhi",
-    "zai": "zai",
-    "gemini": "gem",
-    "antigravity": "ag",
-    "nanogpt": "nano",
-    "newapi": "napi",
-    "openrouter": "or",
-    "deepseek": "ds",
-    "moonshot": "moon",
-}
 FIELDS = ("p", "provider", "account", "w1", "w2", "left", "reset", "pace")
 # A field's format spec may pad or cut (`{account:>8}`, `{account:.6}`), within a status
 # line's width: `{w1:>999999999}` would ask for a gigabyte.
