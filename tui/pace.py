@@ -12,19 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from providers.model import AccountSnapshot, Window
-from tui.pace_sign import ON_TRACK, pace_sign
 
-# pace_sign lives alone so the status line need not import the model; it is still ours.
-__all__ = [
-    "MIN_ELAPSED_SHARE",
-    "ON_TRACK",
-    "Pace",
-    "pace_json",
-    "pace_sign",
-    "snapshot_pace",
-    "stage_of",
-    "window_pace",
-]
+# One name for the on-track stage, shared with the status line's sign (tui/pace_sign.py).
+from tui.pace_sign import ON_TRACK
 
 # (largest |delta| for the stage, name when using faster than the clock, name when slower)
 _STAGES: tuple[tuple[float, str, str], ...] = (
