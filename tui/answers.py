@@ -49,6 +49,9 @@ class RunContext:
     refresh_interval: float | None = None
     # Where the app shows a notice; None outside the app.
     notice: Callable[[str, str], None] | None = None
+    # The app's own way to write to its terminal (the bell, terminal notifications), so no
+    # escape lands inside one of Textual's; None outside the app (they go to /dev/tty).
+    terminal: Callable[[str], None] | None = None
 
 
 class AnswerSink(Protocol):
@@ -61,8 +64,15 @@ class AnswerSink(Protocol):
 
 SinkBuilder = Callable[[RunContext], "AnswerSink | None"]
 
+
+def alerts(context: RunContext) -> AnswerSink | None:
+    from tui.alerts.sink import build_alert_sink  # it imports this module
+
+    return build_alert_sink(context)
+
+
 # Each feature adds its builder here; a builder returns None when it has nothing to do.
-SINK_BUILDERS: list[SinkBuilder] = []
+SINK_BUILDERS: list[SinkBuilder] = [alerts]
 
 
 def _say(message: str) -> None:

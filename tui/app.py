@@ -314,6 +314,7 @@ class QuotaApp(GuardedApp):
                     demo=self.sources.demo,
                     refresh_interval=self.store.policy.interval,
                     notice=self._notice_from_thread,
+                    terminal=self._terminal_from_thread,
                 ),
                 report=lambda text: self._notice_from_thread(text, "warning"),
             )
@@ -539,12 +540,28 @@ class QuotaApp(GuardedApp):
             self._hand_over([])
 
     def _notice_from_thread(self, text: str, severity: str = "information") -> None:
-        """A sink's notice, from whatever thread it runs in."""
+        """A sink's notice, from whatever thread it runs in. Not markup: it quotes account
+        and window names."""
+        self._in_app_thread(
+            lambda: self.notify(text, severity=severity, timeout=10, markup=False)  # type: ignore[arg-type]
+        )
+
+    def _terminal_from_thread(self, text: str) -> None:
+        """The bell and terminal notifications, through Textual's own writer so they never
+        land inside one of its escape sequences."""
+
+        def write() -> None:
+            if self._driver is not None and not self.is_headless:
+                self._driver.write(text)
+
+        self._in_app_thread(write)
+
+    def _in_app_thread(self, call: Callable[[], None]) -> None:
         try:
             if threading.get_ident() == self._thread_id:
-                self.notify(text, severity=severity, timeout=10)  # type: ignore[arg-type]
+                call()
             else:
-                self.call_from_thread(self.notify, text, severity=severity, timeout=10)
+                self.call_from_thread(call)
         except RuntimeError:  # the app is gone
             pass
 
