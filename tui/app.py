@@ -148,6 +148,7 @@ class QuotaApp(GuardedApp):
         state_path: Path | None = None,
         store: Store | None = None,
         answers: Answers | None = None,
+        deliver_alerts: bool = True,
     ) -> None:
         self.sources = sources
         self.config = config or Config()
@@ -172,6 +173,7 @@ class QuotaApp(GuardedApp):
         # History, alerts and the status-line cache take answers in batches, off the event
         # loop (they write files); answers that arrive while a batch is written wait for the next.
         self._answers = answers
+        self._deliver_alerts = deliver_alerts  # --no-alerts: the state is still kept
         self._unhanded: dict[str, AccountSnapshot] = {}
         self._handing = False
         super().__init__()
@@ -312,6 +314,7 @@ class QuotaApp(GuardedApp):
                     self.config,
                     "app",
                     demo=self.sources.demo,
+                    deliver_alerts=self._deliver_alerts,
                     refresh_interval=self.store.policy.interval,
                     notice=self._notice_from_thread,
                     terminal=self._terminal_from_thread,

@@ -3,15 +3,20 @@ app's own writer, and the thresholds ticked on the detail view's bars."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import platformdirs
 import pytest
 from support.app import make_app, open_tab, real_app, settle, wait_for
+from support.clock import FakeClock
 from support.credentials import codex_token, usage_answer, write_codex_auth
 
+from providers.discover import build_sources
 from providers.model import Window
+from providers.registry import select
 from tui.alerts.settings import AlertSettings, Rules
 from tui.app import QuotaApp
 from tui.config import Config
@@ -83,3 +88,24 @@ async def test_the_detail_view_ticks_its_providers_thresholds(tmp_path: Path) ->
         detail = app.query_one("#detail-codex .detail-body").render()
         bars = [line for line in str(detail).splitlines() if "█" in line or "░" in line]
         assert bars and all(line.count(THRESHOLD_TICK) == 1 for line in bars)
+
+
+async def test_no_alerts_in_the_app_says_nothing_and_keeps_the_state(
+    tmp_path: Path, home: Path, work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written: list[str] = []
+    monkeypatch.setattr(QuotaApp, "_terminal_from_thread", lambda self, text: written.append(text))
+    write_codex_auth(home / ".codex/auth.json", codex_token("acc-live"), "acc-live")
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=usage_answer(60, 10)))
+    sources = replace(
+        build_sources(select(["codex"]), Config(), use_demo=False), transport=transport
+    )
+    app = QuotaApp(sources, clock=FakeClock(), state_path=tmp_path / "s.toml", deliver_alerts=False)
+    state = Path(platformdirs.user_state_dir("aiquota-tui")) / "alerts.toml"
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot, app)
+        # The batch handed over and done with (saved, then delivered, or not).
+        await wait_for(pilot, lambda: state.is_file() and not app._handing)
+        await pilot.pause()
+        assert not any("quota low" in n for n in notices(app)) and written == []
+    assert "five_hour" in state.read_text()
