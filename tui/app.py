@@ -156,6 +156,7 @@ class QuotaApp(GuardedApp):
         state_path: Path | None = None,
         store: Store | None = None,
         answers: Answers | None = None,
+        deliver_alerts: bool = True,
     ) -> None:
         self.sources = sources
         self.config = config or Config()
@@ -180,6 +181,7 @@ class QuotaApp(GuardedApp):
         # History, alerts and the status-line cache take answers in batches, off the event
         # loop (they write files); answers that arrive while a batch is written wait for the next.
         self._answers = answers
+        self._deliver_alerts = deliver_alerts  # --no-alerts: the state is still kept
         self._unhanded: dict[str, AccountSnapshot] = {}
         self._handing = False
         # Opt-in automatic switching ([providers.<id>] auto_switch); in the demo it switches
@@ -329,8 +331,10 @@ class QuotaApp(GuardedApp):
                     self.config,
                     "app",
                     demo=self.sources.demo,
+                    deliver_alerts=self._deliver_alerts,
                     refresh_interval=self.store.policy.interval,
                     notice=self._notice_from_thread,
+                    terminal=self._terminal_from_thread,
                 ),
                 report=lambda text: self._notice_from_thread(text, "warning"),
             )
@@ -595,12 +599,28 @@ class QuotaApp(GuardedApp):
             self._hand_over([])
 
     def _notice_from_thread(self, text: str, severity: str = "information") -> None:
-        """A sink's notice, from whatever thread it runs in."""
+        """A sink's notice, from whatever thread it runs in. Not markup: it quotes account
+        and window names."""
+        self._in_app_thread(
+            lambda: self.notify(text, severity=severity, timeout=10, markup=False)  # type: ignore[arg-type]
+        )
+
+    def _terminal_from_thread(self, text: str) -> None:
+        """The bell and terminal notifications, through Textual's own writer so they never
+        land inside one of its escape sequences."""
+
+        def write() -> None:
+            if self._driver is not None and not self.is_headless:
+                self._driver.write(text)
+
+        self._in_app_thread(write)
+
+    def _in_app_thread(self, call: Callable[[], None]) -> None:
         try:
             if threading.get_ident() == self._thread_id:
-                self.notify(text, severity=severity, timeout=10)  # type: ignore[arg-type]
+                call()
             else:
-                self.call_from_thread(self.notify, text, severity=severity, timeout=10)
+                self.call_from_thread(call)
         except RuntimeError:  # the app is gone
             pass
 

@@ -19,6 +19,7 @@ from providers.base import InstanceTables
 from providers.discover import is_http_origin
 from providers.kit.files import read_text
 from providers.registry import PROVIDERS
+from tui.alerts.settings import AlertSettings, parse_alerts
 from tui.store.schedule import RefreshPolicy
 
 APP_NAME = "aiquota-tui"
@@ -26,7 +27,7 @@ APP_NAME = "aiquota-tui"
 # Keys every [providers.<id>] table may hold; providers add their own (Provider.settings).
 _COMMON_PROVIDER_KEYS: dict[str, type | tuple[type, ...]] = {"base_url": str}
 # Beside these, the [[section]] of every provider that declares InstanceTables.
-_TOP_LEVEL_KEYS = {"providers", "refresh", "keys"}
+_TOP_LEVEL_KEYS = {"providers", "refresh", "keys", "alerts"}
 _KEY_CHOICES = ("key", "key_env", "key_cmd")
 # [refresh]: how often, in seconds, and how many requests at once.
 _REFRESH_KEYS: dict[str, tuple[type, ...]] = {"interval": (int, float), "max_in_flight": (int,)}
@@ -47,6 +48,8 @@ class Config:
     keys: Mapping[str, str] = field(default_factory=dict)
     # Per provider that declares InstanceTables: its [[section]] tables, in the file's order.
     instances: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
+    # [alerts]: a bad value there is a warning and its default (tui/alerts/settings.py).
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     warnings: tuple[str, ...] = ()
 
     def provider(self, provider_id: str) -> Mapping[str, Any]:
@@ -168,6 +171,7 @@ def _validate(
         providers[provider_id] = {k: v for k, v in table.items() if k in allowed}
     refresh = _validate_refresh(path, document.get("refresh", {}), warnings)
     keys = _validate_keys(path, document.get("keys", {}), warnings)
+    alerts = parse_alerts(path, document.get("alerts"), set(known_providers), warnings)
     instances = {
         provider_id: _validate_instances(
             path, declared, document.get(declared.section, []), warnings
@@ -184,6 +188,7 @@ def _validate(
         refresh=refresh,
         keys=keys,
         instances=instances,
+        alerts=alerts,
         warnings=tuple(warnings),
     )
 

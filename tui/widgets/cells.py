@@ -6,6 +6,8 @@ timer, and a screen of them costs CPU and bytes over SSH while nothing changes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from rich.cells import cell_len
 from textual.content import Content
 
@@ -14,6 +16,8 @@ from tui.format import bar_cells, level, percent
 
 FILLED = "█"
 EMPTY = "░"
+THRESHOLD_TICK = "│"
+MARK_STYLE = "$text"
 
 
 def fit(text: str, width: int, *, right: bool = False) -> str:
@@ -32,10 +36,36 @@ def level_style(remaining: float | None) -> str:
     return f"$quota-{level(remaining)}"
 
 
-def bar(remaining: float | None, width: int, *, stale: bool = False) -> Content:
+def bar(
+    remaining: float | None,
+    width: int,
+    *,
+    stale: bool = False,
+    marks: Mapping[int, str] | None = None,
+) -> Content:
+    """`width` cells, the filled ones what is left; `marks` puts a character in some cells
+    (cell index → character: alert thresholds, see threshold_marks)."""
     filled, empty = bar_cells(remaining, width)
     style = "$text-disabled" if stale else level_style(remaining)
-    return Content.assemble((FILLED * filled, style), (EMPTY * empty, "$text-disabled"))
+    if not marks:
+        return Content.assemble((FILLED * filled, style), (EMPTY * empty, "$text-disabled"))
+    cells = [(FILLED, style)] * filled + [(EMPTY, "$text-disabled")] * empty
+    for index, char in marks.items():
+        if 0 <= index < width:
+            cells[index] = (char, MARK_STYLE)
+    return Content.assemble(*cells)
+
+
+def threshold_marks(thresholds: Iterable[float], width: int) -> dict[int, str]:
+    """A tick where each remaining threshold sits on a bar of `width` cells: the first cell
+    that empties when less than that is left, so the fill reaches the tick as the alert fires."""
+    marks: dict[int, str] = {}
+    if width < 4:  # too short to tell a tick from the fill
+        return marks
+    for threshold in thresholds:
+        if 0 < threshold < 100:
+            marks[min(width - 1, max(1, round(threshold * width / 100)))] = THRESHOLD_TICK
+    return marks
 
 
 SHORT_LABELS = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from textual.app import ComposeResult
@@ -17,7 +18,7 @@ from providers.model import Balance, Status, Window
 from tui.format import ago, countdown, exhausted_text, grouped, number, percent, status_word
 from tui.store.store import Entry
 from tui.units import unit_suffix
-from tui.widgets.cells import bar, fit, level_style
+from tui.widgets.cells import bar, fit, level_style, threshold_marks
 from tui.widgets.difftext import DiffText
 from tui.widgets.overview import EXHAUSTED_STYLE, status_style
 
@@ -71,8 +72,11 @@ def _local_time(moment: datetime, now: datetime) -> str:
     return local.strftime("%a %d %b %H:%M")
 
 
-def window_lines(window: Window, now: datetime, width: int, stale: bool) -> list[Content]:
-    """Three lines: label and reset, the bar with % used/left, used/limit and length."""
+def window_lines(
+    window: Window, now: datetime, width: int, stale: bool, thresholds: Sequence[float] = ()
+) -> list[Content]:
+    """Three lines: label and reset, the bar with % used/left (a tick at each alert
+    threshold), used/limit and length."""
     reset = ""
     if window.resets_at is not None:
         reset = f"resets in {countdown((window.resets_at - now).total_seconds())} · {_local_time(window.resets_at, now)}"
@@ -89,7 +93,9 @@ def window_lines(window: Window, now: datetime, width: int, stale: bool) -> list
         bar_width = max(8, width - len(numbers))
         lines.append(
             Content.assemble(
-                bar(remaining, bar_width, stale=stale),
+                bar(
+                    remaining, bar_width, stale=stale, marks=threshold_marks(thresholds, bar_width)
+                ),
                 (numbers, "$text-disabled" if stale else level_style(remaining)),
             )
         )
@@ -163,7 +169,11 @@ def data_age(entry: Entry, now: datetime) -> str:
     return f"never answered · last try {ago(tried, now)}"
 
 
-def detail_content(entry: Entry | None, now: datetime, width: int) -> Content:
+def detail_content(
+    entry: Entry | None, now: datetime, width: int, thresholds: Sequence[float] = ()
+) -> Content:
+    """The account's detail; `thresholds` ([alerts] remaining for its provider) are ticked
+    on its windows' bars."""
     if entry is None:
         return Content.styled("No account selected.", "$text-muted")
     shown = entry.shown
@@ -211,7 +221,7 @@ def detail_content(entry: Entry | None, now: datetime, width: int) -> Content:
         lines += [Content(""), Content.styled("By model", "bold")]
     for window in shown.windows:
         lines.append(Content(""))
-        lines.extend(window_lines(window, now, width, entry.stale))
+        lines.extend(window_lines(window, now, width, entry.stale, thresholds))
     if not shown.windows and not entry.loading and shown.ok:
         lines += [
             Content(""),
@@ -248,7 +258,13 @@ class DetailView(VerticalScroll, can_focus=False):
 
     def redraw(self, now: datetime) -> None:
         width = self.scrollable_content_region.width or 60
-        self.body.show(detail_content(self.entry, now, width - 1))
+        self.body.show(detail_content(self.entry, now, width - 1, self._thresholds()))
+
+    def _thresholds(self) -> Sequence[float]:
+        config = getattr(self.app, "config", None)
+        if self.entry is None or config is None:
+            return ()
+        return config.alerts.rules_for(self.entry.provider.id).remaining
 
     def on_resize(self) -> None:
         self.redraw(self.app.now())  # type: ignore[attr-defined]
