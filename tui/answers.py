@@ -49,6 +49,9 @@ class RunContext:
     refresh_interval: float | None = None
     # Where the app shows a notice; None outside the app.
     notice: Callable[[str, str], None] | None = None
+    # The history database to use instead of the user's: the demo's own (None: the user's,
+    # except in the demo, which then records nothing).
+    history_path: Path | None = None
 
 
 class AnswerSink(Protocol):
@@ -61,8 +64,16 @@ class AnswerSink(Protocol):
 
 SinkBuilder = Callable[[RunContext], "AnswerSink | None"]
 
+
+def history(context: RunContext) -> AnswerSink | None:
+    """The local history database (tui/history), imported only when a run takes answers."""
+    from tui.history.sink import build_history_sink
+
+    return build_history_sink(context)
+
+
 # Each feature adds its builder here; a builder returns None when it has nothing to do.
-SINK_BUILDERS: list[SinkBuilder] = []
+SINK_BUILDERS: list[SinkBuilder] = [history]
 
 
 def _say(message: str) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import importlib
 import sys
 
-# command → module with `main(argv: list[str]) -> int`
-COMMANDS: dict[str, str] = {}
+# command → module with `entry_point(argv: list[str]) -> None` (it exits with the code)
+COMMANDS: dict[str, str] = {"history": "tui.commands.history"}
 
 
 def entry_point() -> None:

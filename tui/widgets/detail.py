@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +21,9 @@ from tui.units import unit_suffix
 from tui.widgets.cells import bar, fit, level_style
 from tui.widgets.difftext import DiffText
 from tui.widgets.overview import EXHAUSTED_STYLE, status_style
+
+if TYPE_CHECKING:
+    from tui.widgets.history_feed import HistoryFeed
 
 STATUS_GLYPH = {
     Status.OK: "",
@@ -161,7 +165,9 @@ def data_age(entry: Entry, now: datetime) -> str:
     return f"never answered · last try {ago(tried, now)}"
 
 
-def detail_content(entry: Entry | None, now: datetime, width: int) -> Content:
+def detail_content(
+    entry: Entry | None, now: datetime, width: int, history: HistoryFeed | None = None
+) -> Content:
     if entry is None:
         return Content.styled("No account selected.", "$text-muted")
     shown = entry.shown
@@ -210,6 +216,10 @@ def detail_content(entry: Entry | None, now: datetime, width: int) -> Content:
     for window in shown.windows:
         lines.append(Content(""))
         lines.extend(window_lines(window, now, width, entry.stale))
+        # The window's current period so far, from the local history (tui/history).
+        spark = history.sparkline(entry.key, shown, window, now, width) if history else None
+        if spark is not None:
+            lines.append(spark)
     if not shown.windows and not entry.loading and shown.ok:
         lines += [
             Content(""),
@@ -246,7 +256,8 @@ class DetailView(VerticalScroll, can_focus=False):
 
     def redraw(self, now: datetime) -> None:
         width = self.scrollable_content_region.width or 60
-        self.body.show(detail_content(self.entry, now, width - 1))
+        history = getattr(self.app, "history_feed", None)
+        self.body.show(detail_content(self.entry, now, width - 1, history))
 
     def on_resize(self) -> None:
         self.redraw(self.app.now())  # type: ignore[attr-defined]
