@@ -244,3 +244,34 @@ def test_a_second_writer_waits_briefly_instead_of_failing(path: Path, sink) -> N
         other.close()
     assert [u for _, u in window_rows(path, "five_hour")] == [1.0, 5.0]
     assert sink.said == []
+
+
+def test_a_writer_holding_the_lock_too_long_costs_a_batch_not_a_report(
+    path: Path, monkeypatch
+) -> None:
+    from tui.history import store
+
+    monkeypatch.setattr(store, "BUSY_MS", 50)
+    first = HistorySink(path, lambda text: None)
+    first.take([snapshot(FROZEN, five=1.0)], FROZEN)
+    first.close(1.0)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    said: list[str] = []
+    for opened in (False, True):  # opening the database, and writing to an open one
+        sink = HistorySink(path, said.append)
+        if opened:
+            other.execute("COMMIT")
+            sink.take([snapshot(FROZEN, five=1.0)], FROZEN)  # opens it
+            other.execute("BEGIN IMMEDIATE")
+        later = FROZEN + timedelta(minutes=1)
+        sink.take([snapshot(later, five=5.0)], later)
+        assert said == []
+        sink.close(1.0)
+    other.execute("COMMIT")
+    other.close()
+    sink = HistorySink(path, said.append)
+    later = FROZEN + timedelta(minutes=2)
+    sink.take([snapshot(later, five=5.0)], later)
+    sink.close(1.0)
+    assert [u for _, u in window_rows(path, "five_hour")] == [1.0, 5.0] and said == []

@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING
 from providers.model import AccountSnapshot
 from tui.history import changes
 from tui.history.recorder import Recorder
-from tui.history.store import HistoryUnavailable, default_path, is_damage, open_writer
+from tui.history.store import (
+    HistoryBusy,
+    HistoryUnavailable,
+    default_path,
+    is_busy,
+    is_damage,
+    open_writer,
+)
 
 if TYPE_CHECKING:
     from tui.answers import RunContext
@@ -71,6 +78,8 @@ class HistorySink:
             return None
         try:
             connection = open_writer(self.path, now, self._notice)
+        except HistoryBusy:
+            return None  # another process is writing: this batch is skipped, not reported
         except HistoryUnavailable as problem:
             self._failed(str(problem), now)
             return None
@@ -80,8 +89,7 @@ class HistorySink:
 
     def _write_failed(self, error: sqlite3.Error, now: datetime) -> None:
         self._close()
-        name = getattr(error, "sqlite_errorname", "")
-        if name in {"SQLITE_BUSY", "SQLITE_LOCKED"} or "locked" in str(error):
+        if is_busy(error):
             return  # another process holds the lock longer than we wait: skip this batch
         if is_damage(error) and not self._set_aside_once:
             # Damage found while writing: the next batch opens the file again, which sets it

@@ -79,6 +79,15 @@ class HistoryUnavailable(Exception):
     """The database cannot be used this run; str() is one sentence naming the file."""
 
 
+class HistoryBusy(HistoryUnavailable):
+    """Another process held the write lock longer than we wait: try again next batch."""
+
+
+def is_busy(error: BaseException) -> bool:
+    name = getattr(error, "sqlite_errorname", "") or ""
+    return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(error).lower()
+
+
 def default_path() -> Path:
     from tui.answers import state_dir  # platformdirs' user_state_dir, in one place
 
@@ -214,6 +223,8 @@ def open_writer(
             raise
         except (_NotOurs, sqlite3.DatabaseError) as error:
             _close(connection)
+            if isinstance(error, sqlite3.DatabaseError) and is_busy(error):
+                raise HistoryBusy(f"{path} is busy") from None
             if isinstance(error, sqlite3.DatabaseError) and not is_damage(error):
                 raise HistoryUnavailable(
                     f"history is not recorded: cannot write {path} ({_reason(error)})"
