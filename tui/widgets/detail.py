@@ -217,7 +217,11 @@ def detail_content(
         lines.append(Content(""))
         lines.extend(window_lines(window, now, width, entry.stale))
         # The window's current period so far, from the local history (tui/history).
-        spark = history.sparkline(entry.key, shown, window, now, width) if history else None
+        spark = (
+            history.sparkline(entry.key, shown, window, now, width, stale=entry.stale)
+            if history
+            else None
+        )
         if spark is not None:
             lines.append(spark)
     if not shown.windows and not entry.loading and shown.ok:

@@ -93,7 +93,14 @@ class HistoryFeed:
         return math.floor(min(starts))
 
     def sparkline(
-        self, key: str, snapshot: AccountSnapshot, window: Window, now: datetime, width: int
+        self,
+        key: str,
+        snapshot: AccountSnapshot,
+        window: Window,
+        now: datetime,
+        width: int,
+        *,
+        stale: bool = False,
     ) -> Content | None:
         """The window's sparkline for the detail view, or None (no history, or not read yet)."""
         history = self.history(key, self.since_for(snapshot, now))
@@ -106,12 +113,12 @@ class HistoryFeed:
         column = int((now.timestamp() - start) // 60)
         cache_key = (
             key, window.id, width, id(history), snapshot.fetched_at, window.used_percent,
-            window.resets_at, column,
+            window.resets_at, column, stale,
         )  # fmt: skip
         if cache_key not in self._lines:
             if len(self._lines) > KEEP_LINES:
                 self._lines.clear()
             self._lines[cache_key] = window_sparkline(
-                window, points, now, width, snapshot.fetched_at
+                window, points, now, width, snapshot.fetched_at, stale=stale
             )
         return self._lines[cache_key]

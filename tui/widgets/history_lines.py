@@ -24,11 +24,14 @@ def _style(value: float | None) -> str:
     return "" if value is None else level_style(100.0 - value)
 
 
-def _coloured(characters: Sequence[str], values: Sequence[float | None]) -> Content:
-    """One line, neighbouring cells of one colour joined into one span."""
+def _coloured(
+    characters: Sequence[str], values: Sequence[float | None], stale: bool = False
+) -> Content:
+    """One line, neighbouring cells of one colour joined into one span; greyed like a stale
+    bar when the data on screen is an old answer."""
     parts: list[tuple[str, str]] = []
     for character, value in zip(characters, values, strict=True):
-        style = _style(value) if character != " " else ""
+        style = ("$text-disabled" if stale else _style(value)) if character != " " else ""
         if parts and parts[-1][1] == style:
             parts[-1] = (parts[-1][0] + character, style)
         else:
@@ -36,9 +39,11 @@ def _coloured(characters: Sequence[str], values: Sequence[float | None]) -> Cont
     return Content.assemble(*parts)
 
 
-def chart_lines(values: Sequence[float | None], rows: int = 1) -> list[Content]:
+def chart_lines(
+    values: Sequence[float | None], rows: int = 1, *, stale: bool = False
+) -> list[Content]:
     """The chart `rows` high, top row first; one row is a sparkline."""
-    return [_coloured(row, values) for row in chart.cells(values, rows)]
+    return [_coloured(row, values, stale) for row in chart.cells(values, rows)]
 
 
 def marker_line(resets: set[int], width: int) -> Content:
@@ -100,6 +105,8 @@ def window_sparkline(
     now: datetime,
     width: int,
     fetched_at: datetime | None,
+    *,
+    stale: bool = False,
 ) -> Content | None:
     """'▁▁▂▃▃▅▆  since 09:40': the window's current period so far, one column a stretch of
     the period's length / width (so the line grows to the right until the reset); over the
@@ -121,5 +128,5 @@ def window_sparkline(
     count = max(1, min(room, math.ceil((moment - start) / step)))
     shown = with_live(points, live_point(window, fetched_at))
     values = chart.columns(shown, start, step, count)
-    line = chart_lines(values, 1)[0]
+    line = chart_lines(values, 1, stale=stale)[0]
     return Content.assemble(line, " " * (room - count), (suffix, "$text-muted"))
