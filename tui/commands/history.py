@@ -56,7 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aiquota-tui history",
         description="Samples from the local history database (default: the last 7 days).",
-        epilog=f"database:\n  {default_path()}",
+        epilog=(
+            f"database:\n  {default_path()}\n"
+            "  a sample when a value moved 0.5 points, its reset changed, or 15 minutes\n"
+            "  passed; every sample for 90 days, then one an hour for two years.\n"
+            "  [history] enabled = false in config.toml stops recording.\n\n"
+            "exit status:\n  0 (no database yet: nothing printed), 2 bad arguments"
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
