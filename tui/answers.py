@@ -53,6 +53,9 @@ class RunContext:
     # The app's own way to write to its terminal (the bell, terminal notifications), so no
     # escape lands inside one of Textual's; None outside the app (they go to /dev/tty).
     terminal: Callable[[str], None] | None = None
+    # The history database to use instead of the user's: the demo's own (None: the user's,
+    # except in the demo, which then records nothing).
+    history_path: Path | None = None
 
 
 class AnswerSink(Protocol):
@@ -68,6 +71,7 @@ SinkBuilder = Callable[[RunContext], "AnswerSink | None"]
 # Each feature names its builder here ("module:function"); a builder returns None when it has
 # nothing to do. Named, not imported: this module stays light, and a sink's module may import it.
 SINK_BUILDERS: list[str] = [
+    "tui.history.sink:build_history_sink",
     "tui.cache.sink:build_cache_sink",
     "tui.alerts.sink:build_alert_sink",
 ]

@@ -10,10 +10,12 @@ import importlib
 import sys
 
 # command → module with `main(argv: list[str]) -> int`
+# command → module with `entry_point(argv: list[str]) -> None` (it exits with the code)
 COMMANDS: dict[str, str] = {
     "status": "tui.commands.status",
     "serve": "tui.commands.serve",
     "check": "tui.commands.check",
+    "history": "tui.commands.history",
 }
 
 

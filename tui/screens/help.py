@@ -26,6 +26,7 @@ ROWS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("refresh",), "refresh the selected account now"),
     (("refresh_all",), "refresh every account now (and look for new logins)"),
     (("sort",), "change the overview order"),
+    (("history",), "the selected account's history: every window over 7 days (30 with d)"),
     (("pick_theme",), "choose a theme"),
     (("help",), "this help"),
     (("quit", "quit_ctrl_c"), "quit"),

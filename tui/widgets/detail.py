@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,6 +22,9 @@ from tui.units import unit_suffix
 from tui.widgets.cells import bar, fit, level_style, threshold_marks
 from tui.widgets.difftext import DiffText
 from tui.widgets.overview import EXHAUSTED_STYLE, status_style
+
+if TYPE_CHECKING:
+    from tui.widgets.history_feed import HistoryFeed
 
 STATUS_GLYPH = {
     Status.OK: "",
@@ -170,10 +174,14 @@ def data_age(entry: Entry, now: datetime) -> str:
 
 
 def detail_content(
-    entry: Entry | None, now: datetime, width: int, thresholds: Sequence[float] = ()
+    entry: Entry | None,
+    now: datetime,
+    width: int,
+    thresholds: Sequence[float] = (),
+    history: HistoryFeed | None = None,
 ) -> Content:
     """The account's detail; `thresholds` ([alerts] remaining for its provider) are ticked
-    on its windows' bars."""
+    on its windows' bars; `history` draws each window's sparkline."""
     if entry is None:
         return Content.styled("No account selected.", "$text-muted")
     shown = entry.shown
@@ -222,6 +230,14 @@ def detail_content(
     for window in shown.windows:
         lines.append(Content(""))
         lines.extend(window_lines(window, now, width, entry.stale, thresholds))
+        # The window's current period so far, from the local history (tui/history).
+        spark = (
+            history.sparkline(entry.key, shown, window, now, width, stale=entry.stale)
+            if history
+            else None
+        )
+        if spark is not None:
+            lines.append(spark)
     if not shown.windows and not entry.loading and shown.ok:
         lines += [
             Content(""),
@@ -258,7 +274,8 @@ class DetailView(VerticalScroll, can_focus=False):
 
     def redraw(self, now: datetime) -> None:
         width = self.scrollable_content_region.width or 60
-        self.body.show(detail_content(self.entry, now, width - 1, self._thresholds()))
+        history = getattr(self.app, "history_feed", None)
+        self.body.show(detail_content(self.entry, now, width - 1, self._thresholds(), history))
 
     def _thresholds(self) -> Sequence[float]:
         config = getattr(self.app, "config", None)
