@@ -249,7 +249,9 @@ class DetailView(VerticalScroll, can_focus=False):
         self.body.show(detail_content(self.entry, now, width - 1))
 
     def on_resize(self) -> None:
-        self.redraw(self.app.now())  # type: ignore[attr-defined]
+        # After the refresh under way: a relayout the new text asks for from inside this one
+        # could be lost, and the text kept the height it wrapped to at the width before.
+        self.call_after_refresh(lambda: self.redraw(self.app.now()))  # type: ignore[attr-defined]
 
     def scroll_by_key(self, how: str) -> None:
         """page_down, page_up, home or end, from the app's keys: the detail is never focused
