@@ -73,7 +73,7 @@ def test_threshold_ticks_sit_where_the_fill_ends_as_the_alert_fires() -> None:
 
 def test_the_detail_views_bars_carry_the_ticks() -> None:
     window = Window("five_hour", "5h", used_percent=70, window_seconds=18000)
-    with_ticks = window_lines(window, NOW, 60, False, (50, 20))[1].plain
+    with_ticks = window_lines(window, NOW, 60, False, thresholds=(50, 20))[1].plain
     without = window_lines(window, NOW, 60, False)[1].plain
     assert with_ticks.count(THRESHOLD_TICK) == 2 and THRESHOLD_TICK not in without
     assert len(with_ticks) == len(without)

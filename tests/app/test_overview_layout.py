@@ -87,7 +87,7 @@ async def test_a_narrow_pane_gives_up_bars_then_plan_then_name_length(tmp_path: 
         assert "PLAN" not in header and "STATUS" in header
         spark = next(line for line in lines if "spark" in line)
         assert "97%" in spark and "79%" in spark
-        assert any("antigr…" in line for line in lines)
+        assert any("antig…" in line for line in lines)
         # the active marker survives a cut name
         assert any("… ●" in line for line in lines)
 
