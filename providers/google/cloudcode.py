@@ -3,7 +3,9 @@
 loadCodeAssist names the account's project when no file or setting does (remembered in
 memory); the quota call is the pool's own (retrieveUserQuota or fetchAvailableModels).
 A 401 on a file token that looked valid earns one refresh and one retry; a 403 that asks
-to verify the account is told as such, quoting the server (scrubbed, without links).
+to verify the account is told as such, quoting the server (scrubbed, without links); a
+Gemini 403 that says Gemini CLI no longer serves the account (retired.py) says that and
+points to the `antigravity` provider.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from providers.google.oauth import (
     who,
 )
 from providers.google.parse import parse_load_code_assist, verification_text
+from providers.google.retired import ineligible_in_load, names_retirement, retired_error
 from providers.kit.http import FetchError, HttpSession
 from providers.kit.secrets import Secret, scrub
 from providers.model import Quota, Status, Window
@@ -108,6 +111,8 @@ async def _call(
         )
     except FetchError as error:
         if error.status is Status.FORBIDDEN:
+            if app is GEMINI and names_retirement(error.body):
+                raise retired_error(error.http_status) from None
             said = verification_text(error.body)
             if said is not None:
                 raise _verify_error(account, error, said) from None
@@ -142,6 +147,8 @@ async def _project(
     if key in _PROJECTS:
         return _PROJECTS[key]
     data = await _call(app, account, http, LOAD_CODE_ASSIST_URL, token, LOAD_CODE_ASSIST_BODY, None)
+    if app is GEMINI and ineligible_in_load(data):
+        raise retired_error()  # and no quota call: Gemini CLI serves this account no more
     project, plan = parse_load_code_assist(data)
     if project is None:
         raise _no_project(app)
