@@ -48,8 +48,8 @@ from providers.kit.values import (
     as_str,
     finite,
     first_present,
-    slug,
 )
+from providers.kit.window_ids import slug
 from providers.model import AccountSnapshot, Balance, Quota, Window
 
 USAGE_URL = "https://nano-gpt.com/api/subscription/v1/usage"
