@@ -57,7 +57,8 @@ exit status:
   --once      0 every account is ok; 1 at least one is not (its status says
               why); 2 bad arguments or an unreadable config file
   --activate  0 switched (or already active); 1 refused, nothing written
-              (best: none qualifies); 2 not a name, or no saved account of that name
+              (best: none qualifies); 2 not a name, or
+              no saved account of that name
   check       0 every window has --min-left; 1 one has less; 2 bad arguments;
               3 an account could not be read
   the app     2 when it has no terminal to draw on (output to a file or a

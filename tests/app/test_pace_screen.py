@@ -9,11 +9,11 @@ import httpx
 from support.app import make_app, open_tab, settle
 from test_overview_layout import rendered_rows
 
-from tui.widgets.cells import MARKER
+from tui.widgets.cells import MARKER, THRESHOLD_TICK
 from tui.widgets.detail import ProviderPane
 
 HOUR, DAY = 3600, 86400
-BAR = "█░" + MARKER
+BAR = "█░" + MARKER + THRESHOLD_TICK  # the alert thresholds tick the bars too
 
 
 def codex_answer(five: tuple[float, float], week: tuple[float, float], now: float) -> dict:
