@@ -74,6 +74,22 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def quiet_alerts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Alerts of a test never reach the developer's terminal or desktop: no bell or escape on
+    /dev/tty, no notify-send (auto picks the desktop only in a graphical session). Tests of
+    those ways give their own writer and environment."""
+    from tui.alerts import sink
+    from tui.alerts.terminal import NoTerminal
+
+    def no_terminal(text: str) -> None:
+        raise NoTerminal
+
+    monkeypatch.setattr(sink, "write_tty", no_terminal)
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "TMUX"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
 def fresh_secrets() -> None:
     """Each test starts with no remembered secrets, as a new process does: a 12-character run
     of an earlier test's secret ("-antigravity-secret") would otherwise mask a path in this one.

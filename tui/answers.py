@@ -50,6 +50,12 @@ class RunContext:
     refresh_interval: float | None = None
     # Where the app shows a notice; None outside the app.
     notice: Callable[[str, str], None] | None = None
+    # The app's own way to write to its terminal (the bell, terminal notifications), so no
+    # escape lands inside one of Textual's; None outside the app (they go to /dev/tty).
+    terminal: Callable[[str], None] | None = None
+    # The history database to use instead of the user's: the demo's own (None: the user's,
+    # except in the demo, which then records nothing).
+    history_path: Path | None = None
 
 
 class AnswerSink(Protocol):
@@ -63,9 +69,11 @@ class AnswerSink(Protocol):
 SinkBuilder = Callable[[RunContext], "AnswerSink | None"]
 
 # Each feature names its builder here ("module:function"); a builder returns None when it has
-# nothing to do. Named, not imported, so this module stays light for those that need no sink.
+# nothing to do. Named, not imported: this module stays light, and a sink's module may import it.
 SINK_BUILDERS: list[str] = [
+    "tui.history.sink:build_history_sink",
     "tui.cache.sink:build_cache_sink",
+    "tui.alerts.sink:build_alert_sink",
 ]
 
 

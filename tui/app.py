@@ -34,8 +34,11 @@ from providers.registry import BY_ID, PROVIDERS
 from tui.answers import Answers, RunContext, build_answers, state_dir
 from tui.config import Config, config_dir
 from tui.guarded_app import GuardedApp
+from tui.history.store import FILE_NAME as HISTORY_FILE
+from tui.history.store import default_path as default_history_path
 from tui.screens.confirm import Confirm
 from tui.screens.help import HelpScreen, key_text
+from tui.screens.history import HistoryScreen
 from tui.screens.pickers import AccountPicker, ThemePicker
 from tui.state import AppState, default_state_path, load_state, save_state
 from tui.store.sorting import sort_entries, sort_key
@@ -50,6 +53,7 @@ from tui.switching.auto import (
 )
 from tui.themes import bundled_themes, quota_colour_defaults, user_themes
 from tui.widgets.detail import ProviderPane, list_prompt
+from tui.widgets.history_feed import HistoryFeed
 from tui.widgets.overview import SORT_LABELS, SORTS, OverviewPane
 
 OVERVIEW_TAB = "tab-overview"
@@ -101,6 +105,7 @@ class QuotaApp(GuardedApp):
         Binding("R", "refresh_all", "All", id="refresh_all"),
         Binding("s", "sort", "Sort", id="sort"),
         Binding("t", "pick_theme", "Theme", id="pick_theme"),
+        Binding("h", "history", "History", id="history"),
         Binding("q", "quit", "Quit", id="quit"),
         # A dashboard has nothing to copy: ctrl+c quits, as people expect of a terminal program.
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="quit_ctrl_c"),
@@ -143,7 +148,7 @@ class QuotaApp(GuardedApp):
         {
             "help", "pick_account", "refresh", "refresh_all", "sort", "pick_theme",
             "next_account", "previous_account", "next_tab", "previous_tab", "cursor",
-            "open_selected", "goto_tab", "scroll_detail",
+            "open_selected", "goto_tab", "scroll_detail", "history",
         }
     )  # fmt: skip
 
@@ -156,6 +161,7 @@ class QuotaApp(GuardedApp):
         state_path: Path | None = None,
         store: Store | None = None,
         answers: Answers | None = None,
+        deliver_alerts: bool = True,
     ) -> None:
         self.sources = sources
         self.config = config or Config()
@@ -180,6 +186,7 @@ class QuotaApp(GuardedApp):
         # History, alerts and the status-line cache take answers in batches, off the event
         # loop (they write files); answers that arrive while a batch is written wait for the next.
         self._answers = answers
+        self._deliver_alerts = deliver_alerts  # --no-alerts: the state is still kept
         self._unhanded: dict[str, AccountSnapshot] = {}
         self._handing = False
         # Opt-in automatic switching ([providers.<id>] auto_switch); in the demo it switches
@@ -191,6 +198,11 @@ class QuotaApp(GuardedApp):
             state_dir=None if sources.demo else state_dir(),
         )
         self.startup_messages += problems
+        # The local history: the user's database, the demo's own (in its sandbox), or none.
+        self.history_path = self._history_path()
+        self.history_feed = HistoryFeed(
+            self.history_path, self._start_history_read, self._history_read
+        )
         super().__init__()
         self._register_themes()
         if self.config.keys:
@@ -211,6 +223,15 @@ class QuotaApp(GuardedApp):
                 f"({error.strerror or type(error).__name__}): switching accounts is off."
             )
             return None
+
+    def _history_path(self) -> Path | None:
+        """Where history is read and written: in the demo only its sandbox's own database
+        (the user's is never opened), else the user's unless [history] enabled = false."""
+        if self.sources.demo:
+            return self._sandbox.root / HISTORY_FILE if self._sandbox is not None else None
+        if not self.config.history_enabled:
+            return None
+        return default_history_path()
 
     def _discover_pairs(self) -> list[tuple[Provider, Account]]:
         """Every account found now: the user's, or in the demo its samples (the file-backed ones
@@ -329,8 +350,11 @@ class QuotaApp(GuardedApp):
                     self.config,
                     "app",
                     demo=self.sources.demo,
+                    deliver_alerts=self._deliver_alerts,
                     refresh_interval=self.store.policy.interval,
                     notice=self._notice_from_thread,
+                    terminal=self._terminal_from_thread,
+                    history_path=self.history_path,
                 ),
                 report=lambda text: self._notice_from_thread(text, "warning"),
             )
@@ -593,14 +617,81 @@ class QuotaApp(GuardedApp):
             self._handing = False
         if self._unhanded and self.is_running:
             self._hand_over([])
+        self._history_written()
+
+    # ------------------------------------------------------------------ history
+
+    def _history_written(self) -> None:
+        """The sinks stored a batch: the detail on screen reads its account's history again
+        (only if it changed: HistoryFeed knows)."""
+        pane = self._active_pane() if self.is_running and self.history_path else None
+        if pane is not None and pane.ready:
+            pane.detail.redraw(self.clock())
+
+    def _start_history_read(self, job) -> None:
+        self.run_worker(job, group="history", exit_on_error=False)
+
+    def _history_read(self, key: str) -> None:
+        if not self.is_running:
+            return
+        pane = self._active_pane()
+        shown = pane.detail.entry if pane is not None and pane.ready else None
+        if pane is not None and shown is not None and shown.key == key:
+            pane.detail.redraw(self.clock())
+
+    @property
+    def history_settled(self) -> bool:
+        """No batch is being stored and no history read is under way (for tests)."""
+        return not self._handing and not self._unhanded and not self.history_feed.busy
+
+    def action_history(self) -> None:
+        entry = self.selected_entry()
+        if entry is None:
+            self.notify("Select an account to see its history.", timeout=3)
+            return
+        if self.history_path is None:
+            reason = (
+                "the demo could not make its folder"
+                if self.sources.demo
+                else "[history] enabled = false in the config"
+            )
+            self.notify(f"History is off: {reason}.", timeout=4)
+            return
+        keys = self.bound_keys()
+        self.push_screen(
+            HistoryScreen(
+                entry.shown,
+                entry.key,
+                entry.provider.name,
+                self.history_path,
+                self.clock,
+                close_keys=keys.get("history", []),
+            )
+        )
 
     def _notice_from_thread(self, text: str, severity: str = "information") -> None:
-        """A sink's notice, from whatever thread it runs in."""
+        """A sink's notice, from whatever thread it runs in. Not markup: it quotes account
+        and window names."""
+        self._in_app_thread(
+            lambda: self.notify(text, severity=severity, timeout=10, markup=False)  # type: ignore[arg-type]
+        )
+
+    def _terminal_from_thread(self, text: str) -> None:
+        """The bell and terminal notifications, through Textual's own writer so they never
+        land inside one of its escape sequences."""
+
+        def write() -> None:
+            if self._driver is not None and not self.is_headless:
+                self._driver.write(text)
+
+        self._in_app_thread(write)
+
+    def _in_app_thread(self, call: Callable[[], None]) -> None:
         try:
             if threading.get_ident() == self._thread_id:
-                self.notify(text, severity=severity, timeout=10)  # type: ignore[arg-type]
+                call()
             else:
-                self.call_from_thread(self.notify, text, severity=severity, timeout=10)
+                self.call_from_thread(call)
         except RuntimeError:  # the app is gone
             pass
 
@@ -864,6 +955,7 @@ class QuotaApp(GuardedApp):
         ("Change overview order", "Provider, most remaining, soonest reset", "sort"),
         ("Find account", "Fuzzy-find an account and jump to it", "pick_account"),
         ("Choose theme", "Preview and pick a theme", "pick_theme"),
+        ("Account history", "The selected account's windows over 7 or 30 days", "history"),
         ("Next tab", "Go to the next tab", "next_tab"),
         ("Previous tab", "Go to the previous tab", "previous_tab"),
         ("Next account", "Next account in this provider tab", "next_account"),

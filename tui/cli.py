@@ -57,7 +57,7 @@ exit status:
   --once      0 every account is ok; 1 at least one is not (its status says
               why); 2 bad arguments or an unreadable config file
   --activate  0 switched (or already active); 1 refused, nothing written
-              (best: none qualifies); 2 not a name or
+              (best: none qualifies); 2 not a name, or
               no saved account of that name
   check       0 every window has --min-left; 1 one has less; 2 bad arguments;
               3 an account could not be read
@@ -121,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-alerts",
         action="store_true",
-        help="with --once: deliver no alert this run (the alert state is still kept current)",
+        help="deliver no alert this run, in the app or with --once (the alert state is still "
+        "kept current)",
     )
     parser.add_argument(
         "--no-mouse",
@@ -255,7 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_in_flight=policy.max_in_flight,
             answers=build_answers(context, report=_say),
         )
-    return _run_app(sources, config, mouse=not args.no_mouse)
+    return _run_app(sources, config, mouse=not args.no_mouse, deliver_alerts=not args.no_alerts)
 
 
 BEST = "best"  # --activate best: the name is reserved for the account with the most room
@@ -378,7 +379,7 @@ def _known(names: list[str]) -> str:
     return "saved accounts: " + ", ".join(shown)
 
 
-def _run_app(sources: Sources, config: Config, *, mouse: bool) -> int:
+def _run_app(sources: Sources, config: Config, *, mouse: bool, deliver_alerts: bool = True) -> int:
     reason = _no_full_screen_reason()
     if reason is not None:
         _say(
@@ -388,7 +389,7 @@ def _run_app(sources: Sources, config: Config, *, mouse: bool) -> int:
         return EXIT_USAGE
     from tui.app import QuotaApp  # Textual is only imported for the full-screen app
 
-    app = QuotaApp(sources, config)
+    app = QuotaApp(sources, config, deliver_alerts=deliver_alerts)
     app.run(mouse=mouse)
     return app.return_code or EXIT_OK
 

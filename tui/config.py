@@ -19,6 +19,7 @@ from providers.base import InstanceTables
 from providers.discover import is_http_origin
 from providers.kit.files import read_text
 from providers.registry import PROVIDERS
+from tui.alerts.settings import AlertSettings, parse_alerts
 from tui.store.schedule import RefreshPolicy
 
 APP_NAME = "aiquota-tui"
@@ -26,11 +27,13 @@ APP_NAME = "aiquota-tui"
 # Keys every [providers.<id>] table may hold; providers add their own (Provider.settings).
 _COMMON_PROVIDER_KEYS: dict[str, type | tuple[type, ...]] = {"base_url": str}
 # Beside these, the [[section]] of every provider that declares InstanceTables.
-_TOP_LEVEL_KEYS = {"providers", "refresh", "keys"}
+_TOP_LEVEL_KEYS = {"providers", "refresh", "keys", "alerts", "history"}
 _KEY_CHOICES = ("key", "key_env", "key_cmd")
 # [refresh]: how often, in seconds, and how many requests at once.
 _REFRESH_KEYS: dict[str, tuple[type, ...]] = {"interval": (int, float), "max_in_flight": (int,)}
 MIN_INTERVAL = 30
+# [history]: whether answers are recorded into the local history database.
+_HISTORY_KEYS: dict[str, type] = {"enabled": bool}
 # A config of many gateways is a few KB; a bigger file is not one (or is /dev/zero).
 MAX_CONFIG_BYTES = 1_000_000
 
@@ -47,6 +50,9 @@ class Config:
     keys: Mapping[str, str] = field(default_factory=dict)
     # Per provider that declares InstanceTables: its [[section]] tables, in the file's order.
     instances: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
+    # [alerts]: a bad value there is a warning and its default (tui/alerts/settings.py).
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+    history: Mapping[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 
     def provider(self, provider_id: str) -> Mapping[str, Any]:
@@ -55,6 +61,11 @@ class Config:
             # The provider sees its [[section]] tables as its instances.
             return {**settings, "instances": self.instances[provider_id]}
         return settings
+
+    @property
+    def history_enabled(self) -> bool:
+        """[history] enabled (default true): whether answers are recorded locally."""
+        return bool(self.history.get("enabled", True))
 
     def refresh_policy(self) -> RefreshPolicy:
         policy = RefreshPolicy()
@@ -168,6 +179,8 @@ def _validate(
         providers[provider_id] = {k: v for k, v in table.items() if k in allowed}
     refresh = _validate_refresh(path, document.get("refresh", {}), warnings)
     keys = _validate_keys(path, document.get("keys", {}), warnings)
+    alerts = parse_alerts(path, document.get("alerts"), set(known_providers), warnings)
+    history = _validate_history(path, document.get("history", {}), warnings)
     instances = {
         provider_id: _validate_instances(
             path, declared, document.get(declared.section, []), warnings
@@ -184,6 +197,8 @@ def _validate(
         refresh=refresh,
         keys=keys,
         instances=instances,
+        alerts=alerts,
+        history=history,
         warnings=tuple(warnings),
     )
 
@@ -274,6 +289,22 @@ def _validate_refresh(path: Path, table: Any, warnings: list[str]) -> dict[str, 
     return result
 
 
+def _validate_history(path: Path, table: Any, warnings: list[str]) -> dict[str, Any]:
+    """[history]: enabled = false records nothing (the app, --once, check and serve)."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: 'history' must be a table ([history])")
+    result: dict[str, Any] = {}
+    for key, value in table.items():
+        expected = _HISTORY_KEYS.get(key)
+        if expected is None:
+            warnings.append(f"{path}: unknown setting '{key}' in [history] ignored")
+            continue
+        if not isinstance(value, expected):
+            raise ConfigError(f"{path}: [history] {key} must be {_type_name(expected)}")
+        result[key] = value
+    return result
+
+
 # The app's binding ids (tui/app.py BINDINGS; a test keeps the two lists equal). Named here
 # so a typo in [keys] is reported without importing the app.
 BINDING_IDS = frozenset(
@@ -281,7 +312,7 @@ BINDING_IDS = frozenset(
         "help", "pick_account", "refresh", "refresh_all", "sort", "pick_theme", "quit",
         "quit_ctrl_c", "next_account", "previous_account", "next_tab", "previous_tab",
         "down", "up", "open", "detail_page_down", "detail_page_up", "detail_top",
-        "detail_bottom", *(f"tab_{n}" for n in range(1, 20)),
+        "detail_bottom", "history", *(f"tab_{n}" for n in range(1, 20)),
     }
 )  # fmt: skip
 

@@ -10,11 +10,12 @@ import importlib
 import signal
 import sys
 
-# command → module with `main(argv: list[str]) -> int`
+# command → module with `entry_point(argv: list[str]) -> None` (it exits with the code)
 COMMANDS: dict[str, str] = {
     "status": "tui.commands.status",
     "serve": "tui.commands.serve",
     "check": "tui.commands.check",
+    "history": "tui.commands.history",
 }
 # Commands that stop cleanly (exit 0) on SIGTERM from their first instant: a service manager
 # may stop `serve` while it is still importing, before its own handler is in place.

@@ -16,7 +16,7 @@ from providers.kit.text import BIDI_CONTROLS
 from providers.kit.values import finite
 from providers.model import AccountSnapshot, Balance, Window
 from tui.format import number, slot_window
-from tui.pace import pace_json, window_pace
+from tui.pace import as_shown, pace_json
 from tui.percent import percent_text
 from tui.units import unit_suffix
 
@@ -80,7 +80,7 @@ def _window_json(window: Window, fetched_at: datetime | None = None) -> dict[str
         "unit": window.unit,
         "unlimited": window.unlimited,
         "binding": window.binding,
-        "pace": pace_json(window_pace(window, fetched_at)),
+        "pace": pace_json(as_shown(window, fetched_at)),
     }
 
 

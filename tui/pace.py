@@ -8,7 +8,7 @@ issue's formula): elapsed e = L − (R − t); expected x = 100·e/L; delta = u 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from providers.model import AccountSnapshot, Window
@@ -89,6 +89,15 @@ def window_pace(window: Window, at: datetime | None) -> Pace | None:
 
 def snapshot_pace(snapshot: AccountSnapshot, window: Window) -> Pace | None:
     return window_pace(window, snapshot.fetched_at)
+
+
+def as_shown(window: Window, at: datetime | None) -> Pace | None:
+    """The pace from the figures as --json prints them (times to the whole second), so that a
+    reader working the formula out from the document gets the same numbers."""
+    if at is None or window.resets_at is None:
+        return None
+    whole = replace(window, resets_at=window.resets_at.replace(microsecond=0))
+    return window_pace(whole, at.replace(microsecond=0))
 
 
 def pace_json(pace: Pace | None) -> dict[str, object] | None:

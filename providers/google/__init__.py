@@ -3,6 +3,8 @@
 oauth.py        who issued a login, its client settings, token refresh in memory
 cloudcode.py    the v1internal calls both pools make (project, quota, one retry)
 parse.py        the answers read into windows (pure)
+summary.py      Antigravity's quota summary groups, and how they join the models (pure)
+retired.py      Gemini CLI's end for consumer accounts, wherever Google says it (pure)
 models.py       model windows folded into families, the accounts' order (pure)
 gemini.py       GeminiProvider: ~/.gemini/oauth_creds.json
 antigravity.py  AntigravityProvider: OpenCode's accounts file, then cache.py's accounts
@@ -14,6 +16,7 @@ demo.py, cache_demo.py   the demo's answers and cache file
 from providers.google.antigravity import AntigravityProvider
 from providers.google.cloudcode import (
     LOAD_CODE_ASSIST_BODY,
+    QUOTA_SUMMARY_URL,
     USER_QUOTA_URL,
     clear_memory,
 )
@@ -26,9 +29,11 @@ from providers.google.parse import (
     parse_user_quota,
     verification_text,
 )
+from providers.google.summary import parse_quota_summary
 
 __all__ = [
     "LOAD_CODE_ASSIST_BODY",
+    "QUOTA_SUMMARY_URL",
     "TOKEN_URL",
     "USER_QUOTA_URL",
     "AntigravityProvider",
@@ -37,6 +42,7 @@ __all__ = [
     "group_windows",
     "parse_available_models",
     "parse_load_code_assist",
+    "parse_quota_summary",
     "parse_user_quota",
     "sort_key",
     "verification_text",

@@ -1,6 +1,8 @@
 """Antigravity cloud quota (PROVIDERS.md §5): one account per entry of OpenCode's
 antigravity-accounts.json (the opencode-antigravity-auth plugin), the `activeIndex` one
-active; v1internal:fetchAvailableModels → one window per model with quota info.
+active; v1internal:fetchAvailableModels → one window per model with quota info, beside
+v1internal:retrieveUserQuotaSummary → the 5-hour and weekly limit of each model group
+(summary.py), listed first when offered.
 
 The Antigravity editor's local cache (§5b) lives in cache.py; its accounts are listed
 after the cloud ones and fetched by that module.
@@ -15,7 +17,7 @@ from typing import Any, ClassVar
 
 from providers.base import Account, DiscoveryContext, Problem, Provider
 from providers.google import cache as antigravity_cache
-from providers.google.cloudcode import AVAILABLE_MODELS_URL, fetch_cloud
+from providers.google.cloudcode import AVAILABLE_MODELS_URL, fetch_cloud_with_summary
 from providers.google.models import group_windows, sort_key
 from providers.google.oauth import ANTIGRAVITY, cached_token, client_extra, missing_client
 from providers.google.parse import parse_available_models
@@ -195,7 +197,7 @@ class AntigravityProvider(Provider):
     async def fetch(self, account: Account, http: HttpSession, now: datetime) -> Quota:
         if account.extra.get("kind") == "cache":
             return await antigravity_cache.fetch(account, now)
-        return await fetch_cloud(
+        return await fetch_cloud_with_summary(
             ANTIGRAVITY, account, http, now, AVAILABLE_MODELS_URL, parse_available_models
         )
 

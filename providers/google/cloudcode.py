@@ -1,19 +1,22 @@
 """The Code Assist API (v1internal) both pools call: project, quota request, one retry.
 
 loadCodeAssist names the account's project when no file or setting does (remembered in
-memory); the quota call is the pool's own (retrieveUserQuota or fetchAvailableModels).
-A 401 on a file token that looked valid earns one refresh and one retry; a 403 that asks
-to verify the account is told as such, quoting the server (scrubbed, without links).
+memory); the quota call is the pool's own (retrieveUserQuota or fetchAvailableModels, the
+latter beside retrieveUserQuotaSummary). A 401 on a file token that looked valid earns one
+refresh and one retry; a 403 that asks to verify the account is told as such, quoting the
+server (scrubbed, without links); a Gemini 403 that says Gemini CLI no longer serves the
+account (retired.py) says that and points to the `antigravity` provider.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from providers.base import Account
+from providers.base import Account, ParseError
 from providers.google.oauth import (
     GEMINI,
     App,
@@ -25,6 +28,8 @@ from providers.google.oauth import (
     who,
 )
 from providers.google.parse import parse_load_code_assist, verification_text
+from providers.google.retired import ineligible_in_load, names_retirement, retired_error
+from providers.google.summary import combine, parse_quota_summary
 from providers.kit.http import FetchError, HttpSession
 from providers.kit.secrets import Secret, scrub
 from providers.model import Quota, Status, Window
@@ -33,6 +38,7 @@ CLOUDCODE = "https://cloudcode-pa.googleapis.com"
 LOAD_CODE_ASSIST_URL = f"{CLOUDCODE}/v1internal:loadCodeAssist"
 USER_QUOTA_URL = f"{CLOUDCODE}/v1internal:retrieveUserQuota"
 AVAILABLE_MODELS_URL = f"{CLOUDCODE}/v1internal:fetchAvailableModels"
+QUOTA_SUMMARY_URL = f"{CLOUDCODE}/v1internal:retrieveUserQuotaSummary"
 LOAD_CODE_ASSIST_BODY = {
     "metadata": {
         "ideType": "IDE_UNSPECIFIED",
@@ -108,6 +114,8 @@ async def _call(
         )
     except FetchError as error:
         if error.status is Status.FORBIDDEN:
+            if app is GEMINI and names_retirement(error.body):
+                raise retired_error(error.http_status) from None
             said = verification_text(error.body)
             if said is not None:
                 raise _verify_error(account, error, said) from None
@@ -142,6 +150,8 @@ async def _project(
     if key in _PROJECTS:
         return _PROJECTS[key]
     data = await _call(app, account, http, LOAD_CODE_ASSIST_URL, token, LOAD_CODE_ASSIST_BODY, None)
+    if app is GEMINI and ineligible_in_load(data):
+        raise retired_error()  # and no quota call: Gemini CLI serves this account no more
     project, plan = parse_load_code_assist(data)
     if project is None:
         raise _no_project(app)
@@ -157,6 +167,30 @@ async def _quota(
     return data, project, plan
 
 
+T = TypeVar("T")
+
+
+async def _with_one_retry(
+    app: App,
+    account: Account,
+    http: HttpSession,
+    now: datetime,
+    job: Callable[[Secret], Awaitable[T]],
+) -> T:
+    """`job` with the account's token; the file's expiry can be wrong, so a 401 on a token
+    that was not just refreshed earns one refresh and one more try."""
+    token, fresh = await access_token(app, account, http, now)
+    try:
+        return await job(token)
+    except FetchError as error:
+        if fresh or error.http_status != 401:
+            raise
+        if not can_refresh(account, app):
+            raise unrefreshable(app, account, error) from None
+        token = await refresh_token(app, account, http, now)
+        return await job(token)
+
+
 async def fetch_cloud(
     app: App,
     account: Account,
@@ -166,15 +200,52 @@ async def fetch_cloud(
     parse: QuotaParser,
 ) -> Quota:
     """One pool's quota call at `url`, its answer read by `parse` (the pool's own)."""
-    token, fresh = await access_token(app, account, http, now)
+
+    async def job(token: Secret) -> Quota:
+        data, project, plan = await _quota(app, account, http, token, url)
+        return Quota(plan=plan, windows=parse(data), details=(("Project", project),))
+
+    return await _with_one_retry(app, account, http, now, job)
+
+
+async def _attempt(call: Awaitable[Any]) -> Any:
+    """The call's answer, or the FetchError it raised, for the caller to weigh."""
     try:
-        data, project, plan = await _quota(app, account, http, token, url)
+        return await call
     except FetchError as error:
-        # The file's expiry can be wrong: one refresh and one retry when Google says 401.
-        if fresh or error.http_status != 401:
-            raise
-        if not can_refresh(account, app):
-            raise unrefreshable(app, account, error) from None
-        token = await refresh_token(app, account, http, now)
-        data, project, plan = await _quota(app, account, http, token, url)
-    return Quota(plan=plan, windows=parse(data), details=(("Project", project),))
+        return error
+
+
+def _read(answer: Any, parse: QuotaParser) -> tuple[Window, ...] | FetchError | ParseError:
+    if isinstance(answer, FetchError):
+        return answer
+    try:
+        return parse(answer)
+    except ParseError as error:
+        return error
+
+
+async def fetch_cloud_with_summary(
+    app: App,
+    account: Account,
+    http: HttpSession,
+    now: datetime,
+    url: str,
+    parse: QuotaParser,
+) -> Quota:
+    """The per-model call at `url` and retrieveUserQuotaSummary together (Antigravity,
+    PROVIDERS.md §5 Changes in 2026): the summary's windows first when it has any, and then
+    it carries the account even if the per-model call failed; else the per-model answer
+    alone, as before, with its status. Whichever part is missing says why in the details."""
+
+    async def job(token: Secret) -> Quota:
+        project, plan = await _project(app, account, http, token)
+        body = {"project": project}
+        models, summary = await asyncio.gather(
+            _attempt(_call(app, account, http, url, token, body, project)),
+            _attempt(_call(app, account, http, QUOTA_SUMMARY_URL, token, body, project)),
+        )
+        windows, notes = combine(_read(models, parse), _read(summary, parse_quota_summary))
+        return Quota(plan=plan, windows=windows, details=(("Project", project), *notes))
+
+    return await _with_one_retry(app, account, http, now, job)

@@ -1,10 +1,15 @@
 """Demo data for Gemini and Antigravity (cloud accounts).
 
 - `gemini`: the Gemini CLI login on a standard tier, with a still-valid access token, its
-  project found through loadCodeAssist ({id} form), four model buckets.
-- `antigravity`: two accounts of OpenCode's antigravity-accounts.json. The active one has
-  Claude, Gemini Pro, Gemini Flash and other models (one exhausted, one without quota data);
-  the other one is stopped by Google's "verify your account" 403.
+  project found through loadCodeAssist ({id} form), four model buckets; and a consumer login
+  Gemini CLI stopped serving on 2026-06-18 (loadCodeAssist names no tier, only an
+  `UNSUPPORTED_CLIENT` ineligible one), which is told to move to the `antigravity` provider.
+- `antigravity`: three accounts of OpenCode's antigravity-accounts.json. The active one has
+  Claude, Gemini Pro, Gemini Flash and other models (one exhausted, one without quota data)
+  and no quota summary (a 404: the per-model answer alone); one is stopped by Google's
+  "verify your account" 403; one answers as Antigravity 2.x does (Changes in 2026): a quota
+  summary of two groups with a 5-hour and a weekly limit each, beside an all-100 % per-model
+  placeholder that is therefore not shown.
 Antigravity tokens are always refreshed, so POST /token is answered here too: the demo goes
 through the same fake transport as every other request.
 """
@@ -19,7 +24,7 @@ from urllib.parse import parse_qs
 import httpx
 
 from providers.base import Account
-from providers.kit.demo_tools import HOUR, copy_label, demo_token, token_key
+from providers.kit.demo_tools import DAY, HOUR, copy_label, demo_token, token_key
 from providers.kit.secrets import Secret
 
 TOKEN_HOST = "oauth2.googleapis.com"
@@ -28,6 +33,7 @@ CLOUDCODE_HOST = "cloudcode-pa.googleapis.com"
 LOAD_PATH = "/v1internal:loadCodeAssist"
 QUOTA_PATH = "/v1internal:retrieveUserQuota"
 MODELS_PATH = "/v1internal:fetchAvailableModels"
+SUMMARY_PATH = "/v1internal:retrieveUserQuotaSummary"
 
 ACCESS_PREFIX = "ya29.demo-"
 REFRESH_PREFIX = "1//demo-"
@@ -87,6 +93,78 @@ def _antigravity_models(now: float) -> dict[str, Any]:
     }
 
 
+def _placeholder_models(now: float) -> dict[str, Any]:
+    """What fetchAvailableModels can answer beside a summary: every model untouched."""
+    reset = _iso(now + 5 * HOUR)
+    return {
+        "models": {
+            "gemini-3-pro-high": _model("Gemini 3 Pro (High)", 1.0, reset),
+            "gemini-3-flash": _model("Gemini 3 Flash", 1.0, reset),
+            "claude-sonnet-4-6": _model("Claude Sonnet 4.6", 1.0, reset),
+            "gpt-oss-120b-medium": _model("GPT-OSS 120B (Medium)", 1.0, reset),
+        }
+    }
+
+
+def _summary_bucket(bucket_id: str, name: str, fraction: float, reset: float) -> dict[str, Any]:
+    return {
+        "bucketId": bucket_id,
+        "displayName": name,
+        "remaining": {"remainingFraction": fraction},
+        "resetTime": _iso(reset),
+    }
+
+
+def _quota_summary(now: float) -> dict[str, Any]:
+    return {
+        "response": {
+            "description": "Within each group, models share a weekly limit and a 5-hour limit.",
+            "groups": [
+                {
+                    "displayName": "Gemini Models",
+                    "description": "Models within this group: Gemini Flash, Gemini Pro",
+                    "buckets": [
+                        _summary_bucket("gemini-weekly", "Weekly Limit", 0.74, now + 4.4 * DAY),
+                        _summary_bucket("gemini-5h", "Five Hour Limit", 0.93, now + 1.7 * HOUR),
+                    ],
+                },
+                {
+                    "displayName": "Claude and GPT models",
+                    "buckets": [
+                        {
+                            "bucketId": "3p-weekly",
+                            "displayName": "Weekly Limit",
+                            "remainingFraction": "0.41",
+                            "resetTime": _iso(now + 5.1 * DAY),
+                        },
+                        {
+                            "bucketId": "3p-5h",
+                            "displayName": "Five Hour Limit",
+                            "remaining": {"case": "remainingFraction", "value": 0.2},
+                            "resetTime": _iso(now + 2.2 * HOUR),
+                            "disabled": False,
+                        },
+                    ],
+                },
+            ],
+        }
+    }
+
+
+# loadCodeAssist for a consumer login since 2026-06-18: no current tier, Gemini CLI refused.
+_RETIRED_LOAD = {
+    "ineligibleTiers": [
+        {
+            "reasonCode": "UNSUPPORTED_CLIENT",
+            "reasonMessage": "This client is no longer supported for Gemini Code Assist for "
+            "individuals. To continue using Gemini, please migrate to the Antigravity suite.",
+            "tierId": "free-tier",
+            "tierName": "Gemini Code Assist for individuals",
+        }
+    ]
+}
+
+
 def _verify_403(now: float) -> httpx.Response:
     return httpx.Response(
         403,
@@ -122,11 +200,16 @@ class DemoGoogle:
 
 
 GEMINI_DEMO = DemoGoogle("gemini", "gemini", "ada", True, None, "standard-tier")
+# A Google AI Pro login still in ~/.gemini after Gemini CLI stopped serving such accounts.
+RETIRED_DEMO = DemoGoogle("alan", "gemini", "alan", False, None, "")
 ANTIGRAVITY_DEMOS = (
     DemoGoogle("grace", "antigravity", "grace", True, "demo-antigravity-grace", "free-tier"),
     DemoGoogle("linus", "antigravity", "linus", False, "demo-antigravity-linus", "free-tier"),
+    DemoGoogle("hedy", "antigravity", "hedy", False, "demo-antigravity-hedy", "standard-tier"),
 )
-_BY_KEY = {demo.key: demo for demo in (GEMINI_DEMO, *ANTIGRAVITY_DEMOS)}
+_BY_KEY = {demo.key: demo for demo in (GEMINI_DEMO, RETIRED_DEMO, *ANTIGRAVITY_DEMOS)}
+# Accounts whose quota summary answers (the others get a 404, as before Antigravity 2.x).
+_WITH_SUMMARY = {"hedy"}
 
 
 def _email(demo: DemoGoogle, copy: int) -> str:
@@ -162,14 +245,14 @@ def _account(
     )
 
 
-def _gemini_account(now: float, copy: int) -> Account:
+def _gemini_account(demo: DemoGoogle, now: float, copy: int) -> Account:
     return _account(
-        GEMINI_DEMO,
+        demo,
         copy,
         "~/.gemini/oauth_creds.json",
         {"expires": datetime.fromtimestamp(now + 50 * 60, tz=UTC)},
         # A token that is still valid: the demo Gemini login needs no refresh.
-        secret=Secret(demo_token(ACCESS_PREFIX, GEMINI_DEMO.key, copy)),
+        secret=Secret(demo_token(ACCESS_PREFIX, demo.key, copy)),
     )
 
 
@@ -184,7 +267,7 @@ def _antigravity_account(demo: DemoGoogle, copy: int) -> Account:
 
 
 def accounts(now: float, copy: int) -> list[Account]:
-    result = [_gemini_account(now, copy)]
+    result = [_gemini_account(demo, now, copy) for demo in (GEMINI_DEMO, RETIRED_DEMO)]
     result += [_antigravity_account(demo, copy) for demo in ANTIGRAVITY_DEMOS]
     # The Antigravity editor's local cache (state.vscdb, extra kind "cache") is read from a
     # file, not over HTTP: its demo accounts come from cache_demo.py.
@@ -220,6 +303,8 @@ def _cloudcode_answer(request: httpx.Request, now: float) -> httpx.Response:
     if demo is None:
         return httpx.Response(401, json={"error": {"code": 401, "status": "UNAUTHENTICATED"}})
     path = request.url.path
+    if path == LOAD_PATH and demo is RETIRED_DEMO:
+        return httpx.Response(200, json=_RETIRED_LOAD)
     if path == LOAD_PATH:
         copy = token.removeprefix(f"{ACCESS_PREFIX}{demo.key}-").split("-", 1)[0]
         return httpx.Response(
@@ -233,8 +318,12 @@ def _cloudcode_answer(request: httpx.Request, now: float) -> httpx.Response:
         return _verify_403(now)
     if path == QUOTA_PATH and demo.provider == "gemini":
         return httpx.Response(200, json=_gemini_quota(now))
+    if path == MODELS_PATH and demo.key in _WITH_SUMMARY:
+        return httpx.Response(200, json=_placeholder_models(now))
     if path == MODELS_PATH and demo.provider == "antigravity":
         return httpx.Response(200, json=_antigravity_models(now))
+    if path == SUMMARY_PATH and demo.key in _WITH_SUMMARY:
+        return httpx.Response(200, json=_quota_summary(now))
     return httpx.Response(404, json={"error": {"code": 404, "status": "NOT_FOUND"}})
 
 

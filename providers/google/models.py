@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from providers.google.summary import group_name
+from providers.kit.window_ids import slug
 from providers.model import AccountSnapshot, Window
 
 # --------------------------------------------------------------------------- grouped view
@@ -24,28 +26,61 @@ def group_of(window: Window) -> str:
     return "Other"
 
 
-def group_windows(windows: tuple[Window, ...] | list[Window]) -> list[tuple[str, Window]]:
-    """Model windows folded into Claude / Gemini Pro / Gemini Flash / Other. Pure.
+def _family_name(group: str) -> str:
+    """A summary group's name as its family's, short enough for the overview's cells:
+    "Gemini Models" → "Gemini", "Claude and GPT models" → "Claude & GPT"; never one of
+    the model families' names, so that no window is counted in two families."""
+    short = re.sub(r"\s+models?$", "", group, flags=re.I).strip().replace(" and ", " & ")
+    return short if short and short not in GROUPS else group
 
-    Each group is one synthetic window: the least remaining (highest used) of its members
-    and their earliest reset. Groups without members are left out; the order is GROUPS.
+
+def _summary_families(windows: tuple[Window, ...] | list[Window]) -> list[tuple[str, Window]]:
+    """One family per quota-summary group, in answer order: its most used limit (5-hour or
+    weekly), with that limit's own reset, so the share shown and its reset belong together."""
+    members: dict[str, list[Window]] = {}
+    for window in windows:
+        group = group_name(window)
+        if group is not None:
+            members.setdefault(group, []).append(window)
+    result = []
+    for group, found in members.items():
+        tightest = max(found, key=lambda w: -1.0 if w.used_percent is None else w.used_percent)
+        name = _family_name(group)
+        family = Window(
+            id=f"group:summary:{slug(group)}",
+            label=name,
+            used_percent=tightest.used_percent,
+            resets_at=tightest.resets_at,
+        )
+        result.append((name, family))
+    return result
+
+
+def group_windows(windows: tuple[Window, ...] | list[Window]) -> list[tuple[str, Window]]:
+    """Windows folded into families. Pure.
+
+    The quota summary's groups (Antigravity, Changes in 2026) come first, as the service
+    groups them. Model windows fold into Claude / Gemini Pro / Gemini Flash / Other: each
+    group is one synthetic window, the least remaining (highest used) of its members and
+    their earliest reset. Groups without members are left out; the order is GROUPS.
     """
     members: dict[str, list[Window]] = {name: [] for name in GROUPS}
     for window in windows:
-        members[group_of(window)].append(window)
-    result = []
+        if group_name(window) is None:
+            members[group_of(window)].append(window)
+    result = _summary_families(windows)
     for name in GROUPS:
         group = members[name]
         if not group:
             continue
         used = [w.used_percent for w in group if w.used_percent is not None]
         resets = [w.resets_at for w in group if w.resets_at is not None]
-        slug = name.lower().replace(" ", "_")
+        family_slug = name.lower().replace(" ", "_")
         result.append(
             (
                 name,
                 Window(
-                    id=f"group:{slug}",
+                    id=f"group:{family_slug}",
                     label=name,
                     used_percent=max(used) if used else None,
                     resets_at=min(resets) if resets else None,

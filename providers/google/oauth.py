@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from providers.base import Account, DiscoveryContext
+from providers.google.retired import names_retirement, retired_error
 from providers.kit.http import FetchError, HttpSession
 from providers.kit.secrets import Secret
 from providers.kit.values import as_dict, as_float, as_str
@@ -230,6 +231,9 @@ async def refresh_token(app: App, account: Account, http: HttpSession, now: date
 
 
 def _refresh_error(app: App, account: Account, error: FetchError) -> FetchError:
+    # Gemini CLI's end for consumer accounts can already show at the token refresh (a 400).
+    if app is GEMINI and error.http_status in (400, 403) and names_retirement(error.body):
+        return retired_error(error.http_status)
     code = _oauth_error(error.body)
     if code == "invalid_grant":
         return FetchError(

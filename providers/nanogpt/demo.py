@@ -1,5 +1,6 @@
 """Demo data for Nano-GPT: a key with an active subscription (daily and monthly windows plus
-balances), a pay-as-you-go key with no subscription (balances only), and a revoked key."""
+balances), a token plan as it answers since 2026 (one weekly input-token window, `daily` and
+`monthly` null), a pay-as-you-go key with no subscription (balances only), and a revoked key."""
 
 from __future__ import annotations
 
@@ -47,6 +48,23 @@ def _subscribed(now: float) -> dict[str, Any]:
     }
 
 
+def _token_plan(now: float) -> dict[str, Any]:
+    return {
+        "active": True,
+        "limits": {"weeklyInputTokens": 60_000_000, "dailyInputTokens": None},
+        "weeklyInputTokens": {
+            "used": "21450000",
+            "remaining": "38550000",
+            "percentUsed": 0.3575,
+            "resetAt": _ms(now + 3.4 * DAY),
+        },
+        "dailyInputTokens": None,
+        "daily": None,
+        "monthly": None,
+        "period": {"currentPeriodEnd": _iso(now + 19 * DAY)},
+    }
+
+
 def _inactive(now: float) -> dict[str, Any]:
     return {"active": False, "limits": {"daily": 0, "monthly": 0}, "daily": None, "monthly": None}
 
@@ -66,6 +84,12 @@ DEMO_KEYS = DemoKeys(
             "nano-pro",
             "config",
             DemoAnswers(_subscribed, {"usd_balance": "12.48031", "nano_balance": "3.1"}),
+        ),
+        DemoKey(
+            "nanogpt",
+            "nano-tokens",
+            "config",
+            DemoAnswers(_token_plan, {"usd_balance": "4.2", "nano_balance": "0"}),
         ),
         DemoKey(
             "nanogpt",

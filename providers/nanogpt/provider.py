@@ -7,8 +7,9 @@ Two requests go out together:
 - `GET /api/subscription/v1/usage` (Bearer and x-api-key) → windows `daily` and `monthly`,
   `percentUsed` being a 0-1 fraction; `active: false` means no subscription: no windows,
   status ok, a detail saying so. Token plans answer `weeklyInputTokens` / `dailyInputTokens`
-  / `dailyImages` objects of the same shape instead: windows `weekly`, `daily_tokens`,
-  `daily_images`; any other such object is kept under its own name.
+  / `dailyImages` objects of the same shape instead (`daily` / `monthly` then null or absent):
+  windows `weekly` ("Weekly input tokens"), `daily_tokens`, `daily_images`; any other such
+  object is kept under its own name.
 - `POST /api/check-balance` (x-api-key) → Balances `usd` and `nano` (amounts are strings).
 
 How a failure of one call affects the other:
@@ -46,8 +47,9 @@ from providers.kit.values import (
     as_float,
     as_str,
     finite,
-    slug,
+    first_present,
 )
+from providers.kit.window_ids import slug
 from providers.model import AccountSnapshot, Balance, Quota, Window
 
 USAGE_URL = "https://nano-gpt.com/api/subscription/v1/usage"
@@ -57,15 +59,21 @@ OPENCODE_KEY = "nano-gpt"
 NO_SUBSCRIPTION = "no active subscription (balances only)"
 
 # answer key → (window id, label, length in seconds, unit). `daily` / `monthly` count requests
-# (PROVIDERS.md §6); newer plans answer with token and image allowances instead (the same
-# {used, remaining, percentUsed, resetAt} objects, limits under the same keys). A month's
-# length varies, so it has none.
+# (PROVIDERS.md §6); token plans answer a weekly input-token allowance instead (Changes in
+# 2026), and image plans daily images: the same {used, remaining, percentUsed, resetAt}
+# objects, limits under the same keys. A month's length varies, so it has none.
 _WINDOWS: dict[str, tuple[str, str, int | None, str]] = {
     "daily": ("daily", "Daily", DAY, "requests"),
     "monthly": ("monthly", "Monthly", None, "requests"),
-    "weeklyInputTokens": ("weekly", "Weekly tokens", 7 * DAY, "tokens"),
-    "dailyInputTokens": ("daily_tokens", "Daily tokens", DAY, "tokens"),
+    "weeklyInputTokens": ("weekly", "Weekly input tokens", 7 * DAY, "tokens"),
+    "dailyInputTokens": ("daily_tokens", "Daily input tokens", DAY, "tokens"),
     "dailyImages": ("daily_images", "Daily images", DAY, "images"),
+}
+# Snake-case spellings a peer tolerates (not observed in answers): read as their camel twins.
+_SPELLINGS = {
+    "weekly_input_tokens": "weeklyInputTokens",
+    "daily_input_tokens": "dailyInputTokens",
+    "daily_images": "dailyImages",
 }
 # Top-level objects that are never usage windows, whatever they hold.
 _NOT_WINDOWS = frozenset({"limits", "period"})
@@ -86,7 +94,7 @@ def _window(answer_key: str, entry: Any, limit: Any) -> Window | None:
         total = finite(used + remaining)
     if used is None and total is not None and remaining is not None:
         used = finite(total - remaining)
-    fraction = as_float(body.get("percentUsed"))
+    fraction = as_float(first_present(body, "percentUsed", "percent_used"))
     if fraction is not None:
         percent: float | None = finite(fraction * 100)
     elif used is not None and total:
@@ -99,7 +107,7 @@ def _window(answer_key: str, entry: Any, limit: Any) -> Window | None:
         id=window_id,
         label=label,
         used_percent=percent,
-        resets_at=any_to_datetime(body.get("resetAt")),
+        resets_at=any_to_datetime(first_present(body, "resetAt", "reset_at")),
         window_seconds=seconds,
         used=used,
         limit=total,
@@ -116,7 +124,29 @@ def _unknown_window(answer_key: str) -> tuple[str, str, int | None, str | None]:
 
 def _looks_like_window(value: Any) -> bool:
     body = as_dict(value)
-    return body is not None and any(key in body for key in ("percentUsed", "used", "remaining"))
+    return body is not None and any(
+        key in body for key in ("percentUsed", "percent_used", "used", "remaining")
+    )
+
+
+def _spellings(name: str) -> tuple[str, ...]:
+    return (name, *(snake for snake, camel in _SPELLINGS.items() if camel == name))
+
+
+def _window_keys(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """(name, answer key) of each usage object: the known ones in their order, each under
+    its camel-case or snake-case spelling, then any other object that looks like one."""
+    known = [(name, key) for name in _WINDOWS for key in _spellings(name) if key in document]
+    spelt = {key for _, key in known}
+    others = [
+        (key, key)
+        for key, value in document.items()
+        if key not in spelt
+        and key not in _SPELLINGS
+        and key not in _NOT_WINDOWS
+        and _looks_like_window(value)
+    ]
+    return known + others
 
 
 def parse_usage(data: Any) -> Quota:
@@ -131,14 +161,11 @@ def parse_usage(data: Any) -> Quota:
     if active is False:
         return Quota(details=(("Subscription", NO_SUBSCRIPTION),))
     limits = as_dict(document.get("limits")) or {}
-    keys = [key for key in _WINDOWS if key in document] + [
-        key
-        for key, value in document.items()
-        if key not in _WINDOWS and key not in _NOT_WINDOWS and _looks_like_window(value)
-    ]
     windows: list[Window] = []
-    for key in keys:
-        window = _window(key, document.get(key), limits.get(key))
+    for name, key in _window_keys(document):
+        limit = first_present(limits, key, *_spellings(name))
+        window = _window(name, document.get(key), limit)
+        # The first spelling with figures wins; a null camel-case object lets the snake one in.
         if window is not None and all(window.id != other.id for other in windows):
             windows.append(window)
     if not windows:

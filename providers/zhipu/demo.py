@@ -1,6 +1,7 @@
 """Demo data for Zhipu AI and Z.ai: a Zhipu Pro key with 5h, weekly and MCP windows, a Z.ai
-Lite key with its MCP calls used up, and a Z.ai key the service calls invalid (HTTP 200 with
-an error body, as the real service answers)."""
+Lite key with its MCP calls used up, a Z.ai credit plan as the service answers since 2026
+(`planName`, 5h and weekly `CREDIT_LIMIT`s, MCP calls with a length of their own), and a Z.ai
+key the service calls invalid (HTTP 200 with an error body, as the real service answers)."""
 
 from __future__ import annotations
 
@@ -20,12 +21,12 @@ def _ms(seconds: float) -> int:
     return int(seconds * 1000)
 
 
-def _ok(level: str, limits: list[dict[str, Any]]) -> dict[str, Any]:
+def _ok(level: str, limits: list[dict[str, Any]], **names: str) -> dict[str, Any]:
     return {
         "code": 200,
         "msg": "success",
         "success": True,
-        "data": {"level": level, "limits": limits},
+        "data": {**names, "level": level, "limits": limits},
     }
 
 
@@ -80,6 +81,47 @@ def _zai_lite(now: float) -> dict[str, Any]:
     )
 
 
+def _zai_credits(now: float) -> dict[str, Any]:
+    # A credit-based Coding Plan (2026): credits instead of tokens, numbers sent as text, and
+    # MCP calls counted per week (unit 6, number 1) rather than by the monthly marker.
+    return _ok(
+        "pro",
+        [
+            _limit(
+                "CREDIT_LIMIT",
+                3,
+                5,
+                usage="1600",
+                currentValue="412",
+                remaining="1188",
+                percentage="25.75",
+                nextResetTime=_ms(now + 2.6 * HOUR),
+            ),
+            _limit(
+                "CREDIT_LIMIT",
+                6,
+                1,
+                **_counts(8000, 2150),
+                percentage=26.875,
+                nextResetTime=_ms(now + 5.1 * DAY),
+            ),
+            _limit(
+                "TIME_LIMIT",
+                6,
+                1,
+                **_counts(1000, 64),
+                percentage=6.4,
+                nextResetTime=_ms(now + 5.1 * DAY),
+                usageDetails=[
+                    {"modelCode": "search-prime", "usage": 51},
+                    {"modelCode": "web-reader", "usage": 13},
+                ],
+            ),
+        ],
+        planName="GLM Coding Pro",
+    )
+
+
 def _invalid_key(now: float) -> dict[str, Any]:
     # What the service really does with a bad key: HTTP 200, success false.
     return {"code": 401, "msg": "token expired or incorrect", "success": False}
@@ -91,6 +133,7 @@ DEMO_KEYS: DemoKeys[Callable[[float], dict[str, Any]]] = DemoKeys(
     (
         DemoKey("zhipu", "glm-pro", "config", _zhipu_pro),
         DemoKey("zai", "glm-lite", "config", _zai_lite),
+        DemoKey("zai", "glm-credits", "~/.local/share/opencode/auth.json", _zai_credits),
         DemoKey("zai", "glm-revoked", "env:Z_AI_API_KEY", _invalid_key),
     ),
 )

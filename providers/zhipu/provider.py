@@ -4,10 +4,15 @@ Both services run the same monitor endpoint and answer the same shape, so one mo
 serves two providers that differ only in their URL, their env vars and their OpenCode key.
 The endpoint answers HTTP 200 with an error body (`success: false`, a `code` and a `msg`)
 for most failures, a bad key included: the body decides the status, not only HTTP.
+
+Since 2026 credit-based plans answer `CREDIT_LIMIT` entries (credits windows with the same
+length ids as tokens), name their plan in `planName`, and a `TIME_LIMIT` may carry its own
+length (`mcp:<length id>`); window ids come from kit/window_ids, as everywhere (§0).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,8 +34,8 @@ from providers.kit.values import (
     as_seconds,
     as_str,
     finite,
-    window_id_for_length,
 )
+from providers.kit.window_ids import length_id, namespaced, same_limit, unique_windows
 from providers.model import AccountSnapshot, Quota, Status, Window, most_left_first
 
 
@@ -221,17 +226,28 @@ async def fetch_quota(service: Service, account: Account, http: HttpSession) -> 
 # `unit` codes seen in the answers: 1 days, 3 hours, 5 minutes, 6 weeks.
 _UNIT_SECONDS = {1: DAY, 3: HOUR, 5: 60, 6: 7 * DAY}
 TOKENS = "TOKENS_LIMIT"
+CREDITS = "CREDIT_LIMIT"
 TIME = "TIME_LIMIT"
 MCP_ID = "mcp_monthly"
 MCP_LABEL = "MCP calls"
-# Display groups: token windows (shortest first), token windows of unknown length, MCP, others.
-_GROUP_TOKENS, _GROUP_TOKENS_UNKNOWN, _GROUP_MCP, _GROUP_OTHER = range(4)
+# The service's own marker for the monthly MCP allowance: unit 5 ("minutes") with number 1.
+_MCP_MONTHLY_MARK = (5, 1)
+# Display groups (PROVIDERS.md §4, Changes in 2026): token and credit windows shortest first,
+# those of unknown length after them, then MCP, then other types.
+_GROUP_SIZED, _GROUP_UNSIZED, _GROUP_MCP, _GROUP_OTHER = range(4)
+# Within one length the tokens window comes before the credits one (which then takes `_2`).
+_KIND_RANK = {TOKENS: 0, CREDITS: 1}
+_UNITS = {TOKENS: "tokens", CREDITS: "credits", TIME: "calls"}
+# The first non-blank of these names the plan: credit plans send `planName`, older ones `level`.
+_PLAN_KEYS = ("planName", "plan", "plan_type", "packageName", "level")
 
 
 @dataclass(frozen=True)
 class _Entry:
     index: int
     kind: str  # the type as sent, e.g. TOKENS_LIMIT
+    unit: int | None  # `unit` and `number` as sent (numbers), for the MCP monthly marker
+    number: int | None
     seconds: int | None
     used_percent: float
     used: float | None
@@ -239,12 +255,16 @@ class _Entry:
     resets_at: datetime | None
     details: tuple[tuple[str, str], ...] = ()
 
+    @property
+    def kind_key(self) -> str:
+        return self.kind.upper()
 
-def _length(entry: dict[str, Any]) -> int | None:
-    unit = as_int(entry.get("unit"))
+
+def _length(unit: int | None, number: Any) -> int | None:
+    """unit × number as seconds; another unit, or a number that is not positive, is none."""
     if unit not in _UNIT_SECONDS:
         return None
-    return as_seconds(entry.get("number"), _UNIT_SECONDS[unit])
+    return as_seconds(number, _UNIT_SECONDS[unit])
 
 
 def _usage_details(value: Any) -> tuple[tuple[str, str], ...]:
@@ -276,10 +296,13 @@ def _read_entry(index: int, value: Any) -> _Entry | None:
         percent = finite(used / limit * 100)
     if percent is None:
         return None
+    unit = as_int(entry.get("unit"))
     return _Entry(
         index=index,
         kind=kind,
-        seconds=_length(entry),
+        unit=unit,
+        number=as_int(entry.get("number")),
+        seconds=_length(unit, entry.get("number")),
         used_percent=percent,
         used=used,
         limit=limit,
@@ -289,7 +312,7 @@ def _read_entry(index: int, value: Any) -> _Entry | None:
 
 
 def _type_id(kind: str) -> str:
-    """CREDIT_LIMIT → credit_limit; whatever the server sent, a tame id (scrubbed first)."""
+    """SEARCH_LIMIT → search_limit; whatever the server sent, a tame id (scrubbed first)."""
     cleaned = re.sub(r"[^a-z0-9_]+", "_", scrub(kind).lower()).strip("_")
     return cleaned[:40] or "limit"
 
@@ -299,67 +322,102 @@ def _type_label(kind: str) -> str:
     return (words[:40] or "limit").capitalize()
 
 
-def _named(entries: list[_Entry]) -> list[tuple[tuple[int, float, int], str, str, _Entry]]:
-    """(order, id, label, entry) for each entry, before duplicate ids are told apart."""
-    tokens = [e for e in entries if e.kind.upper() == TOKENS]
+@dataclass(frozen=True)
+class _Named:
+    order: tuple[int, float, int, int]
+    id: str
+    label: str
+    seconds: int | None  # the window's length as shown (none for the monthly MCP marker)
+    entry: _Entry
+
+
+def _sized(entry: _Entry, seconds: float, window_id: str, label: str) -> _Named:
+    order = (_GROUP_SIZED, seconds, _KIND_RANK[entry.kind_key], entry.index)
+    return _Named(order, window_id, label, entry.seconds, entry)
+
+
+def _mcp(entry: _Entry) -> _Named:
+    """TIME_LIMIT: the monthly marker (5/1, or no unit and number) is `mcp_monthly` as ever;
+    another known length `mcp:<length id>`; an unknown one plain `mcp`, without a length.
+    MCP windows too go shortest first, the monthly one as a month, the unknown one last."""
+    if (entry.unit, entry.number) in (_MCP_MONTHLY_MARK, (None, None)):
+        return _Named((_GROUP_MCP, float(30 * DAY), 0, entry.index), MCP_ID, MCP_LABEL, None, entry)
+    if entry.seconds is None:
+        return _Named((_GROUP_MCP, math.inf, 0, entry.index), "mcp", MCP_LABEL, None, entry)
+    window_id, _ = namespaced("mcp", entry.seconds)
+    label = f"{MCP_LABEL} {length_id(entry.seconds)[1]}"
+    order = (_GROUP_MCP, float(entry.seconds), 0, entry.index)
+    return _Named(order, window_id, label, entry.seconds, entry)
+
+
+def _named(entries: list[_Entry]) -> list[_Named]:
+    """Each entry's id, label and place in the display order, before ids are made unique."""
     five_hour_taken = any(
-        e.seconds is not None and window_id_for_length(e.seconds)[0] == "five_hour" for e in tokens
+        e.kind_key == TOKENS and e.seconds is not None and length_id(e.seconds)[0] == "five_hour"
+        for e in entries
     )
     first_unknown = True
     named = []
     for entry in entries:
-        kind = entry.kind.upper()
-        if kind == TOKENS and entry.seconds is not None:
-            window_id, label = window_id_for_length(entry.seconds)
-            order = (_GROUP_TOKENS, float(entry.seconds), entry.index)
+        kind = entry.kind_key
+        if kind in (TOKENS, CREDITS) and entry.seconds is not None:
+            window_id, label = length_id(entry.seconds)
+            if kind == CREDITS:
+                label = f"{label} credits"
+            named.append(_sized(entry, float(entry.seconds), window_id, label))
         elif kind == TOKENS and first_unknown and not five_hour_taken:
             # The classic answer: one TOKENS_LIMIT without a length, the 5-hour window.
             first_unknown = False
-            window_id, label = "five_hour", "5h"
-            order = (_GROUP_TOKENS, float(5 * HOUR), entry.index)
+            named.append(_sized(entry, float(5 * HOUR), "five_hour", "5h"))
         elif kind == TOKENS:
-            window_id, label = "tokens", "Tokens"
-            order = (_GROUP_TOKENS_UNKNOWN, 0.0, entry.index)
+            named.append(
+                _Named((_GROUP_UNSIZED, 0.0, 0, entry.index), "tokens", "Tokens", None, entry)
+            )
+        elif kind == CREDITS:
+            named.append(
+                _Named((_GROUP_UNSIZED, 0.0, 1, entry.index), "credits", "Credits", None, entry)
+            )
         elif kind == TIME:
-            window_id, label = MCP_ID, MCP_LABEL
-            order = (_GROUP_MCP, 0.0, entry.index)
+            named.append(_mcp(entry))
         else:
-            window_id, label = _type_id(entry.kind), _type_label(entry.kind)
-            order = (_GROUP_OTHER, 0.0, entry.index)
-        named.append((order, window_id, label, entry))
-    named.sort(key=lambda item: item[0])
+            order = (_GROUP_OTHER, 0.0, 0, entry.index)
+            named.append(_Named(order, _type_id(entry.kind), _type_label(entry.kind), None, entry))
+    named.sort(key=lambda item: item.order)
     return named
 
 
-_UNITS = {TOKENS: "tokens", TIME: "calls"}
+def _same_limit(first: Window, second: Window) -> bool:
+    """One limit told twice, never a tokens and a credits window that happen to agree."""
+    return first.unit == second.unit and same_limit(first, second)
 
 
-def _windows(entries: list[_Entry]) -> list[Window]:
-    windows: list[Window] = []
-    taken: set[str] = set()
-    for _, window_id, label, entry in _named(entries):
-        unique_id, unique_label, number = window_id, label, 2
-        while unique_id in taken:
-            unique_id, unique_label = f"{window_id}_{number}", f"{label} ({number})"
-            number += 1
-        taken.add(unique_id)
-        windows.append(
-            Window(
-                id=unique_id,
-                label=unique_label,
-                used_percent=entry.used_percent,
-                resets_at=entry.resets_at,
-                window_seconds=entry.seconds if entry.kind.upper() != TIME else None,
-                used=entry.used,
-                limit=entry.limit,
-                unit=_UNITS.get(entry.kind.upper()),
-            )
+def _windows(entries: list[_Entry]) -> tuple[Window, ...]:
+    windows = [
+        Window(
+            id=item.id,
+            label=item.label,
+            used_percent=item.entry.used_percent,
+            resets_at=item.entry.resets_at,
+            window_seconds=item.seconds,
+            used=item.entry.used,
+            limit=item.entry.limit,
+            unit=_UNITS.get(item.entry.kind_key),
         )
-    return windows
+        for item in _named(entries)
+    ]
+    return unique_windows(windows, _same_limit)
+
+
+def _plan(body: dict[str, Any]) -> str | None:
+    for key in _PLAN_KEYS:
+        plan = as_str(body.get(key))
+        if plan is not None:
+            return plan
+    return None
 
 
 def parse_quota(data: Any, now: datetime) -> Quota:
-    """The quota/limit answer → plan (`level`) and windows. Pure: no I/O, no clock but `now`."""
+    """The quota/limit answer → plan and windows. Pure: no I/O, no clock but `now`."""
     document = as_dict(data)
     if document is None:
         raise ParseError("the quota answer is not a JSON object")
@@ -375,7 +433,7 @@ def parse_quota(data: Any, now: datetime) -> Quota:
     if limits and not entries:
         raise ParseError("no entry of data.limits has a type and a usage figure")
     details = tuple(detail for entry in entries for detail in entry.details)
-    return Quota(plan=as_str(body.get("level")), windows=tuple(_windows(entries)), details=details)
+    return Quota(plan=_plan(body), windows=_windows(entries), details=details)
 
 
 # --------------------------------------------------------------------------- order

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 from support.app import make_app, settle, wait_for
+from support.app import open_tab as support_open_tab
 
 from tui.widgets.detail import DetailView, ProviderPane
 
@@ -91,3 +92,20 @@ async def test_an_account_that_never_answered_says_so(tmp_path: Path) -> None:
         text = detail_text(pane)
         assert "never answered · last try 2m ago" in text
         assert "updated" not in text
+
+
+async def test_the_detail_is_as_tall_as_its_text_at_the_width_it_is_shown(tmp_path: Path) -> None:
+    # Its first text is drawn before the pane has a width (at a guess), and drawn again when
+    # the pane gets its size: that text must also give the height back, or the panel scrolls
+    # on into blank rows (the guess's longer lines, wrapped at the real width). The relayout
+    # asked for from inside the resize was lost now and then: this caught it most runs.
+    app, _, _ = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await support_open_tab(pilot, app, "2")
+        pane = app.query_one("#pane-codex", ProviderPane)
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(0.1)
+        lines = detail_text(pane).split("\n")
+        assert max(len(line) for line in lines) <= pane.detail.scrollable_content_region.width
+        assert pane.detail.body.size.height == len(lines)

@@ -24,6 +24,7 @@ PROBLEMS = {
     ("zai", "glm-revoked"): "expired",
     ("antigravity", "antigravity-demo@example.com"): "exhausted",  # Gemini Pro family at 0 %
     ("antigravity", "linus@example.com"): "forbidden",
+    ("gemini", "alan@example.com"): "forbidden",  # Gemini CLI no longer serves it (2026)
     ("nanogpt", "nano-revoked"): "expired",
     ("newapi", "old-laptop-key"): "expired",
     ("deepseek", "ds-drained"): "error",
@@ -65,7 +66,9 @@ async def test_every_row_shows_its_status_at_every_size(tmp_path: Path, size) ->
     async with app.run_test(size=size) as pilot:
         await settle(pilot, app)
         rows = await rendered_rows(pilot, app)
-        assert len(rows) == 31
+        # 2026 shapes added five: a Codex pool, Z.ai credits, Nano-GPT tokens, Gemini retired,
+        # Antigravity 2.x
+        assert len(rows) == 35
         for key, line, status in rows:
             word = PROBLEMS.get(key, "ok")
             assert status.split()[:1] == [word], (size, key, line)
@@ -87,7 +90,7 @@ async def test_a_narrow_pane_gives_up_bars_then_plan_then_name_length(tmp_path: 
         assert "PLAN" not in header and "STATUS" in header
         spark = next(line for line in lines if "spark" in line)
         assert "97%" in spark and "79%" in spark
-        assert any("antigr…" in line for line in lines)
+        assert any("antig…" in line for line in lines)
         # the active marker survives a cut name
         assert any("… ●" in line for line in lines)
 

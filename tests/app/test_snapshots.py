@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support.app import make_app, open_tab, settle, steady
+from support.app import make_app, open_tab, settle, steady, wait_for
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -48,6 +48,7 @@ def test_codex_tab_expired_account(snap_compare, tmp_path: Path) -> None:
         await open_tab(pilot, app, "2")
         await pilot.press("left_square_bracket")
         await pilot.pause()
+        await wait_for(pilot, lambda: app.history_settled)  # the detail's sparklines read
         await pilot.wait_for_scheduled_animations()
         await steady(pilot, app)
         await pilot.pause()
@@ -76,6 +77,7 @@ def test_copilot_tab_with_overage(snap_compare, tmp_path: Path) -> None:
         pane = app.query_one("#pane-copilot")
         pane.select_key(next(e.key for e in pane.entries if e.shown.account == "octocat"))
         await pilot.pause()
+        await wait_for(pilot, lambda: app.history_settled)  # the detail's sparklines read
         await pilot.wait_for_scheduled_animations()
         await steady(pilot, app)
         await pilot.pause()

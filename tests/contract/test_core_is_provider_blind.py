@@ -31,7 +31,12 @@ CORE = sorted(
 # The contract names a provider here and only here: --activate is Codex's (CONTRACT.md).
 ALLOWED = {("tui/cli.py", 'provider = BY_ID["codex"]  # the contract: --activate is Codex\'s')}
 # Modules that must run without Textual (the --once path and everything it imports).
-NO_TEXTUAL = [*ROOT.glob("providers/**/*.py"), *ROOT.glob("tui/store/*.py"), ROOT / "tui/once.py"]
+NO_TEXTUAL = [
+    *ROOT.glob("providers/**/*.py"),
+    *ROOT.glob("tui/store/*.py"),
+    ROOT / "tui/once.py",
+    *ROOT.glob("tui/alerts/*.py"),  # --once from cron evaluates alerts
+]
 
 
 def provider_id_literals(path: Path) -> list[tuple[int, str]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -148,7 +149,13 @@ def _load(path: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location(f"_window_fixtures_{path.stem}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    # As pytest imports a test module (rootdir "prepend" mode): its folder on the path, so a
+    # test module importing its sibling (`from test_credits import …`) loads here too.
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(path.parent))
     return module
 
 

@@ -59,10 +59,14 @@ def make_app(
 
 
 async def settle(pilot, app: QuotaApp, *, rounds: int = 500) -> None:
-    """Wait until no account is still loading or in flight."""
+    """Wait until no account is still loading or in flight, and their answers are stored."""
     for _ in range(rounds):
         await pilot.pause(0.02)
-        if not app.redraw_pending and all(not e.loading and not e.in_flight for e in app.store):
+        if (
+            not app.redraw_pending
+            and all(not e.loading and not e.in_flight for e in app.store)
+            and app.history_settled  # the answers stored and the detail's history read
+        ):
             await pilot.pause()
             return
     raise AssertionError("accounts never finished loading")
@@ -102,6 +106,7 @@ async def open_tab(pilot, app: QuotaApp, *keys: str) -> None:
             and pane.ready
             and not pane.behind
             and not app.redraw_pending
+            and app.history_settled
         ),
     )
     await pilot.pause()

@@ -26,6 +26,7 @@ ROWS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("refresh",), "refresh the selected account now"),
     (("refresh_all",), "refresh every account now (and look for new logins)"),
     (("sort",), "change the overview order"),
+    (("history",), "the selected account's history: every window over 7 days (30 with d)"),
     (("pick_theme",), "choose a theme"),
     (("help",), "this help"),
     (("quit", "quit_ctrl_c"), "quit"),
@@ -47,6 +48,17 @@ MARKS = (
     ),
     ("✗", "a problem that needs you: expired or refused login, an answer we cannot read"),
     ("!", "a passing problem: offline or rate-limited; it is retried by itself"),
+    (
+        "┃",
+        "in a bar: where the clock says the bar should end by now (its window's pace); a fill "
+        "reaching past it is a reserve, one stopping short of it a deficit",
+    ),
+    (
+        "▲ ▼ ·",
+        "after a window's % left in the overview: used faster than its clock (a deficit), "
+        "slower (a reserve), on track",
+    ),
+    ("runs out", "in the overview's status: a weekly or monthly window runs out before it resets"),
 )
 
 _TAB_ID = re.compile(r"^tab_(\d+)$")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,11 +17,16 @@ from textual.widgets.option_list import Option
 
 from providers.model import Balance, Status, Window
 from tui.format import ago, countdown, exhausted_text, grouped, number, percent, status_word
+from tui.pace import Pace, window_pace
+from tui.pace_text import pace_kind, pace_words
 from tui.store.store import Entry
 from tui.units import unit_suffix
-from tui.widgets.cells import bar, fit, level_style
+from tui.widgets.cells import SIGN_STYLES, bar, fit, level_style, threshold_marks
 from tui.widgets.difftext import DiffText
 from tui.widgets.overview import EXHAUSTED_STYLE, status_style
+
+if TYPE_CHECKING:
+    from tui.widgets.history_feed import HistoryFeed
 
 STATUS_GLYPH = {
     Status.OK: "",
@@ -71,8 +78,34 @@ def _local_time(moment: datetime, now: datetime) -> str:
     return local.strftime("%a %d %b %H:%M")
 
 
-def window_lines(window: Window, now: datetime, width: int, stale: bool) -> list[Content]:
-    """Three lines: label and reset, the bar with % used/left, used/limit and length."""
+def _expected(pace: Pace | None) -> float | None:
+    return None if pace is None else pace.expected_used_percent
+
+
+def pace_line(
+    pace: Pace | None, window: Window, at: datetime | None, now: datetime, width: int, stale: bool
+) -> Content | None:
+    """'12% in deficit · runs out in 2h 30m (resets in 5h 10m)', coloured like the overview's
+    sign; None when the window has no pace."""
+    words = pace_words(pace, at, window.resets_at, now, width)
+    if words is None or pace is None:
+        return None
+    style = "$text-disabled" if stale else SIGN_STYLES.get(pace_kind(pace), "$text-muted")
+    return Content.styled(words, style)
+
+
+def window_lines(
+    window: Window,
+    now: datetime,
+    width: int,
+    stale: bool,
+    at: datetime | None = None,
+    thresholds: Sequence[float] = (),
+) -> list[Content]:
+    """Label and reset, the bar with % used/left (the pace's marker and a tick at each alert
+    threshold), the pace in words, used/limit and length. `at` is the answer's fetch time, when
+    the pace was told."""
+    pace = window_pace(window, at)
     reset = ""
     if window.resets_at is not None:
         reset = f"resets in {countdown((window.resets_at - now).total_seconds())} · {_local_time(window.resets_at, now)}"
@@ -89,10 +122,19 @@ def window_lines(window: Window, now: datetime, width: int, stale: bool) -> list
         bar_width = max(8, width - len(numbers))
         lines.append(
             Content.assemble(
-                bar(remaining, bar_width, stale=stale),
+                bar(
+                    remaining,
+                    bar_width,
+                    stale=stale,
+                    expected=_expected(pace),
+                    marks=threshold_marks(thresholds, bar_width),
+                ),
                 (numbers, "$text-disabled" if stale else level_style(remaining)),
             )
         )
+        words = pace_line(pace, window, at, now, width, stale)
+        if words is not None:
+            lines.append(words)
     if window.used is not None or window.limit is not None:
         if window.limit is not None and not window.unlimited:
             unit = unit_suffix(window.label, window.unit, window.limit)
@@ -109,7 +151,9 @@ def window_lines(window: Window, now: datetime, width: int, stale: bool) -> list
     return lines
 
 
-def group_line(window: Window, now: datetime, width: int, stale: bool) -> Content:
+def group_line(
+    window: Window, now: datetime, width: int, stale: bool, at: datetime | None = None
+) -> Content:
     """'Claude        ████░░  42% left · 2h 13m' — a family's least remaining and first reset."""
     remaining = window.remaining_percent
     reset = f" · {countdown((window.resets_at - now).total_seconds())}" if window.resets_at else ""
@@ -118,7 +162,7 @@ def group_line(window: Window, now: datetime, width: int, stale: bool) -> Conten
     bar_width = max(6, width - len(label) - 24)
     return Content.assemble(
         (label, "bold"),
-        bar(remaining, bar_width, stale=stale),
+        bar(remaining, bar_width, stale=stale, expected=_expected(window_pace(window, at))),
         (numbers, "$text-disabled" if stale else level_style(remaining)),
     )
 
@@ -163,7 +207,15 @@ def data_age(entry: Entry, now: datetime) -> str:
     return f"never answered · last try {ago(tried, now)}"
 
 
-def detail_content(entry: Entry | None, now: datetime, width: int) -> Content:
+def detail_content(
+    entry: Entry | None,
+    now: datetime,
+    width: int,
+    thresholds: Sequence[float] = (),
+    history: HistoryFeed | None = None,
+) -> Content:
+    """The account's detail; `thresholds` ([alerts] remaining for its provider) are ticked
+    on its windows' bars; `history` draws each window's sparkline."""
     if entry is None:
         return Content.styled("No account selected.", "$text-muted")
     shown = entry.shown
@@ -207,11 +259,21 @@ def detail_content(entry: Entry | None, now: datetime, width: int) -> Content:
     groups = grouped(entry.provider, shown.windows)
     if groups is not None:
         lines += [Content(""), Content.styled("By group", "bold")]
-        lines.extend(group_line(window, now, width, entry.stale) for _, window in groups)
+        lines.extend(
+            group_line(window, now, width, entry.stale, shown.fetched_at) for _, window in groups
+        )
         lines += [Content(""), Content.styled("By model", "bold")]
     for window in shown.windows:
         lines.append(Content(""))
-        lines.extend(window_lines(window, now, width, entry.stale))
+        lines.extend(window_lines(window, now, width, entry.stale, shown.fetched_at, thresholds))
+        # The window's current period so far, from the local history (tui/history).
+        spark = (
+            history.sparkline(entry.key, shown, window, now, width, stale=entry.stale)
+            if history
+            else None
+        )
+        if spark is not None:
+            lines.append(spark)
     if not shown.windows and not entry.loading and shown.ok:
         lines += [
             Content(""),
@@ -248,10 +310,19 @@ class DetailView(VerticalScroll, can_focus=False):
 
     def redraw(self, now: datetime) -> None:
         width = self.scrollable_content_region.width or 60
-        self.body.show(detail_content(self.entry, now, width - 1))
+        history = getattr(self.app, "history_feed", None)
+        self.body.show(detail_content(self.entry, now, width - 1, self._thresholds(), history))
+
+    def _thresholds(self) -> Sequence[float]:
+        config = getattr(self.app, "config", None)
+        if self.entry is None or config is None:
+            return ()
+        return config.alerts.rules_for(self.entry.provider.id).remaining
 
     def on_resize(self) -> None:
-        self.redraw(self.app.now())  # type: ignore[attr-defined]
+        # After the refresh under way: a relayout the new text asks for from inside this one
+        # could be lost, and the text kept the height it wrapped to at the width before.
+        self.call_after_refresh(lambda: self.redraw(self.app.now()))  # type: ignore[attr-defined]
 
     def scroll_by_key(self, how: str) -> None:
         """page_down, page_up, home or end, from the app's keys: the detail is never focused

@@ -27,6 +27,7 @@ from tui.format import (
     status_word,
     until,
 )
+from tui.pace_text import EARLY_FORMS, runs_out_early
 from tui.store.store import Entry
 from tui.units import unit_suffix
 from tui.widgets.cells import cell_width, fit, window_cell
@@ -204,8 +205,8 @@ def row_main(entry: Entry, columns: Columns, provider_name: str) -> Content:
         parts += [(fit(text, 2 * columns.window_width()), "$text-disabled" if stale else ""), " "]
         return Content.assemble(*parts)
     parts += [
-        window_cell(first, columns.bar, columns.label, stale=stale),
-        window_cell(second, columns.bar, columns.label, stale=stale),
+        window_cell(first, columns.bar, columns.label, stale=stale, at=shown.fetched_at),
+        window_cell(second, columns.bar, columns.label, stale=stale, at=shown.fetched_at),
         " ",
     ]
     return Content.assemble(*parts)
@@ -228,9 +229,12 @@ def status_text(
     now: datetime,
     width: int | None = None,
     exhausted: Sequence[Window] | None = None,
+    early: bool | None = None,
 ) -> str:
     """The longest form of the status that fits `width`: 'offline 3m (stale)', 'offline 3m',
-    'offline'. The word itself is always kept; only what follows it gives way."""
+    'offline'; 'ok · runs out before reset' … 'ok · runs out' when a weekly or monthly window
+    will run out early (`early`: the row's cached runs_out_early; the columns make room for
+    its shortest form). The word itself is always kept; only what follows it gives way."""
     if entry.loading:
         return "loading…"
     snapshot = entry.snapshot
@@ -238,7 +242,11 @@ def status_text(
     if text is not None:
         return text
     word = status_word(snapshot.status, entry.problem_since, now)
-    forms = (f"{word} (stale)", word) if entry.stale else (word,)
+    forms: tuple[str, ...] = (f"{word} (stale)", word) if entry.stale else (word,)
+    if early is None:
+        early = runs_out_early(snapshot, entry.provider)
+    if early:
+        forms = (*(word + form for form in EARLY_FORMS), word)
     return fitting((*forms, STATUS_WORDS[snapshot.status]), width)
 
 
@@ -247,11 +255,19 @@ def row_status(
     now: datetime,
     width: int | None = None,
     exhausted: Sequence[Window] | None = None,
+    early: bool | None = None,
 ) -> Content:
-    return Content.styled(status_text(entry, now, width, exhausted), status_style(entry, exhausted))
+    text = status_text(entry, now, width, exhausted, early)
+    content = Content.styled(text, status_style(entry, exhausted))
+    warning = text.find(EARLY_FORMS[-1])
+    if warning > 0:  # the warning in the warning colour, the word in the status's own
+        content = content.stylize("$warning", warning)
+    return content
 
 
-def row_needs(entry: Entry, provider_name: str, exhausted: Sequence[Window]) -> Needs:
+def row_needs(
+    entry: Entry, provider_name: str, exhausted: Sequence[Window], early: bool = False
+) -> Needs:
     """The widths this row's text would like; the status's longest form is reckoned with the
     widest age and countdown, so the layout does not move as they tick."""
     shown = entry.shown
@@ -264,6 +280,11 @@ def row_needs(entry: Entry, provider_name: str, exhausted: Sequence[Window]) -> 
         full = word if entry.snapshot.status in AGELESS else f"{word} 59m"
         if entry.stale:
             full += " (stale)"
+        if early:
+            # Its shortest form is as needed as the word: a pane too narrow for it would hide
+            # the one thing a calm-looking row has to say. The longer forms only take the
+            # width left over, not the bars' (the status grows before the bars do).
+            word = full = word + EARLY_FORMS[-1]
     return Needs(
         provider=cell_len(provider_name),
         account=cell_len(shown.account) + (2 if shown.active else 0),
@@ -300,6 +321,7 @@ class OverviewRow:
         self._answer_source: tuple[object, ...] | None = None
         self.needs = Needs()
         self.exhausted: list[Window] = []
+        self.early = False  # runs_out_early, reckoned when an answer arrives
         # The pane's redraw this row was last drawn in, and the three lines last handed to
         # the columns: what is on screen for this row, if it is on screen.
         self.drawn_in = -1
@@ -319,7 +341,8 @@ class OverviewRow:
             self.exhausted = (
                 [] if entry.loading else exhausted_windows(entry.snapshot, entry.provider)
             )
-            self.needs = row_needs(entry, self.provider_name, self.exhausted)
+            self.early = not entry.loading and runs_out_early(entry.snapshot, entry.provider)
+            self.needs = row_needs(entry, self.provider_name, self.exhausted, self.early)
         return self.needs
 
     def redraw(self, now: datetime, columns: Columns) -> None:
@@ -332,7 +355,7 @@ class OverviewRow:
             self._reset_at = next_reset(entry.shown, now, entry.provider)
             self.main = row_main(entry, columns, self.provider_name)
         self.reset = row_reset(self._reset_at, now, columns)
-        self.status = row_status(entry, now, columns.status, self.exhausted)
+        self.status = row_status(entry, now, columns.status, self.exhausted, self.early)
 
 
 SELECTED = "on $accent 20%"

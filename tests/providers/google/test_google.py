@@ -907,10 +907,16 @@ async def test_antigravity_always_refreshes_and_uses_the_entry_project(home: Pat
     account = ag_account(home, projectId="proj-grace")
     snapshot = await run(AntigravityProvider(), account, google_)
     assert snapshot.status is Status.OK, snapshot.message
-    assert google_.paths() == ["/token", "/v1internal:fetchAvailableModels"]
+    # The quota summary is asked beside the models (this fake has none: a 404, ignored).
+    assert google_.paths() == [
+        "/token",
+        "/v1internal:fetchAvailableModels",
+        "/v1internal:retrieveUserQuotaSummary",
+    ]
     assert google_.forms()[0]["refresh_token"] == "1//grace-rt"
     assert google_.bodies("/v1internal:fetchAvailableModels") == [{"project": "proj-grace"}]
-    assert google_.requests[1].headers["authorization"] == "Bearer ya29.fresh-0001"
+    assert google_.bodies("/v1internal:retrieveUserQuotaSummary") == [{"project": "proj-grace"}]
+    assert {r.headers["authorization"] for r in google_.requests[1:]} == {"Bearer ya29.fresh-0001"}
     assert snapshot.windows[0].id == "model:claude-opus-4-5-thinking"
     await run(AntigravityProvider(), account, google_)
     assert google_.paths().count("/token") == 1
@@ -923,8 +929,10 @@ async def test_antigravity_without_a_project_asks_load_code_assist(home: Path) -
         "/token",
         "/v1internal:loadCodeAssist",
         "/v1internal:fetchAvailableModels",
+        "/v1internal:retrieveUserQuotaSummary",
     ]
     assert google_.bodies("/v1internal:fetchAvailableModels") == [{"project": "found-project"}]
+    assert google_.bodies("/v1internal:retrieveUserQuotaSummary") == [{"project": "found-project"}]
     assert snapshot.plan == "standard-tier"
 
 
@@ -1120,7 +1128,7 @@ def test_real_layout_against_a_local_server(home: Path, monkeypatch, capsys) -> 
     assert paths == sorted(
         ["/token"] * 3
         + ["/v1internal:loadCodeAssist", "/v1internal:retrieveUserQuota"]
-        + ["/v1internal:fetchAvailableModels"] * 2
+        + ["/v1internal:fetchAvailableModels", "/v1internal:retrieveUserQuotaSummary"] * 2
     )
     assert all(s.method == "POST" for s in server.seen)
     assert fingerprint(files.values()) == before
@@ -1196,10 +1204,22 @@ def test_demo_once_json_shows_gemini_and_antigravity(capsys) -> None:
     ]
     assert accounts == [
         ("gemini", "ada@example.com", True, "ok"),
+        ("gemini", "alan@example.com", False, "forbidden"),
+        ("antigravity", "hedy@example.com", False, "ok"),  # 20 % left beats grace's 0 %
         ("antigravity", "grace@example.com", True, "ok"),
         ("antigravity", "linus@example.com", False, "forbidden"),
     ]
-    gemini, grace, linus = document["accounts"]
+    gemini, alan, hedy, grace, linus = document["accounts"]
+    # Gemini CLI's end for consumer logins, and Antigravity 2.x's quota summary (2026).
+    assert alan["message"].startswith("Google stopped serving Gemini CLI quota")
+    assert "`antigravity` provider" in alan["message"]
+    assert [w["id"] for w in hedy["windows"]] == [
+        "gemini-models:five_hour",
+        "gemini-models:weekly",
+        "claude-and-gpt-models:five_hour",
+        "claude-and-gpt-models:weekly",
+    ]  # the all-100 % per-model placeholder beside them is not shown
+    assert [w["used_percent"] for w in hedy["windows"]] == [7.0, 26.0, 80.0, 59.0]
     assert gemini["plan"] == "standard-tier" and len(gemini["windows"]) == 4
     windows = [Window(w["id"], w["label"], w["used_percent"]) for w in grace["windows"]]
     assert [name for name, _ in group_windows(windows)] == [
@@ -1215,10 +1235,10 @@ def test_demo_once_json_shows_gemini_and_antigravity(capsys) -> None:
 def test_demo_copies_are_distinct_and_all_answer() -> None:
     pairs = demo.accounts(select(["gemini", "antigravity"]), copies=3)
     accounts = [account for _, account in pairs if account.extra.get("kind") != "cache"]
-    assert len(accounts) == 9
-    assert len({a.label for a in accounts}) == 9
-    assert len({a.key for a in accounts}) == 9
-    assert len({a.extra["refresh"].reveal() for a in accounts}) == 9
+    assert len(accounts) == 15
+    assert len({a.label for a in accounts}) == 15
+    assert len({a.key for a in accounts}) == 15
+    assert len({a.extra["refresh"].reveal() for a in accounts}) == 15
     assert sum(a.active for a in accounts) == 2
 
 
@@ -1230,7 +1250,8 @@ async def test_demo_transport_refreshes_for_every_copy() -> None:
     cached = [s for s in snapshots if is_cache(s.source)]
     assert all(s.status is Status.OK for s in cached)  # delegated to antigravity_cache
     statuses = [s.status for s in snapshots if not is_cache(s.source)]
-    assert statuses == [Status.OK, Status.OK, Status.FORBIDDEN] * 2
+    ok, forbidden = Status.OK, Status.FORBIDDEN
+    assert statuses == [ok, forbidden, ok, forbidden, ok] * 2
 
 
 def test_demo_answers_only_its_own_requests() -> None:

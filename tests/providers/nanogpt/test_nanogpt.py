@@ -489,6 +489,157 @@ def test_once_json_end_to_end(home, monkeypatch, capsys, tmp_path) -> None:
     assert {s.path for s in server.seen} == {USAGE_PATH, BALANCE_PATH}
 
 
+# --------------------------------------------------------------------------- Changes in 2026
+# PROVIDERS.md §6, Changes in 2026: the 60M-token plan, as recorded.
+WEEKLY_TOKENS_USAGE = {
+    "active": True,
+    "limits": {"weeklyInputTokens": 60000000, "dailyInputTokens": None},
+    "weeklyInputTokens": {
+        "used": 21450000,
+        "remaining": 38550000,
+        "percentUsed": 0.3575,
+        "resetAt": 1799193600000,
+    },
+    "dailyInputTokens": None,
+    "period": {"currentPeriodEnd": "2026-12-20T16:50:28.000Z"},
+}
+WEEKLY_RESET = datetime(2027, 1, 6, tzinfo=UTC)
+
+
+def weekly_of(answer: dict[str, Any]) -> Window:
+    return window(parse_usage(answer), "weekly")
+
+
+def test_the_2026_token_plan_is_one_weekly_input_token_window() -> None:
+    quota = parse_usage(WEEKLY_TOKENS_USAGE)
+    [weekly] = quota.windows  # daily / monthly absent, dailyInputTokens null: no window
+    assert (weekly.id, weekly.label, weekly.unit) == ("weekly", "Weekly input tokens", "tokens")
+    assert weekly.window_seconds == 604800
+    assert (weekly.used, weekly.limit) == (21450000, 60000000)
+    assert weekly.used_percent == pytest.approx(35.75)
+    assert weekly.resets_at == WEEKLY_RESET  # epoch ms
+    assert quota.details == (("Period ends", "2026-12-20 16:50 UTC"),)
+
+
+def test_the_weekly_window_with_every_number_a_string() -> None:
+    answer = {
+        "active": "true",
+        "limits": {"weeklyInputTokens": "60000000"},
+        "weeklyInputTokens": {
+            "used": "21450000",
+            "remaining": "38550000",
+            "percentUsed": "0.3575",
+            "resetAt": "1799193600000",
+        },
+    }
+    weekly = weekly_of(answer)
+    assert (weekly.used, weekly.limit) == (21450000, 60000000)
+    assert weekly.used_percent == pytest.approx(35.75)
+    assert weekly.resets_at == WEEKLY_RESET
+
+
+@pytest.mark.parametrize(
+    ("entry", "limits", "used", "limit", "percent"),
+    [
+        # no limits entry: the allowance is used + remaining
+        ({"used": 15000000, "remaining": 45000000, "percentUsed": 0.25}, {}, 15e6, 60e6, 25.0),
+        # no used: the allowance less what remains
+        ({"remaining": "45000000"}, {"weeklyInputTokens": 60000000}, 15e6, 60e6, 25.0),
+        # no share, or one that is no number: used / limit
+        ({"used": 6000000, "remaining": None}, {"weeklyInputTokens": "60000000"}, 6e6, 60e6, 10.0),
+        ({"used": 6000000, "percentUsed": "n/a"}, {"weeklyInputTokens": 6e7}, 6e6, 60e6, 10.0),
+        # the limits entry wins over used + remaining
+        ({"used": 1, "remaining": 1, "percentUsed": 0.5}, {"weeklyInputTokens": 4}, 1, 4, 50.0),
+        # a null limit falls back to used + remaining
+        ({"used": 3, "remaining": 1}, {"weeklyInputTokens": None}, 3, 4, 75.0),
+    ],
+)
+def test_weekly_figures_are_derived_from_what_is_there(entry, limits, used, limit, percent):
+    weekly = weekly_of({"active": True, "limits": limits, "weeklyInputTokens": entry})
+    assert (weekly.used, weekly.limit) == (used, limit)
+    assert weekly.used_percent == pytest.approx(percent)
+    assert weekly.resets_at is None
+
+
+@pytest.mark.parametrize("empty", [None, {}, "x", {"resetAt": 1799193600000}])
+def test_a_weekly_object_without_figures_is_no_window(empty) -> None:
+    answer = {**WEEKLY_TOKENS_USAGE, "weeklyInputTokens": empty}
+    with pytest.raises(ParseError):
+        parse_usage(answer)
+    answer = {**answer, "daily": SPEC_USAGE["daily"]}
+    assert [w.id for w in parse_usage(answer).windows] == ["daily"]
+
+
+def test_daily_input_tokens_with_figures_and_request_windows_beside_the_weekly_one() -> None:
+    answer = {
+        "weeklyInputTokens": WEEKLY_TOKENS_USAGE["weeklyInputTokens"],
+        "dailyInputTokens": {"used": 2000000, "remaining": 6000000, "percentUsed": 0.25},
+        "monthly": None,
+        "daily": SPEC_USAGE["daily"],
+        "limits": {"daily": 5000, "weeklyInputTokens": 60000000, "dailyInputTokens": 8000000},
+        "active": True,
+    }  # keys in another order than the service's: the windows keep theirs
+    quota = parse_usage(answer)
+    assert [(w.id, w.unit) for w in quota.windows] == [
+        ("daily", "requests"),
+        ("weekly", "tokens"),
+        ("daily_tokens", "tokens"),
+    ]
+    tokens = window(quota, "daily_tokens")
+    assert (tokens.label, tokens.limit, tokens.used_percent) == ("Daily input tokens", 8e6, 25.0)
+    assert tokens.window_seconds == 86400
+
+
+def test_snake_case_spellings_are_read_as_their_camel_twins() -> None:
+    answer = {
+        "active": True,
+        "limits": {"weekly_input_tokens": 60000000},
+        "weekly_input_tokens": {
+            "used": 21450000,
+            "remaining": 38550000,
+            "percent_used": 0.3575,
+            "reset_at": 1799193600000,
+        },
+        "daily_input_tokens": None,
+    }
+    [weekly] = parse_usage(answer).windows
+    assert (weekly.id, weekly.label, weekly.limit) == ("weekly", "Weekly input tokens", 6e7)
+    assert weekly.used_percent == pytest.approx(35.75) and weekly.resets_at == WEEKLY_RESET
+
+
+def test_both_spellings_give_one_window_the_camel_one_first() -> None:
+    snake = {"used": 1, "remaining": 3, "percent_used": 0.25}
+    camel_null = {**WEEKLY_TOKENS_USAGE, "weekly_input_tokens": snake}
+    assert [w.used_percent for w in parse_usage(camel_null).windows] == [pytest.approx(35.75)]
+    snake_only = {**camel_null, "weeklyInputTokens": None}
+    [weekly] = parse_usage(snake_only).windows
+    assert (weekly.id, weekly.used_percent, weekly.limit) == ("weekly", 25.0, 6e7)
+
+
+def test_an_active_token_plan_with_only_the_weekly_window_is_ok() -> None:
+    with LocalServer(serving(Reply(body=WEEKLY_TOKENS_USAGE), Reply(body=SPEC_BALANCE))) as server:
+        snapshot = fetch_with(server, "nano-weekly-0123456789")
+    assert snapshot.status is Status.OK and snapshot.message is None
+    assert [(w.id, w.label) for w in snapshot.windows] == [("weekly", "Weekly input tokens")]
+    assert [b.id for b in snapshot.balances] == ["usd", "nano"]
+
+
+def test_once_json_shows_the_weekly_input_tokens(home, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("NANOGPT_API_KEY", "nano-weekly-0123456789")
+    with LocalServer(serving(Reply(body=WEEKLY_TOKENS_USAGE), Reply(body=SPEC_BALANCE))) as server:
+        monkeypatch.setenv("AIQUOTA_NANOGPT_URL", server.url)
+        code = main(["--once", "--json", "--provider", "nanogpt"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    [account] = json.loads(out)["accounts"]
+    [weekly] = account["windows"]
+    assert weekly["id"] == "weekly" and weekly["unit"] == "tokens"
+    assert (weekly["used"], weekly["limit"]) == (21450000, 60000000)
+    assert weekly["used_percent"] == pytest.approx(35.75)
+    assert weekly["remaining_percent"] == pytest.approx(64.25)
+    assert (weekly["resets_at"], weekly["window_seconds"]) == ("2027-01-06T00:00:00Z", 604800)
+
+
 # --------------------------------------------------------------------------- demo
 
 
@@ -497,10 +648,16 @@ def test_demo_through_the_real_path(capsys) -> None:
     out, _ = capsys.readouterr()
     assert code == 1  # the demo's revoked key
     accounts = {a["account"]: a for a in json.loads(out)["accounts"]}
-    assert set(accounts) == {"nano-pro", "nano-payg", "nano-revoked"}
+    assert set(accounts) == {"nano-pro", "nano-tokens", "nano-payg", "nano-revoked"}
     pro = accounts["nano-pro"]
     assert pro["status"] == "ok" and [w["id"] for w in pro["windows"]] == ["daily", "monthly"]
     assert all(w["resets_at"] for w in pro["windows"]) and pro["balances"]
+    tokens = accounts["nano-tokens"]
+    assert tokens["status"] == "ok"
+    assert [(w["id"], w["label"], w["unit"]) for w in tokens["windows"]] == [
+        ("weekly", "Weekly input tokens", "tokens")
+    ]
+    assert (tokens["windows"][0]["used"], tokens["windows"][0]["limit"]) == (21450000, 60000000)
     payg = accounts["nano-payg"]
     assert payg["status"] == "ok" and payg["windows"] == [] and len(payg["balances"]) == 2
     assert accounts["nano-revoked"]["status"] == "auth_expired"
@@ -510,8 +667,8 @@ def test_demo_through_the_real_path(capsys) -> None:
 def test_demo_copies_are_distinct_and_answers_only_its_own() -> None:
     now = NOW.timestamp()
     everything = demo_nanogpt.accounts(now, 0) + demo_nanogpt.accounts(now, 1)
-    assert len({a.key for a in everything}) == len(everything) == 6
-    assert len({a.secret for a in everything}) == 6
+    assert len({a.key for a in everything}) == len(everything) == 8
+    assert len({a.secret for a in everything}) == 8
     other = httpx.Request("GET", "https://openrouter.ai/api/v1/key")
     assert demo_nanogpt.answer(other, now) is None
     stranger = httpx.Request("POST", "https://nano-gpt.com" + BALANCE_PATH)

@@ -118,13 +118,17 @@ def test_every_tokens_limit_entry_is_a_window_not_only_the_first() -> None:
     ("unit", "number", "window_id", "label", "seconds"),
     [
         (3, 5, "five_hour", "5h", 5 * 3600),
-        (3, 1, "five_hour", "1h", 3600),
-        (5, 30, "five_hour", "30m", 1800),
+        # §0 (revised 2026): a length names its window, never a slot: 1 h is not `five_hour`.
+        (3, 1, "hourly", "1h", 3600),
+        (5, 30, "30m", "30m", 1800),
+        (3, 6, "6h", "6h", 6 * 3600),
         (1, 1, "daily", "Daily", 86400),
         (6, 1, "weekly", "Weekly", 7 * 86400),
         (1, 7, "weekly", "Weekly", 7 * 86400),
         (1, 30, "monthly", "Monthly", 30 * 86400),
-        (3, 12, "window_12h", "12h", 12 * 3600),
+        (3, 12, "12h", "12h", 12 * 3600),
+        (1, 14, "14d", "14d", 14 * 86400),
+        ("3", "5", "five_hour", "5h", 5 * 3600),
     ],
 )
 def test_window_length_comes_from_unit_and_number(unit, number, window_id, label, seconds) -> None:
@@ -225,17 +229,17 @@ def test_mcp_reset_and_tool_details_when_given() -> None:
 def test_other_types_are_kept_as_windows_named_after_their_type() -> None:
     quota = parse_quota(
         answer(
-            {"type": "CREDIT_LIMIT", "usage": 50, "currentValue": 5, "percentage": 10},
+            {"type": "SEARCH_LIMIT", "usage": 50, "currentValue": 5, "percentage": 10},
             tokens(unit=3, number=5, percentage=1),
             {"type": "TIME_LIMIT", "percentage": 3},
             {"type": "requests-limit", "percentage": 7},
         ),
         NOW,
     )
-    assert ids(quota) == ["five_hour", "mcp_monthly", "credit_limit", "requests_limit"]
-    credit = window(quota, "credit_limit")
-    assert credit.label == "Credit limit"
-    assert (credit.used_percent, credit.used, credit.limit) == (10, 5, 50)
+    assert ids(quota) == ["five_hour", "mcp_monthly", "search_limit", "requests_limit"]
+    search = window(quota, "search_limit")
+    assert search.label == "Search limit"
+    assert (search.used_percent, search.used, search.limit) == (10, 5, 50)
     assert window(quota, "requests_limit").label == "Requests limit"
 
 
@@ -330,18 +334,23 @@ def test_duplicate_ids_get_a_suffix() -> None:
             {"type": "TIME_LIMIT", "percentage": 4},
             {"type": "CREDIT_LIMIT", "percentage": 5},
             {"type": "credit_limit", "percentage": 6},
+            {"type": "SEARCH_LIMIT", "percentage": 7},
+            {"type": "search_limit", "percentage": 8},
         ),
         NOW,
     )
+    # Credits without a length sit with the token windows, before MCP (Changes in 2026).
     assert ids(quota) == [
         "five_hour",
         "five_hour_2",
+        "credits",
+        "credits_2",
         "mcp_monthly",
         "mcp_monthly_2",
-        "credit_limit",
-        "credit_limit_2",
+        "search_limit",
+        "search_limit_2",
     ]
-    assert [w.used_percent for w in quota.windows] == [1, 2, 3, 4, 5, 6]
+    assert [w.used_percent for w in quota.windows] == [1, 2, 5, 6, 3, 4, 7, 8]
     assert window(quota, "five_hour_2").label == "5h (2)"
     assert len(set(ids(quota))) == len(quota.windows)
 
@@ -373,6 +382,226 @@ def test_a_document_without_usable_limits_is_a_parse_error(document) -> None:
 def test_plan_is_the_level_even_when_unknown() -> None:
     assert parse_quota(answer(level="max-2026"), NOW).plan == "max-2026"
     assert parse_quota(answer(level=7), NOW).plan is None
+
+
+# --------------------------------------------------------------------------- Changes in 2026
+
+# PROVIDERS.md §4, Changes in 2026: a credit-based Coding Plan, as recorded.
+CREDIT_ANSWER = {
+    "code": 200,
+    "msg": "Operation successful",
+    "success": True,
+    "data": {
+        "planName": "GLM Coding Pro",
+        "level": "pro",
+        "limits": [
+            {"type": "CREDIT_LIMIT", "unit": 3, "number": 5, "usage": 1600, "currentValue": 412,
+             "remaining": 1188, "percentage": 26, "nextResetTime": 1798771200000},
+            {"type": "CREDIT_LIMIT", "unit": 6, "number": 1, "usage": 8000, "currentValue": 2150,
+             "remaining": 5850, "percentage": 27, "nextResetTime": 1799200000000},
+            {"type": "TIME_LIMIT", "unit": 5, "number": 1, "usage": 1000, "currentValue": 64,
+             "remaining": 936, "percentage": 6, "nextResetTime": 1801000000000,
+             "usageDetails": [{"modelCode": "search-prime", "usage": 51},
+                              {"modelCode": "web-reader", "usage": 13}]},
+        ],
+    },
+}  # fmt: skip
+
+
+def credits(**fields: Any) -> dict[str, Any]:
+    return {"type": "CREDIT_LIMIT", **fields}
+
+
+def mcp(**fields: Any) -> dict[str, Any]:
+    return {"type": "TIME_LIMIT", **fields}
+
+
+def test_the_2026_credit_plan_answer() -> None:
+    quota = parse_quota(CREDIT_ANSWER, NOW)
+    assert quota.plan == "GLM Coding Pro"  # planName before level
+    assert ids(quota) == ["five_hour", "weekly", "mcp_monthly"]
+    five = window(quota, "five_hour")
+    assert (five.label, five.unit, five.window_seconds) == ("5h credits", "credits", 18000)
+    assert (five.used, five.limit, five.used_percent) == (412, 1600, 26)
+    assert five.resets_at == datetime(2027, 1, 1, 2, 40, tzinfo=UTC)  # epoch ms
+    weekly = window(quota, "weekly")
+    assert (weekly.label, weekly.unit, weekly.window_seconds) == (
+        "Weekly credits",
+        "credits",
+        604800,
+    )
+    assert (weekly.used, weekly.limit, weekly.used_percent) == (2150, 8000, 27)
+    monthly = window(quota, "mcp_monthly")
+    assert (monthly.label, monthly.unit, monthly.window_seconds) == ("MCP calls", "calls", None)
+    assert (monthly.used, monthly.limit, monthly.used_percent) == (64, 1000, 6)
+    assert quota.details == (("MCP search-prime", "51"), ("MCP web-reader", "13"))
+
+
+def test_the_credit_plan_with_strings_nulls_and_a_shuffled_list() -> None:
+    limits = [
+        {**CREDIT_ANSWER["data"]["limits"][2], "usageDetails": None, "nextResetTime": None},
+        {key: str(value) for key, value in CREDIT_ANSWER["data"]["limits"][1].items()},
+        {**CREDIT_ANSWER["data"]["limits"][0], "percentage": None, "currentValue": None},
+    ]
+    document = {**CREDIT_ANSWER, "data": {"planName": None, "level": " pro ", "limits": limits}}
+    quota = parse_quota(document, NOW)
+    assert quota.plan == "pro"
+    assert ids(quota) == ["five_hour", "weekly", "mcp_monthly"]
+    five = window(quota, "five_hour")  # used from usage − remaining, the share from both
+    assert (five.used, five.limit, five.used_percent) == (412, 1600, 25.75)
+    weekly = window(quota, "weekly")
+    assert (weekly.used, weekly.limit, weekly.used_percent) == (2150, 8000, 27)
+    assert weekly.window_seconds == 604800 and weekly.unit == "credits"
+    assert window(quota, "mcp_monthly").resets_at is None and quota.details == ()
+
+
+@pytest.mark.parametrize(
+    ("fields", "plan"),
+    [
+        ({"planName": "GLM Coding Pro", "level": "pro"}, "GLM Coding Pro"),
+        ({"planName": "  ", "plan": "Max", "level": "max"}, "Max"),
+        ({"planName": None, "plan": 3, "plan_type": "lite-2026", "level": "lite"}, "lite-2026"),
+        ({"packageName": " GLM Coding Lite ", "level": "lite"}, "GLM Coding Lite"),
+        ({"planName": {"name": "x"}, "level": "pro"}, "pro"),
+        ({"planName": "", "level": None}, None),
+    ],
+)
+def test_the_plan_is_the_first_named_of_its_fields(fields, plan) -> None:
+    document = {"code": 200, "success": True, "data": {**fields, "limits": []}}
+    assert parse_quota(document, NOW).plan == plan
+
+
+def test_credits_without_a_length_and_other_lengths() -> None:
+    quota = parse_quota(
+        answer(credits(percentage=4), credits(unit=1, number=1, percentage="5"),
+               credits(unit="3", number="2", percentage=6)),
+        NOW,
+    )  # fmt: skip
+    assert ids(quota) == ["2h", "daily", "credits"]
+    assert [w.label for w in quota.windows] == ["2h credits", "Daily credits", "Credits"]
+    assert all(w.unit == "credits" for w in quota.windows)
+    assert window(quota, "credits").window_seconds is None
+
+
+def test_a_lone_credit_entry_without_a_length_is_never_called_five_hour() -> None:
+    [only] = parse_quota(answer(credits(percentage=9)), NOW).windows
+    assert (only.id, only.label, only.window_seconds) == ("credits", "Credits", None)
+
+
+@pytest.mark.parametrize("reverse", [False, True], ids=["tokens-first", "credits-first"])
+def test_tokens_and_credits_of_one_length_tokens_first_credits_numbered(reverse) -> None:
+    # Same share and reset: still two limits (one counts tokens, one credits), never merged.
+    limits = [
+        tokens(unit=3, number=5, percentage=30, nextResetTime=1798771200000),
+        credits(unit=3, number=5, percentage=30, nextResetTime=1798771200000),
+        tokens(unit=6, number=1, percentage=10),
+    ]
+    quota = parse_quota(answer(*(reversed(limits) if reverse else limits)), NOW)
+    assert [(w.id, w.label, w.unit) for w in quota.windows] == [
+        ("five_hour", "5h", "tokens"),
+        ("five_hour_2", "5h credits (2)", "credits"),
+        ("weekly", "Weekly", "tokens"),
+    ]
+
+
+def test_a_token_plan_keeps_its_weekly_limit_beside_the_five_hour_one() -> None:
+    quota = parse_quota(
+        answer(
+            mcp(unit=5, number=1, usage=100, currentValue=3, percentage=3),
+            tokens(unit=6, number=1, usage="400000000", currentValue="90000000", percentage="22.5"),
+            tokens(unit=3, number=5, usage=80000000, currentValue=8000000, percentage=10),
+            level="max",
+        ),
+        NOW,
+    )
+    assert ids(quota) == ["five_hour", "weekly", "mcp_monthly"]
+    weekly = window(quota, "weekly")
+    assert (weekly.used, weekly.limit, weekly.used_percent) == (90000000, 400000000, 22.5)
+    assert (weekly.window_seconds, weekly.unit) == (604800, "tokens")
+
+
+@pytest.mark.parametrize(
+    ("fields", "window_id", "label", "seconds"),
+    [
+        ({"unit": 5, "number": 1}, "mcp_monthly", "MCP calls", None),  # the monthly marker
+        ({"unit": "5", "number": "1"}, "mcp_monthly", "MCP calls", None),
+        ({}, "mcp_monthly", "MCP calls", None),
+        ({"unit": None, "number": None}, "mcp_monthly", "MCP calls", None),
+        ({"unit": 3, "number": 5}, "mcp:five_hour", "MCP calls 5h", 18000),
+        ({"unit": "3", "number": "5"}, "mcp:five_hour", "MCP calls 5h", 18000),
+        ({"unit": 6, "number": 1}, "mcp:weekly", "MCP calls Weekly", 604800),
+        ({"unit": 1, "number": 1}, "mcp:daily", "MCP calls Daily", 86400),
+        ({"unit": 1, "number": 30}, "mcp:monthly", "MCP calls Monthly", 30 * 86400),
+        ({"unit": 3, "number": 1}, "mcp:hourly", "MCP calls 1h", 3600),
+        ({"unit": 5, "number": 30}, "mcp:30m", "MCP calls 30m", 1800),
+        ({"unit": 9, "number": 1}, "mcp", "MCP calls", None),  # a unit nobody knows
+        ({"unit": 3, "number": 0}, "mcp", "MCP calls", None),
+        ({"unit": 3}, "mcp", "MCP calls", None),
+        ({"unit": "hours", "number": 5}, "mcp", "MCP calls", None),
+    ],
+)
+def test_a_time_limit_with_its_own_length(fields, window_id, label, seconds) -> None:
+    [only] = parse_quota(
+        answer(mcp(percentage=12, usage=100, currentValue=12, **fields)), NOW
+    ).windows
+    assert (only.id, only.label, only.window_seconds) == (window_id, label, seconds)
+    assert (only.unit, only.used, only.limit, only.used_percent) == ("calls", 12, 100, 12)
+
+
+def test_order_tokens_and_credits_shortest_first_then_mcp_then_other_types() -> None:
+    quota = parse_quota(
+        answer(
+            {"type": "SEARCH_LIMIT", "percentage": 1},
+            mcp(unit=5, number=1, percentage=2),
+            credits(unit=6, number=1, percentage=3),
+            mcp(unit=9, percentage=4),
+            tokens(percentage=5),
+            mcp(unit=3, number=5, percentage=6),
+            credits(unit=3, number=5, percentage=7),
+            tokens(unit=1, number=1, percentage=8),
+        ),
+        NOW,
+    )
+    assert ids(quota) == [
+        "five_hour", "five_hour_2", "daily", "weekly",
+        "mcp:five_hour", "mcp_monthly", "mcp", "search_limit",
+    ]  # fmt: skip
+    assert [w.used_percent for w in quota.windows] == [5, 7, 8, 3, 6, 2, 4, 1]
+    assert len(set(ids(quota))) == len(quota.windows)
+
+
+def test_the_same_limit_told_twice_is_shown_once() -> None:
+    twice = credits(unit=3, number=5, percentage=26, nextResetTime=1798771200000)
+    quota = parse_quota(answer(twice, dict(twice), credits(unit=3, number=5, percentage=40)), NOW)
+    assert ids(quota) == ["five_hour", "five_hour_2"]
+    assert [w.used_percent for w in quota.windows] == [26, 40]
+
+
+def test_credit_entries_without_figures_are_dropped_alone() -> None:
+    quota = parse_quota(
+        answer(credits(unit=3, number=5), credits(unit=6, number=1, percentage="n/a"),
+               credits(unit=6, number=1, usage=0, currentValue=0), CREDIT_ANSWER["data"]["limits"][0]),
+        NOW,
+    )  # fmt: skip
+    assert ids(quota) == ["five_hour"] and window(quota, "five_hour").used_percent == 26
+
+
+def test_once_json_shows_a_2026_credit_plan(home, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("Z_AI_API_KEY", "zai-credit-0123456789")
+    with LocalServer(lambda seen: Reply(body=CREDIT_ANSWER)) as server:
+        monkeypatch.setenv("AIQUOTA_ZAI_URL", server.url)
+        code = main(["--once", "--json", "--provider", "zai"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    [account] = json.loads(out)["accounts"]
+    assert (account["status"], account["plan"]) == ("ok", "GLM Coding Pro")
+    shown = [(w["id"], w["label"], w["unit"], w["used"], w["limit"]) for w in account["windows"]]
+    assert shown == [
+        ("five_hour", "5h credits", "credits", 412, 1600),
+        ("weekly", "Weekly credits", "credits", 2150, 8000),
+        ("mcp_monthly", "MCP calls", "calls", 64, 1000),
+    ]
+    assert account["windows"][1]["resets_at"] == "2027-01-06T01:46:40Z"
 
 
 # --------------------------------------------------------------------------- order
@@ -763,7 +992,15 @@ def test_demo_serves_both_providers_through_the_real_path(capsys) -> None:
     assert [w["id"] for w in pro["windows"]] == ["five_hour", "weekly", "mcp_monthly"]
     assert all(w["resets_at"] for w in pro["windows"])
     zai_statuses = sorted(a["status"] for a in accounts if a["provider"] == "zai")
-    assert zai_statuses == ["auth_expired", "ok"]
+    assert zai_statuses == ["auth_expired", "ok", "ok"]
+    [credit_plan] = [a for a in accounts if a["account"] == "glm-credits"]
+    assert credit_plan["plan"] == "GLM Coding Pro"
+    assert [(w["id"], w["unit"]) for w in credit_plan["windows"]] == [
+        ("five_hour", "credits"),
+        ("weekly", "credits"),
+        ("mcp:weekly", "calls"),
+    ]
+    assert credit_plan["windows"][2]["label"] == "MCP calls Weekly"
     [rejected] = [a for a in accounts if a["status"] != "ok"]
     assert "check the API key" in rejected["message"]
     assert demo_zhipu.KEY_PREFIX not in out

@@ -1,0 +1,261 @@
+"""The `h` screen: every window of one account over the last 7 days (30 with `d`), from the
+local history database, in the bars' colours, with resets marked.
+
+The database is read in a worker thread when the screen opens and when the range changes;
+a resize only redraws what was read. Nothing runs while the screen is just shown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import sqlite3
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from providers.model import AccountSnapshot
+from tui.format import percent
+from tui.history import chart
+from tui.history.query import AccountHistory, Point, account_history
+from tui.history.store import HistoryUnavailable
+from tui.widgets.history_lines import (
+    RESET_MARK,
+    axis_line,
+    chart_lines,
+    live_point,
+    with_live,
+)
+
+RANGES = (7, 30)
+DAY = 86400
+# Windows shorter than this reset too often for a marker each: their drops show the resets.
+MARKED_LENGTH = DAY
+TALL_SCREEN = 36
+
+
+def _label(snapshot: AccountSnapshot, window_id: str) -> str:
+    window = snapshot.window(window_id)
+    return window.label if window is not None else window_id
+
+
+def window_block(
+    label: str,
+    points: Sequence[Point],
+    start: float,
+    end: float,
+    width: int,
+    rows: int,
+    length: int | None,
+) -> list[Content]:
+    """A window's title line, its chart and its line of day labels and reset marks."""
+    step = (end - start) / width
+    values = chart.columns(points, start, step, width)
+    moments = chart.resets(points, start, end)
+    resets = {chart.column_of(moment, start, step) for moment in moments}
+    seen = [value for value in values if value is not None]
+    facts = []
+    if points:
+        facts.append(f"now {percent(points[-1].used_percent)} used")
+    if seen:
+        facts.append(f"peak {percent(max(seen))}")
+    if moments:
+        facts.append(f"{len(moments)} reset{'s' if len(moments) != 1 else ''}")
+    title = Content.assemble(
+        (label, "bold"), ("  " + " · ".join(facts) if facts else "  no samples", "$text-muted")
+    )
+    lines = [title, *chart_lines(values, rows)]
+    axis = axis_line(chart.day_labels(start, end, width), width)
+    if resets and (length is None or length >= MARKED_LENGTH):
+        axis = _with_marks(axis.plain, resets, width)
+    lines.append(axis)
+    return lines
+
+
+def _with_marks(axis: str, resets: set[int], width: int) -> Content:
+    """The day labels with ▲ where a reset fell (a mark wins over a label's letter)."""
+    cells = list(axis.ljust(width))
+    parts: list[tuple[str, str]] = []
+    for column, character in enumerate(cells):
+        mark = column in resets
+        text, style = (RESET_MARK, "$accent") if mark else (character, "$text-muted")
+        if parts and parts[-1][1] == style:
+            parts[-1] = (parts[-1][0] + text, style)
+        else:
+            parts.append((text, style))
+    return Content.assemble(*parts)
+
+
+def history_content(
+    snapshot: AccountSnapshot,
+    history: AccountHistory | None,
+    now: datetime,
+    days: int,
+    width: int,
+    rows: int,
+    problem: str | None = None,
+) -> Content:
+    width = max(20, width)
+    if problem is not None:
+        return Content.styled(problem, "$text-muted")
+    if history is None:
+        return Content.styled("Reading the history…", "$text-muted")
+    end = now.timestamp()
+    start = end - days * DAY
+    ids = [window.id for window in snapshot.windows]
+    ids += sorted(window_id for window_id in history.windows if window_id not in ids)
+    blocks: list[list[Content]] = []
+    for window_id in ids:
+        window = snapshot.window(window_id)
+        points = list(history.points(window_id))
+        if window is not None:
+            points = with_live(points, live_point(window, snapshot.fetched_at))
+        if not any(start <= point.at <= end for point in points):
+            continue
+        length = window.window_seconds if window is not None else points[-1].window_seconds
+        blocks.append(
+            window_block(_label(snapshot, window_id), points, start, end, width, rows, length)
+        )
+    if not blocks:
+        return Content.styled(
+            f"No history of this account in the last {days} days yet: a sample is stored "
+            "with every answer that moved (and every 15 minutes).",
+            "$text-muted",
+        )
+    lines: list[Content] = []
+    for block in blocks:
+        if lines:
+            lines.append(Content(""))
+        lines.extend(block)
+    return Content("\n").join(lines)
+
+
+class HistoryScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HistoryScreen { align: center top; }
+    HistoryScreen #history-box {
+        width: 100%;
+        height: 1fr;
+        padding: 0 1;
+        background: $background;
+        scrollbar-size-vertical: 1;
+        scrollbar-gutter: stable;
+    }
+    HistoryScreen #history-title { height: 1; }
+    HistoryScreen #history-note { height: 1; margin-bottom: 1; }
+    HistoryScreen #history-body { width: 100%; }
+    """
+
+    BINDINGS = [
+        Binding("escape,q", "dismiss", "Close"),
+        # One key, two bindings: the footer names the range the key switches to.
+        Binding("d", "show_days(30)", "30 days"),
+        Binding("d", "show_days(7)", "7 days"),
+    ]
+
+    def __init__(
+        self,
+        snapshot: AccountSnapshot,
+        key: str,
+        provider_name: str,
+        path: Path,
+        clock: Callable[[], datetime],
+        *,
+        close_keys: Sequence[str] = (),
+    ) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+        self.key = key
+        self.provider_name = provider_name
+        self.path = path
+        self.clock = clock
+        self.days = RANGES[0]
+        self.close_keys = {key for key in close_keys if key not in ("escape", "q")}
+        self.history: AccountHistory | None = None
+        self.problem: str | None = None
+        self.read_at = clock()
+        self.reading = False
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="history-box"):
+            yield Static(id="history-title")
+            yield Static(id="history-note")
+            yield Static(id="history-body")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#history-box").focus()  # arrows and page keys scroll many windows
+        self._load()
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key in self.close_keys:  # the key that opened it ([keys] history) closes it
+            event.stop()
+            self.dismiss()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_days":
+            return parameters[0] != self.days
+        return True
+
+    def action_show_days(self, days: int) -> None:
+        if days in RANGES and days != self.days:
+            self.days = days
+            self.refresh_bindings()
+            self._load()
+
+    def _load(self) -> None:
+        self.read_at = self.clock()
+        self.reading = True
+        self._draw()
+        self.run_worker(self._read(self.days), group="history", exclusive=True, exit_on_error=False)
+
+    async def _read(self, days: int) -> None:
+        since = math.floor(self.read_at.timestamp()) - days * DAY
+        try:
+            found = await asyncio.to_thread(account_history, self.path, self.key, since)
+            self.problem = None
+        except HistoryUnavailable as problem:
+            found, self.problem = None, f"The history cannot be read: {problem}."
+        except (sqlite3.Error, OSError) as error:
+            found, self.problem = None, f"The history cannot be read ({type(error).__name__})."
+        finally:
+            self.reading = False
+        if days == self.days:
+            self.history = found
+            self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        if not self.is_mounted:
+            return
+        box = self.query_one("#history-box")
+        width = (box.scrollable_content_region.width or self.app.size.width) - 1
+        rows = 3 if self.app.size.height >= TALL_SCREEN else 2
+        title = Content.assemble(
+            ("History", "bold $accent"),
+            (f"  {self.snapshot.account}", "bold"),
+            (f" · {self.provider_name}", "$text-muted"),
+        )
+        as_of = self.read_at.astimezone().strftime("%H:%M")
+        note = Content.styled(
+            f"Last {self.days} days, as of {as_of} · used %, coloured like the bars · "
+            f"{RESET_MARK} a reset",
+            "$text-muted",
+        )
+        self.query_one("#history-title", Static).update(title)
+        self.query_one("#history-note", Static).update(note)
+        history = self.history  # the last read stays until the next is back
+        body = history_content(
+            self.snapshot, history, self.read_at, self.days, width, rows, self.problem
+        )
+        self.query_one("#history-body", Static).update(body)
