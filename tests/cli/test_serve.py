@@ -312,3 +312,17 @@ def test_serve_keeps_the_status_lines_cache(served: Served, home: Path) -> None:
     assert (path.stat().st_mode & 0o777) == 0o600
     served.process.send_signal(signal.SIGTERM)
     assert served.process.wait(timeout=5) == 0
+
+
+def test_sigterm_mid_fetch_against_a_stalled_service_still_stops_at_once(
+    home: Path, work: Path
+) -> None:
+    write_codex_auth(work / "account/a.auth.json", codex_token("a"), "a")
+    with LocalServer(lambda seen: Reply(body=usage_answer(10, 20), delay=8)) as server:
+        running = start(home, work, "--provider", "codex", env={"AIQUOTA_CODEX_URL": server.url})
+        wait_until(lambda: server.seen)  # the request is out, its answer 8 s away
+        sent = time.monotonic()
+        running.process.send_signal(signal.SIGTERM)
+        assert running.process.wait(timeout=5) == 0
+        assert time.monotonic() - sent < 2.0
+        assert "Traceback" not in running.process.stderr.read()
