@@ -220,6 +220,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for warning in config.warnings:
         _say(f"aiquota-tui: {warning}")
     if args.activate is not None:
+        if args.demo:  # the demo touches none of your files; --activate writes ~/.codex
+            _say(
+                "aiquota-tui: --activate changes your real Codex login, so it does not go "
+                "with --demo (the demo's own switch is enter in the app, on sample files)"
+            )
+            return EXIT_USAGE
         return run_activate(args.activate, config, [f.expanduser() for f in args.account_dir])
     if not args.demo:  # the demo makes no requests, so an override cannot mislead it
         problems = bad_origin_overrides(providers, os.environ)

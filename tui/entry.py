@@ -7,9 +7,9 @@ and must not pay for Textual or httpx, so each command's module is imported only
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
 
-# command → module with `main(argv: list[str]) -> int`
 # command → module with `entry_point(argv: list[str]) -> None` (it exits with the code)
 COMMANDS: dict[str, str] = {
     "status": "tui.commands.status",
@@ -17,6 +17,13 @@ COMMANDS: dict[str, str] = {
     "check": "tui.commands.check",
     "history": "tui.commands.history",
 }
+# Commands that stop cleanly (exit 0) on SIGTERM from their first instant: a service manager
+# may stop `serve` while it is still importing, before its own handler is in place.
+STOP_ON_SIGTERM = {"serve"}
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def entry_point() -> None:
@@ -27,5 +34,7 @@ def entry_point() -> None:
 
         app_entry()
         return
+    if argv[0] in STOP_ON_SIGTERM:
+        signal.signal(signal.SIGTERM, _stop)
     module = importlib.import_module(module_name)
     module.entry_point(argv[1:])

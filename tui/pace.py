@@ -13,7 +13,9 @@ from datetime import datetime
 
 from providers.model import AccountSnapshot, Window
 
-ON_TRACK = "on_track"
+# One name for the on-track stage, shared with the status line's sign (tui/pace_sign.py).
+from tui.pace_sign import ON_TRACK
+
 # (largest |delta| for the stage, name when using faster than the clock, name when slower)
 _STAGES: tuple[tuple[float, str, str], ...] = (
     (2.0, ON_TRACK, ON_TRACK),
@@ -109,23 +111,3 @@ def pace_json(pace: Pace | None) -> dict[str, object] | None:
         "eta_seconds": None if pace.eta_seconds is None else round(pace.eta_seconds),
         "lasts_until_reset": pace.lasts_until_reset,
     }
-
-
-# One character per pace, for the overview and the status line: up is using faster than the
-# clock (a deficit), down is slower (a reserve).
-_SIGNS = {"deficit": ("▲", "+"), "reserve": ("▼", "-"), ON_TRACK: ("•", "=")}
-
-
-def pace_sign(stage: str | None, *, ascii_only: bool = False) -> str:
-    """'▲' for any deficit stage, '▼' for any reserve, '•' on track, '' for no pace."""
-    if not stage:
-        return ""
-    family = (
-        "deficit"
-        if stage.endswith("deficit")
-        else "reserve"
-        if stage.endswith("reserve")
-        else stage
-    )
-    signs = _SIGNS.get(family)
-    return "" if signs is None else signs[1 if ascii_only else 0]

@@ -62,3 +62,68 @@ async def test_the_active_account_under_the_line_moves_to_the_most_room(
         assert live_id(home) == "id-c"
     state = json.loads((home / ".local/state/aiquota-tui/auto-switch.json").read_text())
     assert "codex" in state
+
+
+async def test_none_qualifies_is_said_once_and_nothing_is_written(
+    tmp_path: Path, home: Path, work: Path
+) -> None:
+    write_codex_auth(home / ".codex/auth.json", codex_token("id-a", marker="live"), "id-a")
+    for name in ("a", "b"):
+        write_codex_auth(
+            work / f"account/{name}.auth.json", codex_token(f"id-{name}"), f"id-{name}"
+        )
+    answers = {"id-a": (95.0, 40.0), "id-b": (80.0, 40.0)}  # b: 20 % left, under 30
+    config_file = tmp_path / "config.toml"
+    config_file.write_text("[providers.codex]\nauto_switch = true\n")
+    config = load_config(config_file, explicit=True, known_providers=provider_settings())
+    transport = httpx.MockTransport(lambda request: used(request, answers))
+    sources = replace(build_sources(select(["codex"]), config, use_demo=False), transport=transport)
+    clock = FakeClock()
+    app = QuotaApp(sources, config, clock=clock, state_path=tmp_path / "state.toml")
+    said: list[str] = []
+    real_notify = app.notify
+
+    def notify(message: str, **kwargs) -> None:
+        said.append(message)
+        real_notify(message, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    before = (home / ".codex/auth.json").read_bytes()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        for _ in range(3):
+            clock.advance(60)
+            app.action_refresh_all()
+            await settle(pilot, app)
+        await pilot.pause(0.2)
+    assert (home / ".codex/auth.json").read_bytes() == before
+    assert sum("no saved account has 30% in both windows" in text for text in said) == 1
+    assert not (home / ".local/state/aiquota-tui/auto-switch.json").exists()
+
+
+async def test_the_demo_switches_its_own_sample_files_and_nothing_of_yours(
+    tmp_path: Path, home: Path
+) -> None:
+    from support.app import make_app
+
+    config_file = tmp_path / "config.toml"
+    # The demo's active "work" has 62 % in its weekly window; "spark" has 97 and 79.
+    config_file.write_text(
+        "[providers.codex]\nauto_switch = true\nswitch_below = 70\nswitch_target_min = 75\n"
+    )
+    config = load_config(config_file, explicit=True, known_providers=provider_settings())
+    app, _clock, _ = make_app(tmp_path, config=config)
+    said: list[str] = []
+    real_notify = app.notify
+
+    def notify(message: str, **kwargs) -> None:
+        said.append(message)
+        real_notify(message, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await wait_for(pilot, lambda: any("Switched automatically" in text for text in said))
+    (switched,) = [text for text in said if "Switched automatically" in text]
+    assert switched.startswith("Demo: ") and "'spark'" in switched
+    assert not list(home.rglob("*"))  # no ~/.codex, no state, no cache: nothing of yours

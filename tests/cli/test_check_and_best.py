@@ -218,3 +218,185 @@ def test_one_window_counts_that_window(home: Path, work: Path, service: Answers)
     service["id-weekly-only"] = only
     assert cli_main(["--activate", "best"]) == 0
     assert active_account_id(home) == "id-weekly-only"
+
+
+# ------------------------------------------------------------------ check, every case (review)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "min_left", "code"),
+    [
+        (usage_answer(50, 50), usage_answer(50, 50), "50", 0),  # exactly N left passes
+        (usage_answer(50, 50), usage_answer(51, 50), "50", 1),
+        (usage_answer(100, 100), usage_answer(100, 100), "0", 0),  # nothing left, N = 0
+        (usage_answer(0, 0), usage_answer(0, 0), "100", 0),
+        (usage_answer(0, 0.5), usage_answer(0, 0), "100", 1),
+        (usage_answer(0, 0), Reply(status=401, body={}), "10", 3),
+        (usage_answer(95, 0), Reply(status=401, body={}), "10", 1),  # low wins over unreadable
+        (Reply(status=500, body={}), Reply(status=401, body={}), "10", 3),
+        (usage_answer(120, 0), usage_answer(0, 0), "0.5", 1),  # past 100 % used: 0 left
+    ],
+)
+def test_check_exit_codes(work: Path, service: Answers, capsys, a, b, min_left, code) -> None:
+    saved(work, "a")
+    saved(work, "b")
+    service["id-a"], service["id-b"] = a, b
+    assert check_main(["--min-left", min_left]) == code
+    err = capsys.readouterr().err
+    if code == 1:
+        assert "has " in err and f"under {float(min_left):g}%" in err
+    if code == 3:
+        assert "could not be read" in err
+
+
+def test_unlimited_windows_and_balances_only_pass(work: Path, service: Answers, capsys) -> None:
+    saved(work, "a")
+    service["id-a"] = {
+        "plan_type": "pro",
+        "rate_limit": None,
+        "credits": {"has_credits": True, "unlimited": True, "balance": None},
+    }
+    assert check_main(["--min-left", "100"]) == 0
+
+
+def test_a_window_no_account_has_is_a_usage_error(work: Path, service: Answers, capsys) -> None:
+    saved(work, "a")
+    service["id-a"] = usage_answer(10, 10)
+    assert check_main(["--min-left", "20", "--window", "fivehour"]) == 2
+    err = capsys.readouterr().err
+    assert "fivehour" in err and "five_hour" in err
+    assert check_main(["--min-left", "20", "--window", "five_hour", "--window", "nope"]) == 2
+    capsys.readouterr()
+    assert check_main(["--min-left", "20", "--window", "nope", "--json"]) == 2
+    assert json.loads(capsys.readouterr().out)["check"]["passed"] is False
+    # An account that could not be read may have it: that is the surer answer, 3.
+    saved(work, "b")
+    service["id-b"] = Reply(status=401, body={})
+    assert check_main(["--min-left", "20", "--window", "nope"]) == 3
+
+
+def test_json_without_any_account_still_prints_the_verdict(work: Path, capsys) -> None:
+    assert check_main(["--min-left", "20", "--json"]) == 3
+    document = json.loads(capsys.readouterr().out)
+    assert document["accounts"] == []
+    assert document["check"] == {"min_left": 20.0, "passed": False, "failing": []}
+
+
+def test_json_passes_when_every_window_has_room(work: Path, service: Answers, capsys) -> None:
+    saved(work, "a")
+    service["id-a"] = usage_answer(10, 10)
+    assert check_main(["--min-left", "20", "--json"]) == 0
+    check = json.loads(capsys.readouterr().out)["check"]
+    assert check == {"min_left": 20.0, "passed": True, "failing": []}
+
+
+# ------------------------------------------------------------------ --activate best (review)
+
+
+def every_file(*roots: Path) -> dict:
+    from support.leaks import fingerprint
+
+    return fingerprint(p for root in roots for p in sorted(root.rglob("*")) if p.is_file())
+
+
+def test_none_qualifies_touches_no_file_at_all(
+    home: Path, work: Path, service: Answers, capsys
+) -> None:
+    live(home, "a")
+    saved(work, "a")
+    saved(work, "b")
+    service["id-a"] = usage_answer(95, 20)
+    service["id-b"] = usage_answer(80, 10)
+    before = every_file(home, work)
+    assert cli_main(["--activate", "best"]) == 1
+    assert every_file(home, work) == before
+    assert not (home / ".cache").exists() and not (home / ".local/state").exists()
+    err = capsys.readouterr().err
+    assert "nothing was changed" in err
+    assert "a: 5% left, under 30%" in err and "b: 20% left, under 30%" in err
+
+
+def test_already_active_touches_no_file_at_all(
+    home: Path, work: Path, service: Answers, capsys
+) -> None:
+    live(home, "a")
+    saved(work, "a")
+    saved(work, "b")
+    service["id-a"] = usage_answer(10, 10)
+    service["id-b"] = usage_answer(50, 50)
+    before = every_file(home, work)
+    assert cli_main(["--activate", "best"]) == 0
+    assert every_file(home, work) == before
+    assert "'a' is already active" in capsys.readouterr().err
+
+
+def test_no_saved_account_at_all_is_1(home: Path, work: Path, capsys) -> None:
+    assert cli_main(["--activate", "best"]) == 1
+    assert "no saved Codex account qualifies" in capsys.readouterr().err
+    assert not list(home.rglob("*")) and not list(work.rglob("*"))
+
+
+def test_an_expired_token_is_skipped_without_a_request(
+    home: Path, work: Path, service: Answers, capsys
+) -> None:
+    live(home, "a")
+    saved(work, "a")
+    saved(work, "b")
+    write_codex_auth(
+        work / "account/expired.auth.json", codex_token("id-expired", expires_in=-60), "id-expired"
+    )
+    service["id-a"] = usage_answer(95, 95)
+    service["id-b"] = usage_answer(50, 50)
+    service["id-expired"] = usage_answer(0, 0)  # would be best, if it were asked
+    assert cli_main(["--activate", "best"]) == 0
+    assert active_account_id(home) == "id-b"
+
+
+def test_an_opencode_login_is_never_a_target(
+    home: Path, work: Path, service: Answers, capsys
+) -> None:
+    from support.credentials import write_opencode_auth
+
+    live(home, "a")
+    saved(work, "a")
+    write_opencode_auth(
+        home,
+        {
+            "openai": {
+                "type": "oauth",
+                "access": codex_token("id-oc"),
+                "accountId": "id-oc",
+                "expires": 0,
+            }
+        },
+    )
+    service["id-a"] = usage_answer(95, 95)
+    service["id-oc"] = usage_answer(0, 0)
+    before = every_file(home, work)
+    assert cli_main(["--activate", "best"]) == 1  # the only room is OpenCode's own login
+    assert every_file(home, work) == before
+
+
+def test_a_saved_account_named_best_is_judged_like_the_others(
+    home: Path, work: Path, service: Answers, capsys
+) -> None:
+    live(home, "a")
+    saved(work, "a")
+    saved(work, "best")
+    saved(work, "roomy")
+    service["id-a"] = usage_answer(95, 95)
+    service["id-best"] = usage_answer(60, 60)
+    service["id-roomy"] = usage_answer(10, 10)
+    assert cli_main(["--activate", "best"]) == 0  # the word, not the file
+    assert active_account_id(home) == "id-roomy"
+
+
+def test_the_demo_never_activates_anything(home: Path, work: Path, capsys) -> None:
+    live(home, "a")
+    saved(work, "a")
+    saved(work, "b")
+    before = every_file(home, work)
+    for name in ("best", "b"):
+        assert cli_main(["--demo", "--activate", name]) == 2
+        assert "--demo" in capsys.readouterr().err
+    assert every_file(home, work) == before

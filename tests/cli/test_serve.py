@@ -192,3 +192,137 @@ def test_a_bad_listen_address_is_a_usage_error(listen: str) -> None:
     from tui.commands.serve import main
 
     assert main(["--demo", "--listen", listen]) == 2
+
+
+def test_serve_switches_automatically_when_the_active_account_runs_low(
+    home: Path, work: Path, tmp_path: Path
+) -> None:
+    live = codex_token("id-a", marker="rotated")  # only auth.json holds this one
+    write_codex_auth(home / ".codex/auth.json", live, "id-a")
+    for name in ("a", "b", "c"):
+        write_codex_auth(
+            work / f"account/{name}.auth.json", codex_token(f"id-{name}"), f"id-{name}"
+        )
+    used = {"id-a": (95.0, 40.0), "id-b": (30.0, 40.0), "id-c": (10.0, 20.0)}
+
+    def answer(seen) -> Reply:
+        five, week = used.get(seen.headers.get("chatgpt-account-id", ""), (0.0, 0.0))
+        return Reply(body=usage_answer(five, week))
+
+    config = tmp_path / "config.toml"
+    config.write_text("[providers.codex]\nauto_switch = true\nswitch_below = 10\n")
+    with LocalServer(answer) as server:
+        running = start(
+            home,
+            work,
+            "--provider",
+            "codex",
+            "--config",
+            str(config),
+            env={"AIQUOTA_CODEX_URL": server.url},
+        )
+        try:
+            live_id = lambda: json.loads((home / ".codex/auth.json").read_text())["tokens"][  # noqa: E731
+                "account_id"
+            ]
+            wait_until(lambda: live_id() == "id-c")
+            # No token lost: the rotated login went back to a.auth.json first.
+            saved_a = json.loads((work / "account/a.auth.json").read_text())
+            assert saved_a["tokens"]["access_token"] == live
+            state = home / ".local/state/aiquota-tui/auto-switch.json"
+            assert "codex" in json.loads(wait_until(lambda: state.exists() and state.read_text()))
+        finally:
+            running.process.send_signal(signal.SIGTERM)
+            _, log = running.process.communicate(timeout=10)
+    assert running.process.returncode == 0
+    assert "switched automatically" in log and "'c'" in log
+    assert live not in log
+
+
+async def test_usage_says_an_account_failed_while_keeping_its_last_figures(
+    home: Path, work: Path
+) -> None:
+    import asyncio
+    from dataclasses import replace
+
+    import httpx
+    from support.clock import FakeClock
+
+    from providers.discover import build_sources
+    from providers.registry import select
+    from tui.answers import Answers
+    from tui.commands.serve import Documents
+    from tui.config import Config
+    from tui.serve.refresher import Refresher
+
+    write_codex_auth(work / "account/a.auth.json", codex_token("a"), "a")
+    failing = {"now": False}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if failing["now"]:
+            return httpx.Response(401, json={"detail": "token revoked"})
+        return httpx.Response(200, json=usage_answer(10, 20))
+
+    sources = replace(
+        build_sources(select(["codex"]), Config(), use_demo=False),
+        transport=httpx.MockTransport(answer),
+    )
+    clock = FakeClock()
+    refresher = Refresher(sources, Config(), Answers(), clock=clock)
+    stop = asyncio.Event()
+    task = asyncio.create_task(refresher.run(stop))
+
+    async def until(check) -> None:
+        for _ in range(500):
+            if check():
+                return
+            await asyncio.sleep(0.02)
+        raise AssertionError("never happened")
+
+    try:
+        await until(lambda: refresher.last_success)
+        failing["now"] = True
+        clock.advance(refresher.store.policy.interval + 1)
+        refresher._wake.set()
+        await until(lambda: refresher.errors)
+    finally:
+        stop.set()
+        await task
+    documents = Documents(refresher)
+    documents.make_now()
+    (account,) = json.loads(documents.usage)["accounts"]
+    assert account["status"] == "auth_expired" and account["message"]
+    assert {w["id"] for w in account["windows"]} >= {"five_hour", "weekly"}
+    families = {f.name: f for f in text_string_to_metric_families(documents.metrics.decode())}
+    (up,) = families["aiquota_account_up"].samples
+    (info,) = families["aiquota_account_info"].samples
+    assert up.value == 0 and info.labels["status"] == account["status"]
+    (error,) = families["aiquota_fetch_errors"].samples
+    assert error.labels["status"] == "auth_expired" and error.value == 1
+    used = {s.labels["window"]: s.value for s in families["aiquota_window_used_ratio"].samples}
+    assert used["five_hour"] == pytest.approx(0.10)
+
+
+def test_serve_keeps_the_status_lines_cache(served: Served, home: Path) -> None:
+    wait_until(lambda: _fetched(served))
+    path = home / ".cache/aiquota-tui/latest.json"
+    document = json.loads(wait_until(lambda: path.exists() and path.read_text()))
+    assert sorted(a["account"] for a in document["accounts"]) == ["side", "work"]
+    assert document["refresh_interval"] == 300
+    assert (path.stat().st_mode & 0o777) == 0o600
+    served.process.send_signal(signal.SIGTERM)
+    assert served.process.wait(timeout=5) == 0
+
+
+def test_sigterm_mid_fetch_against_a_stalled_service_still_stops_at_once(
+    home: Path, work: Path
+) -> None:
+    write_codex_auth(work / "account/a.auth.json", codex_token("a"), "a")
+    with LocalServer(lambda seen: Reply(body=usage_answer(10, 20), delay=8)) as server:
+        running = start(home, work, "--provider", "codex", env={"AIQUOTA_CODEX_URL": server.url})
+        wait_until(lambda: server.seen)  # the request is out, its answer 8 s away
+        sent = time.monotonic()
+        running.process.send_signal(signal.SIGTERM)
+        assert running.process.wait(timeout=5) == 0
+        assert time.monotonic() - sent < 2.0
+        assert "Traceback" not in running.process.stderr.read()

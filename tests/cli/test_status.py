@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support.fuzz import json_values, mutated, scalar_leaves
 
 from tui.commands.status import NO_DATA, main
 
@@ -265,13 +268,19 @@ def test_an_account_without_windows_shows_its_balance_or_a_cross(capsys, tmp_pat
 
 
 def test_status_imports_neither_textual_nor_httpx(tmp_path: Path) -> None:
-    cache(tmp_path, account("codex", "w", window("five_hour", 50)))
+    # Where the command looks (XDG_CACHE_HOME below), so the probe draws a real chunk.
+    folder = tmp_path / "c" / "aiquota-tui"
+    folder.mkdir(parents=True)
+    cache(folder, account("codex", "w", window("five_hour", 50)))
     probe = (
         "import sys; sys.argv = ['aiquota-tui', 'status']\n"
         "from tui.entry import entry_point\n"
         "try:\n    entry_point()\nexcept SystemExit:\n    pass\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'httpx', 'httpcore', 'rich'))\n"
         "print('HEAVY', heavy)\n"
+        # Each costs milliseconds of the 100 a status bar allows; the plain line needs none.
+        "slow = sorted(m for m in ('tomllib', 'importlib.resources', 'providers.model', 'providers.registry') if m in sys.modules)\n"
+        "print('SLOW', slow)\n"
     )
     repo = Path(__file__).resolve().parents[2]
     result = subprocess.run(
@@ -283,3 +292,271 @@ def test_status_imports_neither_textual_nor_httpx(tmp_path: Path) -> None:
         timeout=60,
     )
     assert "HEAVY []" in result.stdout, result.stdout + result.stderr
+    assert "SLOW []" in result.stdout, result.stdout + result.stderr
+    assert result.stdout.startswith("cdx 50"), result.stdout
+
+
+# ------------------------------------------------------------------ hostile input (review)
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{0}",  # positional
+        "{}",
+        "{w1!r}",  # a conversion
+        "{p.__class__}",  # attribute access would show Python's insides
+        "{p[0]}",
+        "{w1:>999999}",  # a width that asks for a megabyte (or a gigabyte) per chunk
+        "{w1:>999999999999}",
+        "{w1:{w2}}",  # a nested field
+        "{w1:=5}",  # a spec strings do not take
+        "{w1",
+        "}",
+    ],
+)
+def test_a_format_is_our_fields_only_and_cannot_allocate(capsys, three, template: str) -> None:
+    code = main(["--format", template], now=NOW, path=three)
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == ""
+    assert "--format" in captured.err and "Traceback" not in captured.err
+
+
+def test_a_format_may_pad_and_cut(capsys, three) -> None:
+    assert run(capsys, three, "--provider", "codex", "--format", "[{account:>6}]")[1] == "[  work]"
+    assert run(capsys, three, "--provider", "codex", "--format", "{account:.2}|{w1:<3}|")[1] == (
+        "wo|85 |"
+    )
+    assert run(capsys, three, "--provider", "codex", "--format", "{{{w1}}}")[1] == "{85}"
+
+
+def test_a_format_is_checked_even_without_a_cache(capsys, tmp_path: Path) -> None:
+    assert main(["--format", "{p.__class__}"], now=NOW, path=tmp_path / "none.json") == 2
+
+
+def test_the_separator_and_format_stay_one_line_of_text(capsys, three) -> None:
+    code, line = run(capsys, three, "--sep", "\n\x1b[2J\x07", "--format", "{p}\x1b]0;x\x07\r\n")
+    assert code == 0
+    assert "\n" not in line and "\r" not in line
+    assert not any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in line)
+    assert line.startswith("cdx")
+    assert main(["--sep", "x" * 51], now=NOW, path=three) == 2
+
+
+def test_ascii_covers_the_separator_and_the_formats_own_text(capsys, three) -> None:
+    line = run(capsys, three, "--ascii", "--sep", " · ", "--format", "{p}→{w1}")[1]
+    assert line.isascii() and line.startswith("cdx?85 ? cl?77")
+
+
+def test_an_unknown_provider_is_a_usage_error_and_case_does_not_matter(capsys, three) -> None:
+    code = main(["--provider", "nosuch"], now=NOW, path=three)
+    err = capsys.readouterr().err
+    assert code == 2 and "nosuch" in err and "codex" in err
+    assert run(capsys, three, "--provider", "Codex") == (0, "cdx 85·62")
+
+
+def test_a_provider_with_no_account_in_the_cache_is_an_empty_line(capsys, three) -> None:
+    assert run(capsys, three, "--provider", "gemini") == (0, "")
+
+
+def raw_cache(tmp_path: Path, accounts_json: str, extra: str = "") -> Path:
+    path = tmp_path / "latest.json"
+    path.write_text(
+        '{"schema": 1, "refresh_interval": 300, ' + extra + '"accounts": ' + accounts_json + "}"
+    )
+    return path
+
+
+def test_numbers_out_of_range_or_not_numbers_never_show(capsys, tmp_path: Path) -> None:
+    fetched = iso(NOW)
+
+    def acc(name: str, left: str) -> str:
+        return (
+            f'{{"provider": "codex", "account": "{name}", "fetched_at": "{fetched}", '
+            f'"windows": [{{"id": "five_hour", "remaining_percent": {left}}}]}}'
+        )
+
+    cases = {
+        "nan": "NaN",
+        "inf": "Infinity",
+        "minf": "-Infinity",
+        "text": '"85"',  # ours is never a string: one is no number
+        "huge": "1" + "0" * 400,  # past a float
+        "neg": "-5",
+        "over": "150",
+        "low": "0.4",
+        "high": "99.6",
+        "bool": "true",
+    }
+    path = raw_cache(tmp_path, "[" + ", ".join(acc(n, v) for n, v in cases.items()) + "]")
+    code, line = run(capsys, path, "--all", "--sep", "|", "--ascii")
+    assert code == 0
+    assert line.split("|") == [
+        "cdx:nan x",
+        "cdx:inf x",
+        "cdx:minf x",
+        "cdx:text x",
+        "cdx:huge x",
+        "cdx:neg 0",
+        "cdx:over 100",
+        "cdx:low 1",  # 0.4 % left is not "nothing left"
+        "cdx:high 99",  # nor 99.6 % "untouched"
+        "cdx:bool x",
+    ]
+    waybar = json.loads(run(capsys, path, "--waybar", "--all")[1])
+    assert waybar["percentage"] == 0 and waybar["class"] == "critical"
+
+
+def test_entries_without_a_provider_or_of_the_wrong_shape_are_skipped(capsys, tmp_path) -> None:
+    fetched = iso(NOW)
+    good = (
+        f'{{"provider": "codex", "account": "w", "fetched_at": "{fetched}", '
+        '"windows": [{"id": "five_hour", "remaining_percent": 50}]}'
+    )
+    odd = [
+        '{"account": "nobody", "windows": []}',
+        '{"provider": null, "account": "x"}',
+        '{"provider": 5, "account": "x"}',
+        '{"provider": ["codex"], "account": "x"}',
+        '"codex"',
+        "5",
+        "null",
+        '{"provider": "claude", "account": {"a": 1}, "windows": {"id": 5}, "balances": "x", '
+        '"fetched_at": 17, "active": "yes"}',
+        '{"provider": "copilot", "account": 7, "windows": [5, null, {"remaining_percent": {}}], '
+        '"balances": [1, {"amount": "4"}, {"amount": 1e308, "unit": ["x"]}]}',
+    ]
+    path = raw_cache(tmp_path, "[" + ", ".join([good, *odd]) + "]", extra='"providers": [1, 2], ')
+    for args in ([], ["--all"], ["--waybar"], ["--tmux"], ["--waybar", "--all", "--ascii"]):
+        code, line = run(capsys, path, *args)
+        assert code == 0, args
+        assert "nobody" not in line and "None" not in line
+    assert run(capsys, path, "--all", "--sep", "|")[1].split("|")[0] == "cdx:w 50"
+
+
+def test_hostile_names_stay_data_in_every_output(capsys, tmp_path: Path) -> None:
+    evil = "a\x1b[31m\x07\x9b2J\u202egnp.exe\nsecond line\r#[fg=red]#(reboot)<b>&amp;"
+    path = cache(
+        tmp_path,
+        account("codex", evil, window(evil, 50, H)),
+    )
+    for args in (["--all"], ["--all", "--tmux"], ["--all", "--waybar"], ["--all", "--ascii"]):
+        code, out = run(capsys, path, *args)
+        assert code == 0
+        text = json.loads(out)["text"] + json.loads(out)["tooltip"] if "--waybar" in args else out
+        assert "\n" not in out
+        assert not any(c in text for c in "\x1b\x07\x9b\u202e\r")
+    tmux = run(capsys, path, "--all", "--tmux")[1]
+    assert "#(" not in tmux.replace("##", "")
+
+
+def test_waybar_escapes_pango_markup_in_the_data(capsys, tmp_path: Path) -> None:
+    name = "<span size='99999'>x</span> & co"
+    path = cache(tmp_path, account("codex", name, window("five_hour", 50, H), active=True))
+    payload = json.loads(run(capsys, path, "--waybar", "--all")[1])
+    for key in ("text", "tooltip"):
+        assert "<" not in payload[key] and "'99999'>" not in payload[key]
+        assert "&lt;span size='99999'&gt;x&lt;/span&gt; &amp; co" in payload[key]
+
+
+def test_a_cache_without_a_providers_table_uses_the_registrys_short_names(
+    capsys, tmp_path: Path
+) -> None:
+    path = tmp_path / "latest.json"
+    document = {
+        "schema": 1,
+        "refresh_interval": 300,
+        "accounts": [
+            account("codex", "w", window("five_hour", 85), window("weekly", 62), active=True),
+            account("claude", "c", window("five_hour", 77), window("weekly", 59)),
+            account("antigravity", "g", window("x", 58)),
+        ],
+    }
+    path.write_text(json.dumps(document))
+    assert run(capsys, path)[1] == "cdx 85·62  cl 77·59  ag 58"
+
+
+def test_the_short_names_are_the_registrys() -> None:
+    from providers.registry import PROVIDERS
+    from providers.short_names import SHORT_NAMES
+
+    # In the registry's order too: --provider's message lists them so.
+    assert [(p.id, p.short or p.id[:3]) for p in PROVIDERS] == list(SHORT_NAMES.items())
+
+
+def test_a_refresh_interval_that_is_no_interval_means_the_default(capsys, tmp_path) -> None:
+    path = cache(
+        tmp_path,
+        account("codex", "w", window("five_hour", 50), age=timedelta(minutes=9)),
+        interval=-5,
+    )
+    assert run(capsys, path)[1] == "cdx 50"  # 9 minutes, under twice the default 5
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "inf", "1e400", "x", "1e9"])
+def test_odd_stale_after_values_are_usage_errors(capsys, three, value: str) -> None:
+    assert main(["--stale-after", value], now=NOW, path=three) == 2
+
+
+def test_stale_after_zero_marks_everything_older_than_now(capsys, three) -> None:
+    assert run(capsys, three, "--stale-after", "0")[1] == "cdx 85·62  cl 77·59  cop 58"
+    later = NOW + timedelta(seconds=1)
+    assert main(["--stale-after", "0"], now=later, path=three) == 0
+    assert capsys.readouterr().out.count("⚠") == 3
+
+
+def test_deeply_nested_or_huge_caches_are_no_cache(capsys, tmp_path: Path) -> None:
+    path = tmp_path / "latest.json"
+    path.write_text('{"accounts": ' + "[" * 200_000 + "]" * 200_000 + "}")
+    assert run(capsys, path)[0] == 3
+    with path.open("wb") as stream:  # past the 64 MB the cache may be
+        stream.truncate(65 * 1024 * 1024)
+    assert run(capsys, path)[0] == 3
+
+
+def test_a_theme_name_is_never_a_path() -> None:
+    from tui.commands.status import _theme_file
+
+    assert _theme_file("aiquota-light").get("name") == "aiquota-light"
+    assert _theme_file("../themes/aiquota-light") == {}
+
+
+ACCOUNT_KEYS = [
+    "provider", "account", "active", "status", "fetched_at", "windows", "balances", "id",
+    "label", "remaining_percent", "resets_at", "pace", "stage", "amount", "unit", "codex",
+]  # fmt: skip
+SEED = account(
+    "codex",
+    "work",
+    window("five_hour", 85, H, "deficit"),
+    window("weekly", 62, 30 * H),
+    active=True,
+    balances=[{"id": "b", "label": "B", "amount": 4.2, "unit": "USD"}],
+)
+
+
+@settings(deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    entries=st.lists(st.one_of(mutated(SEED, ACCOUNT_KEYS), json_values(ACCOUNT_KEYS)), max_size=4),
+    interval=scalar_leaves(["refresh_interval"]),
+    flags=st.sampled_from([[], ["--all"], ["--tmux"], ["--waybar"], ["--all", "--ascii"]]),
+)
+def test_any_cache_gives_one_clean_line_or_no_data(entries, interval, flags) -> None:
+    import io
+    from contextlib import redirect_stdout
+    from tempfile import TemporaryDirectory
+
+    with TemporaryDirectory() as folder:
+        path = Path(folder) / "latest.json"
+        path.write_text(json.dumps({"refresh_interval": interval, "accounts": entries}))
+        out = io.StringIO()
+        with redirect_stdout(out):
+            code = main(flags, now=NOW, path=path)
+    text = out.getvalue()
+    assert code in (0, 3)
+    assert text.endswith("\n") and text.count("\n") == 1
+    shown = json.loads(text)["text"] if "--waybar" in flags else text
+    assert not any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in shown.rstrip("\n"))
+    if "--ascii" in flags:
+        assert text.isascii()

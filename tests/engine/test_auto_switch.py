@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from providers.base import Account
 from providers.model import AccountSnapshot, Status, Window
 from providers.registry import BY_ID
@@ -140,3 +142,99 @@ def test_the_active_account_without_data_does_nothing() -> None:
         active, snapshot=replace(active.snapshot, status=Status.AUTH_EXPIRED, message="x")
     )
     assert auto().decide([broken, candidate("b", 90, 90)], NOW) is None
+
+
+# ------------------------------------------------------------------ review: odd state, odd data
+
+
+def test_a_target_that_just_failed_is_no_target_for_its_recent_good_data() -> None:
+    from tui.store.store import Entry
+    from tui.switching.auto import candidates_of
+
+    def entry(c: Candidate, latest: AccountSnapshot | None = None) -> Entry:
+        return Entry(CODEX, c.account, latest or c.snapshot, last_good=c.snapshot, loading=False)
+
+    active = candidate("a", 5, 50, active=True)
+    good = candidate("good", 60, 60)
+    broken = candidate("broken", 99, 99)  # its last good answer, a minute old
+    expired = replace(
+        broken.snapshot, status=Status.AUTH_EXPIRED, message="expired", windows=(), fetched_at=NOW
+    )
+    entries = [entry(active), entry(good), entry(broken, expired)]
+    found = candidates_of(entries, CODEX, NOW + timedelta(minutes=1), 300)
+    decision = auto().decide(found, NOW + timedelta(minutes=1))
+    assert isinstance(decision, Switch) and decision.target.account.label == "good"
+
+
+def test_the_active_account_is_judged_through_a_passing_error() -> None:
+    from tui.store.store import Entry
+    from tui.switching.auto import candidates_of
+
+    active = candidate("a", 5, 50, active=True)
+    failed = replace(active.snapshot, status=Status.ERROR, message="HTTP 502", windows=())
+    entries = [
+        Entry(CODEX, active.account, failed, last_good=active.snapshot, loading=False),
+        Entry(
+            CODEX, candidate("b", 90, 90).account, candidate("b", 90, 90).snapshot, loading=False
+        ),
+    ]
+    decision = auto().decide(candidates_of(entries, CODEX, NOW, 300), NOW)
+    assert isinstance(decision, Switch)
+    # ...but not on old news: its low figure from an hour ago may have reset since.
+    later = NOW + timedelta(hours=1)
+    assert auto().decide(candidates_of(entries, CODEX, later, 300), later) is None
+
+
+def test_a_state_file_time_without_a_zone_is_read_as_utc(tmp_path: Path) -> None:
+    (tmp_path / "auto-switch.json").write_text('{"codex": "2026-12-02T11:55:00"}')
+    switching = auto(tmp_path, cooldown=900)
+    low = [candidate("a", 5, 50, active=True), candidate("b", 90, 90)]
+    assert switching.decide(low, NOW) is None  # 5 minutes after: within the cooldown
+    assert isinstance(switching.decide(low, NOW + timedelta(minutes=11)), Switch)
+
+
+@pytest.mark.parametrize(
+    "content", ["", "[]", '{"codex": 5}', '{"codex": "yesterday"}', "{" * 100_000, "\x00"]
+)
+def test_a_damaged_state_file_means_no_cooldown(tmp_path: Path, content: str) -> None:
+    (tmp_path / "auto-switch.json").write_text(content)
+    switching = auto(tmp_path, cooldown=900)
+    low = [candidate("a", 5, 50, active=True), candidate("b", 90, 90)]
+    assert isinstance(switching.decide(low, NOW), Switch)
+
+
+def test_a_last_switch_in_the_future_is_no_cooldown_for_ever(tmp_path: Path) -> None:
+    (tmp_path / "auto-switch.json").write_text('{"codex": "2036-01-01T00:00:00+00:00"}')
+    switching = auto(tmp_path, cooldown=900)
+    low = [candidate("a", 5, 50, active=True), candidate("b", 90, 90)]
+    assert switching.decide(low, NOW) is None  # the clock went back: wait a cooldown from now
+    assert isinstance(switching.decide(low, NOW + timedelta(seconds=901)), Switch)
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-inf", "1e300", "true", '"900"'])
+def test_a_cooldown_that_is_no_duration_is_the_default(value: str) -> None:
+    import tomllib
+
+    settings = tomllib.loads(f"auto_switch = true\nswitch_cooldown = {value}\n")
+    rules, problems = switch_rules(settings)
+    assert rules.cooldown == 900.0 and len(problems) == 1
+    switching = AutoSwitch(CODEX, CODEX.switcher(), rules, interval=300, state_path=None)
+    switching.switched(NOW)
+    low = [candidate("a", 5, 50, active=True), candidate("b", 90, 90)]
+    assert switching.decide(low, NOW + timedelta(seconds=60)) is None
+
+
+def test_serve_in_the_demo_never_switches_by_itself(tmp_path: Path, monkeypatch) -> None:
+    from providers.discover import build_sources
+    from providers.registry import provider_settings, select
+    from tui.answers import Answers
+    from tui.config import load_config
+    from tui.serve.refresher import Refresher
+
+    config_file = tmp_path / "config.toml"
+    config_file.write_text("[providers.codex]\nauto_switch = true\nswitch_below = 99\n")
+    config = load_config(config_file, explicit=True, known_providers=provider_settings())
+    sources = build_sources(select(["codex"]), config, use_demo=True)
+    assert Refresher(sources, config, Answers()).auto_switches == []
+    real = build_sources(select(["codex"]), config, use_demo=False)
+    assert [a.provider.id for a in Refresher(real, config, Answers()).auto_switches] == ["codex"]

@@ -45,6 +45,9 @@ class CacheSink:
         self._last_write = 0.0
         self._timer: threading.Timer | None = None
         self._lock = threading.Lock()
+        # One write at a time, taken before the batch: the timer's write of an older batch
+        # must not land after (and over) a newer one written from the caller's thread.
+        self._writing = threading.Lock()
         self._error: Exception | None = None
 
     def take(self, snapshots: Sequence[AccountSnapshot], now: datetime) -> None:
@@ -75,18 +78,19 @@ class CacheSink:
             raise error
 
     def _write(self, now: datetime | None) -> None:
-        with self._lock:
-            batch, self._pending = list(self._pending.values()), {}
-            self._last_write = time.monotonic()
-        if not batch:
-            return
-        moment = now or max((s.fetched_at for s in batch if s.fetched_at), default=None)
-        if moment is None:
-            from datetime import UTC
+        with self._writing:
+            with self._lock:
+                batch, self._pending = list(self._pending.values()), {}
+                self._last_write = time.monotonic()
+            if not batch:
+                return
+            moment = now or max((s.fetched_at for s in batch if s.fetched_at), default=None)
+            if moment is None:
+                from datetime import UTC
 
-            moment = datetime.now(UTC)
-        document = cache_document(batch, moment, self.refresh_interval)
-        update_cache(self.path, document, moment, dump_document)
+                moment = datetime.now(UTC)
+            document = cache_document(batch, moment, self.refresh_interval)
+            update_cache(self.path, document, moment, dump_document)
 
     def close(self, timeout: float) -> None:
         with self._lock:

@@ -69,7 +69,8 @@ def merge(
     """`fresh`'s accounts replace their old entries; the others stay unless gone a day.
 
     A failed fetch does not replace an account's last good entry: the status line keeps
-    showing what was last known, and marks it stale by its own `fetched_at`."""
+    showing what was last known, and marks it stale by its own `fetched_at`. Not for ever:
+    a good entry older than a day gives way to the failure, which says what is wrong now."""
     previous = {account_id(a): a for a in (old or {}).get("accounts", [])}
     accounts: dict[tuple[str, str, str], dict[str, Any]] = {}
     for account in fresh.get("accounts", []):
@@ -77,10 +78,12 @@ def merge(
         before = previous.pop(key, None)
         failed = account.get("status") != "ok"
         keep_old = failed and before is not None and before.get("status") == "ok"
-        accounts[key] = before if keep_old and before is not None else account
+        if keep_old and before is not None and _recent(before, now):
+            accounts[key] = before
+        else:
+            accounts[key] = account
     for key, account in previous.items():
-        seen = parse_time(account.get("fetched_at"))
-        if seen is not None and now - seen <= FORGET_AFTER:
+        if _recent(account, now):
             accounts.setdefault(key, account)
     providers = dict((old or {}).get("providers") or {})
     providers.update(fresh.get("providers") or {})
@@ -88,6 +91,12 @@ def merge(
     merged["providers"] = providers
     merged["accounts"] = sorted(accounts.values(), key=_order(fresh, providers))
     return merged
+
+
+def _recent(account: Mapping[str, Any], now: datetime) -> bool:
+    """Seen by a writer within the last day (by its own `fetched_at`)."""
+    seen = parse_time(account.get("fetched_at"))
+    return seen is not None and now - seen <= FORGET_AFTER
 
 
 def _order(fresh: Document, providers: Mapping[str, Any]):

@@ -5,7 +5,8 @@
 Fetches the selected accounts once (recording history and evaluating alerts as `--once` does)
 and exits 0 when every selected window of every selected account has at least N % left, 1 when
 one has less (named on stderr), 3 when an account could not be read and none is low, 2 for bad
-arguments. A low window wins over an unreadable account: it is the surer answer.
+arguments (a --window that no selected account has among them: a typo must not pass). A low
+window wins over an unreadable account: it is the surer answer.
 """
 
 from __future__ import annotations
@@ -130,6 +131,8 @@ def main(argv: Sequence[str]) -> int:
             else ("no accounts found")
         )
         _say(f"aiquota-tui check: {what}")
+        if args.json:  # a script that reads the verdict gets one
+            _print_json([], args.min_left, [], datetime.now(UTC), passed=False)
         return EXIT_UNREADABLE
     policy = config.refresh_policy()
     snapshots = ordered(asyncio.run(_fetch(sources, policy.max_in_flight)), sources.providers)
@@ -151,27 +154,50 @@ def main(argv: Sequence[str]) -> int:
             f"aiquota-tui check: {snapshot.provider}/{snapshot.account} could not be read "
             f"({snapshot.status.value}): {snapshot.message or ''}".rstrip(": ")
         )
+    # A --window that no readable account has checks nothing: a typo must not pass a guard.
+    # (An unreadable account may have it: that is exit 3, said above.)
+    absent = [w for w in args.window if not any(s.window(w) for s in snapshots if s.ok)]
+    if absent and not unreadable:
+        known = sorted({w.id for s in snapshots for w in s.windows})
+        _say(
+            f"aiquota-tui check: --window {', '.join(absent)}: no selected account has it "
+            f"(their windows: {', '.join(known) or 'none'})"
+        )
     if args.json:
-        document = once.document_of(snapshots, now)
-        document["check"] = {
-            "min_left": args.min_left,
-            "passed": not failing and not unreadable,
-            "failing": [
-                {
-                    "provider": f.snapshot.provider,
-                    "account": f.snapshot.account,
-                    "window": f.window,
-                    "remaining_percent": round(f.remaining, 6) + 0.0,
-                }
-                for f in failing
-            ],
-        }
-        _write_stdout(once.dump_document(document, ascii_only=not _stdout_is_utf8()) + "\n")
+        passed = not failing and not unreadable and not absent
+        _print_json(snapshots, args.min_left, failing, now, passed=passed)
     if failing:
         return EXIT_LOW
     if unreadable:
         return EXIT_UNREADABLE
+    if absent:
+        return EXIT_USAGE
     return EXIT_OK
+
+
+def _print_json(
+    snapshots: Sequence[AccountSnapshot],
+    min_left: float,
+    failing: Sequence[Failing],
+    now: datetime,
+    *,
+    passed: bool,
+) -> None:
+    document = once.document_of(snapshots, now)
+    document["check"] = {
+        "min_left": min_left,
+        "passed": passed,
+        "failing": [
+            {
+                "provider": f.snapshot.provider,
+                "account": f.snapshot.account,
+                "window": f.window,
+                "remaining_percent": round(f.remaining, 6) + 0.0,
+            }
+            for f in failing
+        ],
+    }
+    _write_stdout(once.dump_document(document, ascii_only=not _stdout_is_utf8()) + "\n")
 
 
 def entry_point(argv: Sequence[str]) -> None:

@@ -13,7 +13,8 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from tui.answers import RunContext, build_answers
 from tui.cli import EXIT_OK, EXIT_USAGE, _provider_id
 from tui.config import ConfigError, load_config
 from tui.once import document_of, dump_document
-from tui.serve.http import Pages, Server, is_loopback, parse_listen
+from tui.serve.http import Pages, Server, is_loopback, parse_listen, url_host
 from tui.serve.metrics import exposition, families
 from tui.serve.refresher import Refresher
 
@@ -69,14 +70,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Shorter tokens are accepted (the file is the user's choice) but said to be guessable.
+SHORT_TOKEN = 16
+
+
 def _read_token(path: Path) -> str:
+    """The file's one word: surrounding whitespace, a final newline or CRLF and a BOM are
+    not part of it. Printable ASCII only, as a header carries it byte for byte."""
     read = read_text(path.expanduser(), str(path), limit=MAX_TOKEN_FILE_BYTES, what="a token file")
     if not read.ok:
         raise ValueError(f"--token-file: {read.problem}")
-    token = read.data.strip()
-    if len(token) < 16 or any(c.isspace() for c in token):
-        raise ValueError("--token-file: the token must be one word of at least 16 characters")
+    token = read.data.lstrip("\ufeff").strip()
+    if not token:
+        raise ValueError(f"--token-file {path}: the file is empty; write the token in it")
+    if any(c.isspace() for c in token) or not (token.isascii() and token.isprintable()):
+        raise ValueError(
+            f"--token-file {path}: the token must be one word of printable ASCII characters"
+        )
     remember(token)
+    if len(token) < SHORT_TOKEN:
+        log(f"--token-file: a token of {len(token)} characters is easy to guess; use 32 or more")
     return token
 
 
@@ -90,16 +103,37 @@ class Documents:
         self._dirty = True
         self._making: asyncio.Task[None] | None = None
 
-    def make_now(self) -> None:
+    def gather(self) -> Callable[[], tuple[bytes, bytes]]:
+        """What the documents are made of, taken now on the loop's thread (where the store
+        changes), and the work of writing them, for a thread."""
         entries = list(self.refresher.store)
         pairs = [(entry.snapshot, entry.shown) for entry in entries]
         errors = dict(self.refresher.errors)
         success = dict(self.refresher.last_success)
-        shown = ordered([entry.shown for entry in entries], self.refresher.sources.providers)
-        metrics = exposition(families(pairs, errors, success))
-        document = document_of(shown, datetime.now(UTC))
-        document["refresh_interval"] = self.refresher.store.policy.interval
-        self.metrics, self.usage = metrics, (dump_document(document) + "\n").encode()
+        current = {entry.key for entry in entries}
+        gone = {k: s for k, s in self.refresher.failed.items() if k not in current}
+        # /usage says what --once would say now (the status and message of the latest
+        # answer) with the figures last known, as /metrics does: account_up 0 and the last
+        # good windows, never a status "ok" for an account that just failed.
+        reported = [
+            shown
+            if latest is shown
+            else replace(shown, status=latest.status, message=latest.message)
+            for latest, shown in pairs
+        ]
+        providers = self.refresher.sources.providers
+        interval = self.refresher.store.policy.interval
+
+        def make() -> tuple[bytes, bytes]:
+            metrics = exposition(families(pairs, errors, success, gone))
+            document = document_of(ordered(reported, providers), datetime.now(UTC))
+            document["refresh_interval"] = interval
+            return metrics, (dump_document(document) + "\n").encode()
+
+        return make
+
+    def make_now(self) -> None:
+        self.metrics, self.usage = self.gather()()
 
     def changed(self) -> None:
         self._dirty = True
@@ -109,7 +143,7 @@ class Documents:
     async def _make(self) -> None:
         while self._dirty:
             self._dirty = False
-            await asyncio.to_thread(self.make_now)
+            self.metrics, self.usage = await asyncio.to_thread(self.gather())
 
     def pages(self) -> Pages:
         return Pages(
@@ -135,7 +169,7 @@ async def serve(refresher: Refresher, listen: tuple[str, int] | None, token: str
         except OSError as error:
             log(f"cannot listen on {listen[0]}:{listen[1]}: {error.strerror or error}")
             return EXIT_USAGE
-        log(f"listening on http://{host}:{port} (/metrics, /usage, /healthz)")
+        log(f"listening on http://{url_host(host)}:{port} (/metrics, /usage, /healthz)")
     log(f"refreshing {len(refresher.store)} accounts every {refresher.store.policy.interval:g} s")
     try:
         await refresher.run(stop)

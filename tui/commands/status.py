@@ -7,14 +7,15 @@ never the network and never a credential file, and imports neither Textual nor h
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
+import re
+import string
 import sys
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,9 @@ import platformdirs
 
 from providers.kit.files import read_text
 from providers.kit.text import clean_text
+from providers.short_names import SHORT_NAMES
 from tui.cache.store import CACHE_FILE_NAME, Document, parse_time, read_cache
-from tui.pace import pace_sign
+from tui.pace_sign import pace_sign
 
 APP_NAME = "aiquota-tui"
 EXIT_OK, EXIT_USAGE, EXIT_NO_CACHE = 0, 2, 3
@@ -35,6 +37,12 @@ CRITICAL_BELOW, WARNING_BELOW = 10.0, 30.0
 # The app's quota colours by remaining share (tui/themes.py): plenty ≥ 50, low < 50,
 # critical < 20, exhausted 0. Used when the theme names none.
 ANSI_COLOURS = {"plenty": "green", "low": "yellow", "critical": "red", "exhausted": "magenta"}
+FIELDS = ("p", "provider", "account", "w1", "w2", "left", "reset", "pace")
+# A field's format spec may pad or cut (`{account:>8}`, `{account:.6}`), within a status
+# line's width: `{w1:>999999999}` would ask for a gigabyte.
+_SPEC = re.compile(r"(?:.?[<>^])?(?P<width>\d{0,3})(?:\.(?P<precision>\d{1,3}))?")
+MAX_WIDTH = 200
+FORMAT_LIMIT, SEP_LIMIT = 500, 50
 
 
 @dataclass(frozen=True)
@@ -83,11 +91,22 @@ def cache_path() -> Path:
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value) if math.isfinite(value) else None
+    try:
+        number = float(value)  # an integer of 400 digits is no float
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _left(window: Mapping[str, Any]) -> float | None:
-    return _number(window.get("remaining_percent"))
+    """% left, within 0-100 whatever the file says (-5 left is nothing left)."""
+    left = _number(window.get("remaining_percent"))
+    return None if left is None else min(100.0, max(0.0, left))
+
+
+def _provider(account: Mapping[str, Any]) -> str | None:
+    provider = account.get("provider")
+    return provider if isinstance(provider, str) and provider else None
 
 
 def _windows(account: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -105,17 +124,18 @@ def _headroom(account: Mapping[str, Any]) -> float | None:
 
 def choose(document: Document, options: Options) -> list[Mapping[str, Any]]:
     """The accounts to show: per provider its active account, else the most headroom."""
-    accounts = [a for a in document.get("accounts", []) if isinstance(a, dict)]
+    # An entry that names no provider is nobody's: it cannot be put in any chunk.
+    accounts = [a for a in document.get("accounts", []) if isinstance(a, dict) and _provider(a)]
     if options.providers:
         accounts = [a for a in accounts if a.get("provider") in options.providers]
     if options.accounts:
         wanted = {name.casefold() for name in options.accounts}
-        accounts = [a for a in accounts if str(a.get("account", "")).casefold() in wanted]
+        accounts = [a for a in accounts if _text(a.get("account")).casefold() in wanted]
     if options.all:
         return accounts
     chosen: dict[str, Mapping[str, Any]] = {}
     for account in accounts:
-        provider = str(account.get("provider"))
+        provider = _provider(account) or ""
         best = chosen.get(provider)
         if best is None or _better(account, best):
             chosen[provider] = account
@@ -136,8 +156,23 @@ def _better(account: Mapping[str, Any], than: Mapping[str, Any]) -> bool:
 # ------------------------------------------------------------------ one chunk
 
 
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def whole_number(value: float) -> int:
+    """Rounded to a whole, halves up, except onto 0 or 100 from a share that is not exactly
+    that (tui/percent.py's rule in whole numbers): 0.4 % left is 1, not "nothing left"."""
+    rounded = math.floor(value + 0.5)
+    if rounded == 0 and value > 0:
+        return 1
+    if rounded == 100 and value < 100:
+        return 99
+    return rounded
+
+
 def whole(value: float | None) -> str:
-    return "" if value is None else str(math.floor(value + 0.5))
+    return "" if value is None else str(whole_number(value))
 
 
 def short_duration(seconds: float) -> str:
@@ -189,16 +224,53 @@ def _short_name(document: Document, provider: str) -> str:
     table = document.get("providers")
     entry = table.get(provider) if isinstance(table, dict) else None
     short = entry.get("short") if isinstance(entry, dict) else None
-    return short if isinstance(short, str) and short else provider[:3]
+    if isinstance(short, str) and short:
+        return short
+    return SHORT_NAMES.get(provider, provider[:3])
+
+
+def _ascii(text: str) -> str:
+    return text.encode("ascii", "replace").decode("ascii")
 
 
 def _safe(text: Any, options: Options, limit: int = NAME_LIMIT) -> str:
-    cleaned = clean_text(str(text), limit) if text is not None else ""
+    """Text from the file as data: one line, no control, and nothing tmux or Waybar reads as
+    a format (tmux's #[…] and #(…), Waybar's Pango markup)."""
+    cleaned = clean_text(text, limit) if isinstance(text, str) else ""
     if options.ascii:
-        cleaned = cleaned.encode("ascii", "replace").decode("ascii")
+        cleaned = _ascii(cleaned)
     if options.tmux:
-        cleaned = cleaned.replace("#", "##")  # tmux would read #[…] and #(…) in a name
+        cleaned = cleaned.replace("#", "##")
+    if options.waybar:
+        cleaned = cleaned.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return cleaned
+
+
+def format_problem(template: str) -> str | None:
+    """Why `template` cannot be a chunk, or None. Only our fields, no conversion, no
+    attribute or index (`{p.__class__}`), and a spec that pads or cuts within MAX_WIDTH."""
+    usage = (
+        f"--format {template!r}: use only {{p}} {{provider}} {{account}} "
+        "{w1} {w2} {left} {reset} {pace}"
+    )
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:
+        return usage + " (a lone { or } is written {{ or }})"
+    for _literal, field, spec, conversion in parts:
+        if field is None:
+            continue
+        if field not in FIELDS or conversion is not None:
+            return usage
+        if spec:
+            match = _SPEC.fullmatch(spec)
+            sizes = [int(match[g]) for g in ("width", "precision") if match and match[g]]
+            if match is None or any(size > MAX_WIDTH for size in sizes):
+                return (
+                    f"--format {template!r}: a field may only be padded or cut to at most "
+                    f"{MAX_WIDTH} characters ({{account:>8}}, {{account:.6}})"
+                )
+    return None
 
 
 def chunk(document: Document, account: Mapping[str, Any], options: Options, now: datetime) -> Chunk:
@@ -208,7 +280,7 @@ def chunk(document: Document, account: Mapping[str, Any], options: Options, now:
     first_pace = windows[0].get("pace") if windows else None
     stage = first_pace.get("stage") if isinstance(first_pace, dict) else None
     fields = {
-        "p": _safe(_short_name(document, str(account.get("provider"))), options),
+        "p": _safe(_short_name(document, _provider(account) or ""), options),
         "provider": _safe(account.get("provider"), options),
         "account": _safe(account.get("account"), options),
         "w1": whole(lefts[0]) if lefts else "",
@@ -218,13 +290,12 @@ def chunk(document: Document, account: Mapping[str, Any], options: Options, now:
         "pace": pace_sign(stage if isinstance(stage, str) else None, ascii_only=options.ascii),
     }
     template = options.format or _default_format(options, len(shown), account)
-    try:
+    try:  # checked by format_problem before the file was read
         text = template.format_map(fields)
     except (KeyError, ValueError, IndexError, AttributeError):
-        raise UsageError(
-            f"--format {template!r}: use only {{p}} {{provider}} {{account}} "
-            "{w1} {w2} {left} {reset} {pace}"
-        ) from None
+        raise UsageError(format_problem(template) or f"--format {template!r}") from None
+    if options.ascii:
+        text = _ascii(text)
     if options.format is None and not shown:
         text = f"{text} {_safe(_balance_text(account), options) or ('x' if options.ascii else '✗')}"
     stale = _is_stale(document, account, options, now)
@@ -252,8 +323,8 @@ def _is_stale(
 ) -> bool:
     limit = options.stale_after
     if limit is None:
-        interval = _number(document.get("refresh_interval")) or DEFAULT_INTERVAL
-        limit = 2 * interval
+        interval = _number(document.get("refresh_interval"))
+        limit = 2 * (interval if interval is not None and interval > 0 else DEFAULT_INTERVAL)
     fetched = parse_time(account.get("fetched_at"))
     return fetched is None or (now - fetched).total_seconds() > limit
 
@@ -284,7 +355,7 @@ def theme_colours() -> dict[str, str]:
     for key in ANSI_COLOURS:
         value = found.get(key)
         if isinstance(value, str) and _is_colour(value):
-            colours[key] = value
+            colours[key] = value.strip()
     return colours
 
 
@@ -295,23 +366,34 @@ def _is_colour(value: str) -> bool:
     return text.isalnum() and len(text) <= 20
 
 
-def _toml(path: Path) -> dict[str, Any]:
-    read = read_text(path, str(path), limit=256 * 1024)
-    if not read.ok:
-        return {}
+def _toml_text(text: str) -> dict[str, Any]:
+    import tomllib  # only for --tmux: the plain line does not pay for it
+
     try:
-        return tomllib.loads(read.data)
+        return tomllib.loads(text)
     except (tomllib.TOMLDecodeError, ValueError):
         return {}
 
 
+def _toml(path: Path) -> dict[str, Any]:
+    read = read_text(path, str(path), limit=256 * 1024)
+    return _toml_text(read.data) if read.ok else {}
+
+
+_THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
 def _theme_file(name: str) -> dict[str, Any]:
-    bundled = resources.files("themes").joinpath(f"{name}.toml")
-    try:
-        if bundled.is_file():
-            return tomllib.loads(bundled.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, ValueError):
-        pass
+    from importlib import resources
+
+    # state.toml's name picks a bundled file only when it is a plain name, never a path.
+    if _THEME_NAME.fullmatch(name) and ".." not in name:
+        bundled = resources.files("themes").joinpath(f"{name}.toml")
+        try:
+            if bundled.is_file():
+                return _toml_text(bundled.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
     folder = Path(platformdirs.user_config_dir(APP_NAME)) / "themes"
     try:
         paths = sorted(folder.glob("*.toml"))
@@ -350,8 +432,11 @@ def _tooltip(
                 f"{_safe(window.get('label'), options)} {whole(_left(window))}% left{when}"
             )
         if not parts:
-            parts.append(_safe(_balance_text(account), options) or str(account.get("status")))
-        name = f"{_safe(_short_name(document, str(account.get('provider'))), options)} {_safe(account.get('account'), options)}"
+            parts.append(
+                _safe(_balance_text(account), options) or _safe(account.get("status"), options)
+            )
+        short = _short_name(document, _provider(account) or "")
+        name = f"{_safe(short, options)} {_safe(account.get('account'), options)}"
         lines.append(f"{name}: " + ", ".join(parts))
     return "\n".join(lines)
 
@@ -374,7 +459,7 @@ def render(document: Document, options: Options, now: datetime) -> tuple[str, in
             "text": options.sep.join(c.text for c in chunks),
             "tooltip": _tooltip(document, accounts, options, now),
             "class": css,
-            "percentage": None if lowest is None else math.floor(lowest + 0.5),
+            "percentage": None if lowest is None else whole_number(lowest),
         }
         return json.dumps(payload, ensure_ascii=options.ascii), EXIT_OK
     if options.tmux:
@@ -397,13 +482,17 @@ def main(argv: Sequence[str], now: datetime | None = None, path: Path | None = N
         args = parser.parse_args(list(argv))
     except SystemExit as stop:
         return int(stop.code or 0) and EXIT_USAGE
-    if args.stale_after is not None and not (0 <= args.stale_after < 10**9):
-        print("aiquota-tui status: --stale-after must be a number of seconds", file=sys.stderr)
+    problem = _argument_problem(args)
+    if problem is not None:
+        print(f"aiquota-tui status: {clean_text(problem, 600)}", file=sys.stderr)
         return EXIT_USAGE
+    # The separator and the format's own text are the user's, but still one line of text:
+    # a newline or an ESC in them would break the status bar as one in a name would.
+    sep = clean_text(args.sep, SEP_LIMIT)
     options = Options(
-        format=args.format,
-        sep=args.sep,
-        providers=tuple(args.provider),
+        format=None if args.format is None else clean_text(args.format, FORMAT_LIMIT),
+        sep=_ascii(sep) if args.ascii else sep,
+        providers=tuple(_provider_id(p) for p in args.provider),
         accounts=tuple(args.account),
         all=args.all,
         tmux=args.tmux,
@@ -424,14 +513,39 @@ def main(argv: Sequence[str], now: datetime | None = None, path: Path | None = N
     return code
 
 
+def _provider_id(text: str) -> str:
+    return text.strip().lower()  # as the other commands: --provider Codex is codex
+
+
+def _argument_problem(args: argparse.Namespace) -> str | None:
+    if args.stale_after is not None and not (0 <= args.stale_after < 10**9):
+        return "--stale-after must be a number of seconds, 0 or more"
+    unknown = [p for p in args.provider if _provider_id(p) not in SHORT_NAMES]
+    if unknown:
+        return f"--provider {unknown[0]!r}: not a provider id ({', '.join(SHORT_NAMES)})"
+    if len(args.sep) > SEP_LIMIT:
+        return f"--sep: at most {SEP_LIMIT} characters"
+    if args.format is not None and len(args.format) > FORMAT_LIMIT:
+        return f"--format: at most {FORMAT_LIMIT} characters"
+    return None if args.format is None else format_problem(args.format)
+
+
 def _print(text: str) -> None:
     try:
         sys.stdout.write(text + "\n")
         sys.stdout.flush()
     except BrokenPipeError:
-        pass
+        _silence_stdout()
     except UnicodeEncodeError:
         sys.stdout.write(text.encode("ascii", "replace").decode("ascii") + "\n")
+
+
+def _silence_stdout() -> None:
+    """The reader went away: point stdout at /dev/null so the flush at exit stays quiet."""
+    import os
+
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def entry_point(argv: Sequence[str]) -> None:

@@ -31,13 +31,38 @@ def _seconds(moment: datetime | None) -> float | None:
     return None if moment is None else moment.timestamp()
 
 
+def account_names(snapshots: Iterable[AccountSnapshot]) -> dict[str, str]:
+    """Each account's `account` label, by key, unique within its provider.
+
+    Two sources may hold accounts of one name (`work.auth.json` in two folders); Prometheus
+    refuses a scrape with two series of the same labels, so a repeated name gets its source
+    (`work (other/work.auth.json)`), and a number if even that repeats."""
+    names: dict[str, str] = {}
+    taken: set[tuple[str, str]] = set()
+    for snapshot in snapshots:
+        name = snapshot.account
+        if (snapshot.provider, name) in taken:
+            name = f"{snapshot.account} ({snapshot.source})" if snapshot.source else name
+            number = 2
+            while (snapshot.provider, name) in taken:
+                name, number = f"{snapshot.account} #{number}", number + 1
+        taken.add((snapshot.provider, name))
+        names[snapshot.key] = name
+    return names
+
+
 def families(
     latest: Iterable[tuple[AccountSnapshot, AccountSnapshot]],
-    errors: Mapping[tuple[str, str, str], int],
+    errors: Mapping[tuple[str, str], int],
     last_success: Mapping[str, datetime],
+    gone: Mapping[str, AccountSnapshot] | None = None,
 ) -> list[Metric]:
     """`latest` pairs each account's latest snapshot (its status) with the one whose figures
-    are shown (the last good one while the latest is an error)."""
+    are shown (the last good one while the latest is an error). `errors` counts failed
+    fetches by (account key, status); `gone` names accounts with errors that are no longer
+    found, whose counters stay (a counter never goes back)."""
+    latest = list(latest)
+    names = account_names([shown for _, shown in latest] + list((gone or {}).values()))
     used = GaugeMetricFamily(
         "aiquota_window_used_ratio", "Share of the window used (0-1, may pass 1).", labels=WINDOW
     )
@@ -82,15 +107,15 @@ def families(
     )
     build.add_metric([__version__], 1.0)
     for status_of, shown in latest:
-        names = [shown.provider, shown.account]
-        up.add_metric(names, 1.0 if status_of.ok else 0.0)
+        account = [shown.provider, names[shown.key]]
+        up.add_metric(account, 1.0 if status_of.ok else 0.0)
         active = "true" if status_of.active else "false"
-        info.add_metric([*names, shown.plan or "", status_of.status.value, active], 1.0)
+        info.add_metric([*account, shown.plan or "", status_of.status.value, active], 1.0)
         when = last_success.get(shown.key)
         if when is not None:
-            success.add_metric(names, when.timestamp())
+            success.add_metric(account, when.timestamp())
         for window in shown.windows:
-            labels = [*names, window.id]
+            labels = [*account, window.id]
             if window.window_seconds:
                 length.add_metric(labels, float(window.window_seconds))
             reset = _seconds(window.resets_at)
@@ -109,9 +134,13 @@ def families(
                     exhaustion.add_metric(labels, shown.fetched_at.timestamp() + pace.eta_seconds)
         for item in shown.balances:
             if item.amount is not None:
-                balance.add_metric([*names, item.id, item.unit or ""], float(item.amount))
-    for (provider, account, status), count in sorted(errors.items()):
-        failures.add_metric([provider, account, status], float(count))
+                balance.add_metric([*account, item.id, item.unit or ""], float(item.amount))
+    providers = {s.key: s.provider for _, s in latest} | {
+        key: s.provider for key, s in (gone or {}).items()
+    }
+    for (key, status), count in sorted(errors.items()):
+        if key in names:
+            failures.add_metric([providers[key], names[key], status], float(count))
     return [
         used,
         left,

@@ -62,7 +62,10 @@ class Refresher:
         self.on_change = on_change  # the HTTP side renders its documents again
         self.store = Store(policy=config.refresh_policy())
         self.store.merge(sources.pairs)
-        self.errors: dict[tuple[str, str, str], int] = {}  # (provider, account, status) → count
+        self.errors: dict[tuple[str, str], int] = {}  # (entry key, status) → count
+        # The latest failed answer of each account that failed, to name its counter even
+        # after the account is gone (a Prometheus counter never goes back).
+        self.failed: dict[str, AccountSnapshot] = {}
         self.last_success: dict[str, datetime] = {}  # entry key → time
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -70,11 +73,12 @@ class Refresher:
         self._handing: asyncio.Task[None] | None = None
         self._last_discovery = clock()
         self._http: HttpSession | None = None
+        # Not in the demo: without the app's sandbox a switch would write the real ~/.codex.
         self.auto_switches, problems = auto_switches(
-            sources.providers,
+            [] if sources.demo else sources.providers,
             config,
             interval=self.store.policy.interval,
-            state_dir=None if sources.demo else state_dir(),
+            state_dir=state_dir(),
         )
         for problem in problems:
             log(problem)
@@ -163,8 +167,9 @@ class Refresher:
             elif before is not Status.OK:
                 self.log(f"{name}: ok again")
             return
-        key = (entry.provider.id, entry.account.label, snapshot.status.value)
+        key = (entry.key, snapshot.status.value)
         self.errors[key] = self.errors.get(key, 0) + 1
+        self.failed[entry.key] = snapshot
         if before is not snapshot.status:
             self.log(f"{name}: {snapshot.status.value}: {snapshot.message or ''}".rstrip(": "))
 

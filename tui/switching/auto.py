@@ -19,7 +19,7 @@ import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from providers.base import Account, Provider, Switcher
@@ -86,13 +86,16 @@ class AutoSwitch:
         if self.busy:
             return None
         active = next((c for c in candidates if c.account.active), None)
-        if active is None or not active.snapshot.ok:
+        # Not on old news either: a window low hours ago may have reset since.
+        if active is None or not active.snapshot.ok or not active.fresh:
             return None
         known = lefts(active.snapshot)
         if not known or min(known) >= self.rules.below:
             self._said_none = False
             self._waiting_until = None
             return None
+        if self.last_switch is not None and self.last_switch > now:
+            self.last_switch = now  # the clock went back: the cooldown counts from now
         if self.last_switch is not None and now - self.last_switch < timedelta(
             seconds=self.rules.cooldown
         ):
@@ -145,9 +148,12 @@ class AutoSwitch:
             return None
         try:
             value = json.loads(read.data).get(self.provider.id)
-            return datetime.fromisoformat(value) if isinstance(value, str) else None
-        except (ValueError, AttributeError):
+            moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+        except (ValueError, AttributeError, RecursionError):
             return None
+        if moment is not None and moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)  # a hand-edited time without its zone
+        return moment
 
     def _save(self, now: datetime) -> None:
         if self.state_path is None:
@@ -162,9 +168,14 @@ class AutoSwitch:
             data[self.provider.id] = now.isoformat()
             self.state_path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.state_path.parent, suffix=".tmp")
-            with os.fdopen(handle, "w") as stream:
-                json.dump(data, stream)
-            os.replace(temporary, self.state_path)
+            try:
+                with os.fdopen(handle, "w") as stream:
+                    json.dump(data, stream)
+                os.replace(temporary, self.state_path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+                raise
 
 
 def _earliest_reset(candidates: Sequence[Candidate], now: datetime) -> datetime | None:
@@ -206,12 +217,17 @@ def switched_event(decision: Switch, now: datetime) -> dict[str, object]:
 def candidates_of(
     entries: Sequence[Entry], provider: Provider, now: datetime, interval: float
 ) -> list[Candidate]:
-    """The store's answered accounts of one provider, judged by what they show."""
-    return [
-        Candidate(entry.account, entry.shown, fresh_enough(entry.shown, now, interval))
-        for entry in entries
-        if entry.provider is provider and not entry.loading
-    ]
+    """The store's answered accounts of one provider. The active one is judged by what it
+    shows (its last good answer through a passing error); a target by its latest answer, so
+    an account that just turned auth_expired is no target because its last good data is
+    recent."""
+    found = []
+    for entry in entries:
+        if entry.provider is not provider or entry.loading:
+            continue
+        snapshot = entry.shown if entry.account.active else entry.snapshot
+        found.append(Candidate(entry.account, snapshot, fresh_enough(snapshot, now, interval)))
+    return found
 
 
 def auto_switches(

@@ -9,6 +9,8 @@ from typing import Any
 DEFAULT_BELOW = 10.0
 DEFAULT_TARGET_MIN = 30.0
 DEFAULT_COOLDOWN = 900.0
+# A year: longer is no cooldown but "never", and past about 10**14 s no timedelta holds it.
+MAX_COOLDOWN = 365 * 86400.0
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,14 @@ def switch_rules(settings: Mapping[str, Any]) -> tuple[SwitchRules, list[str]]:
     below = _percent(settings, "switch_below", DEFAULT_BELOW, problems)
     target = _percent(settings, "switch_target_min", DEFAULT_TARGET_MIN, problems)
     cooldown = settings.get("switch_cooldown", DEFAULT_COOLDOWN)
-    if isinstance(cooldown, bool) or not isinstance(cooldown, int | float) or cooldown < 0:
-        problems.append(f"switch_cooldown must be seconds, 0 or more; {DEFAULT_COOLDOWN:g} is used")
+    if (
+        isinstance(cooldown, bool)
+        or not isinstance(cooldown, int | float)
+        or not 0 <= cooldown <= MAX_COOLDOWN  # also nan and inf, which TOML allows
+    ):
+        problems.append(
+            f"switch_cooldown must be seconds, 0 to {MAX_COOLDOWN:.0f}; {DEFAULT_COOLDOWN:g} is used"
+        )
         cooldown = DEFAULT_COOLDOWN
     if target <= below:
         problems.append(
