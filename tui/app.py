@@ -18,6 +18,7 @@ from pathlib import Path
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingsMap
 from textual.content import Content
+from textual.driver import Driver
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static, TabbedContent, TabPane
@@ -34,6 +35,7 @@ from providers.registry import BY_ID, PROVIDERS
 from tui.answers import Answers, RunContext, build_answers
 from tui.config import Config, config_dir
 from tui.guarded_app import GuardedApp
+from tui.screen import QuotaScreen
 from tui.screens.confirm import Confirm
 from tui.screens.help import HelpScreen, key_text
 from tui.screens.pickers import AccountPicker, ThemePicker
@@ -221,6 +223,18 @@ class QuotaApp(GuardedApp):
         self.startup_messages += messages
         wanted = self.saved.theme if self.saved.theme in self.available_themes else DEFAULT_THEME
         self.theme = wanted
+
+    def get_default_screen(self) -> Screen:
+        return QuotaScreen(id="_default")  # Textual's, with a compositor that renders less
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, but on Linux one whose input thread sleeps while no key comes."""
+        driver = super().get_driver_class()
+        if driver.__name__ == "LinuxDriver" and driver.__module__ == "textual.drivers.linux_driver":
+            from tui.driver import QuietLinuxDriver  # imports termios: Linux and macOS only
+
+            return QuietLinuxDriver
+        return driver
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Built-in Textual themes know nothing of quota colours; derive them from theirs.

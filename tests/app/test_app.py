@@ -313,7 +313,8 @@ async def test_idle_ticks_repaint_nothing_and_a_countdown_repaints_only_its_cell
         clock.advance(5)  # away from a minute boundary, where minute-only countdowns change too
         app._tick()
         await pilot.pause()
-        columns = {name: app.query_one(f"#overview-{name}") for name in ("main", "reset", "status")}
+        # The rows' cells, and over their reset column the countdowns, in a widget of their own.
+        columns = {name: app.query_one(f"#overview-{name}") for name in ("lines", "resets")}
         refreshes: dict[str, list[tuple]] = {name: [] for name in columns}
         for name, widget in columns.items():
             original = widget.refresh
@@ -325,12 +326,12 @@ async def test_idle_ticks_repaint_nothing_and_a_countdown_repaints_only_its_cell
             widget.refresh = spy
         app._tick()  # the same second: nothing changed, nothing repainted
         await pilot.pause()
-        assert refreshes == {"main": [], "reset": [], "status": []}
+        assert refreshes == {"lines": [], "resets": []}
         clock.advance(1)
         app._tick()  # one second on: "side" shows seconds (its window resets within the hour)
         await pilot.pause()
-        assert refreshes["main"] == [] and refreshes["status"] == []
-        [regions] = refreshes["reset"]
+        assert refreshes["lines"] == []
+        [regions] = refreshes["resets"]
         side = overview_names(app).index("side")
         assert [(r.y, r.height) for r in regions] == [(side, 1)]
         assert all(r.width <= 2 for r in regions)
