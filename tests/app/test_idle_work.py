@@ -10,10 +10,11 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 from support.app import make_app, settle
+from textual.visual import Visual
 
 from providers.base import Account
 from providers.model import AccountSnapshot, Status, Window
-from providers.registry import BY_ID
+from providers.registry import BY_ID, PROVIDERS
 from tui.format import exhausted_windows, until, until_steady
 from tui.store.store import Entry
 from tui.widgets.overview import OverviewRow, status_steady_until, status_text
@@ -145,3 +146,28 @@ async def test_an_idle_second_redraws_only_the_rows_whose_text_the_time_changed(
         clock.advance(1)
         app._tick()  # "side" resets within the hour: its seconds tick; the others show minutes
         assert redrawn == ["side"]
+
+
+async def test_a_cell_is_drawn_as_textual_draws_it(tmp_path: Path) -> None:
+    """RowColumn.cell_strip's short way gives the strips Textual's Visual.to_strips gives,
+    styles, colours and offsets alike, for every cell of every demo row, selected or not, in
+    a dark, a light and an ANSI theme."""
+    app, _, _ = make_app(tmp_path, providers=[provider.id for provider in PROVIDERS])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        pane = app.overview
+        widths = pane._widths()
+        compared = 0
+        for theme in ("aiquota-dark", "textual-light", "ansi-dark"):
+            app.theme = theme
+            await pilot.pause()
+            for view in (pane.lines_view, pane.resets_view):
+                for row in pane.rows:
+                    for selected in (False, True):
+                        for cell, width in zip(row.padded(widths, selected), widths, strict=True):
+                            textual = Visual.to_strips(
+                                view, cell, width, 1, view.visual_style, pad=True
+                            )[0]
+                            assert list(view.cell_strip(cell, width)) == list(textual)
+                            compared += 1
+        assert compared == 3 * 2 * 30 * 2 * 3

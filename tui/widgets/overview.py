@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import heapq
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from rich.cells import cell_len
 from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -350,7 +352,7 @@ class OverviewRow:
         self._columns: Columns | None = None
         self.drawn_answers = -1  # set by the pane after each redraw
         self._drawn_at: datetime | None = None
-        self._steady: datetime | None = None
+        self.steady: datetime | None = None
         # The three cells last put on screen for it (padded to their widths, highlighted when
         # selected), if it is on screen.
         self.lines: tuple[Content, ...] | None = None
@@ -383,7 +385,7 @@ class OverviewRow:
         them), the same columns, and its countdown and status still read the same. The 1 Hz
         clock redraws only the rows that are not: on an idle screen, those counting seconds."""
         drawn_at = self._drawn_at
-        steady = self._steady
+        steady = self.steady
         return (
             self.drawn_answers == answers
             and self._columns is columns
@@ -418,7 +420,7 @@ class OverviewRow:
             )
             if moment is not None
         ]
-        self._steady = min(moments) if moments else None
+        self.steady = min(moments) if moments else None
         self._columns = columns
         self._drawn_at = now
 
@@ -494,6 +496,7 @@ class RowColumn(Widget):
         self._count = 0
         # Bumped when the styles change (a theme, say): the rows' cached strips are redrawn.
         self.epoch = 0
+        self._rich_styles: dict[tuple[Style, Style, int], RichStyle] = {}
 
     def set_count(self, count: int) -> None:
         """How many rows there are: the widget's height, so the container can scroll."""
@@ -535,8 +538,16 @@ class RowColumn(Widget):
             return strips[0] if strips else Strip.blank(width, style.rich_style)
         segments = []
         x = 0
+        rich_styles = self._rich_styles
+        if len(rich_styles) > 4096:
+            rich_styles.clear()
         for text, text_style in content.render(style, end="", parse_style=self._get_style):
-            segments.append(Segment(text, (style + text_style).rich_style_with_offset(x, 0)))
+            # The same few styles at the same few offsets, row after row: each made once.
+            key = (style, text_style, x)
+            rich = rich_styles.get(key)
+            if rich is None:
+                rich = rich_styles[key] = (style + text_style).rich_style_with_offset(x, 0)
+            segments.append(Segment(text, rich))
             x += len(text)
         pad = (style + Style(reverse=False)).rich_style
         return Strip(segments, content.cell_length).extend_cell_length(width, pad)
@@ -576,6 +587,13 @@ class OverviewPane(Vertical):
         # Counts the batches of answers (and new orders): a row drawn before the last one is
         # drawn again, and so is one whose countdown or status changed with the time.
         self._answer_count = 0
+        # What the rows on screen were last all drawn for (answers, columns, selection, rows
+        # on screen, order) and when; and a heap of (when its text next changes, row index)
+        # of those whose countdown or status changes with the time.
+        self._drawn_state: tuple | None = None
+        self._drawn_at: datetime | None = None
+        self._due: list[tuple[datetime, int]] = []
+        self._order = 0  # counts set_order calls
         # Held rather than queried, so a redraw before the children mount is not an error.
         self.sort_text = DiffText(id="overview-sort")
         self.header_text = DiffText(id="overview-header")
@@ -634,6 +652,7 @@ class OverviewPane(Vertical):
             row.lines = None  # it may have moved: what its line showed is another row's
             rows.append(row)
         self.rows = rows
+        self._order += 1
         self._answers = True
         for view in (self.lines_view, self.resets_view):
             view.set_count(len(rows))
@@ -675,13 +694,28 @@ class OverviewPane(Vertical):
             self.lines_view.refresh()
             self.resets_view.refresh()
         # Only the rows on screen are drawn (the others when scrolled to), and of those only
-        # the ones an answer, a new layout or the time changed.
+        # the ones an answer, a new layout or the time changed. When only the time moved on,
+        # only the rows whose text it changes are even looked at: those due in self._due.
         answers = self._answer_count
         selected = self.selected
-        for index in self._visible():
-            row = self.rows[index]
+        visible = self._visible()
+        state = (answers, columns, selected, visible, self._order)
+        drawn_at = self._drawn_at
+        self._drawn_at = now
+        if state == self._drawn_state and drawn_at is not None and now >= drawn_at:
+            indices: Iterable[int] = self._due_rows(now)
+        else:
+            self._drawn_state = state
+            self._due = []
+            indices = visible
+        rows = self.rows
+        due = self._due
+        for index in indices:
+            row = rows[index]
             before = row.lines
             self._draw(row, now, answers, columns)
+            if row.steady is not None:
+                heapq.heappush(due, (row.steady, index))
             row.lines = row.padded(widths, index == selected)
             if before is None or before is row.lines:
                 continue  # not drawn yet (its line renders when Textual asks), or unchanged
@@ -698,6 +732,14 @@ class OverviewPane(Vertical):
                     lines += (region.translate((start, 0)) for region in changed)
             if lines:
                 self.lines_view.refresh_cells(index, lines)
+
+    def _due_rows(self, now: datetime) -> list[int]:
+        """The rows on screen whose countdown or status the time has changed by `now`."""
+        due = self._due
+        indices = []
+        while due and due[0][0] <= now:
+            indices.append(heapq.heappop(due)[1])
+        return indices
 
     @staticmethod
     def _draw(row: OverviewRow, now: datetime, answers: int, columns: Columns) -> None:
