@@ -17,8 +17,8 @@ is Textual's own.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from itertools import pairwise
 
 from textual._compositor import Compositor
 from textual.geometry import Region
@@ -27,21 +27,34 @@ from textual.strip import Strip
 
 
 class BandCompositor(Compositor):
+    # The lines a partial update writes (its changed cells' lines), while it renders.
+    _update_lines: list[int] | None = None
+
+    def render_partial_update(self):
+        height = self.size.height
+        lines = {y for region in self._dirty_regions for y in region.line_range}
+        self._update_lines = sorted(y for y in lines if 0 <= y < height)
+        try:
+            return super().render_partial_update()
+        finally:
+            self._update_lines = None
+
     def _get_renders(
         self, crop: Region | None = None
     ) -> Iterable[tuple[Region, Region, list[Strip]]]:
-        if crop is None:
+        update_lines = self._update_lines
+        if crop is None or update_lines is None:  # a full update: Textual's own
             yield from super()._get_renders(crop)
             return
         crop_overlaps = crop.overlaps
         top, bottom = crop.y, crop.bottom
         crop_left, crop_right = crop.x, crop.right
         cuts = self.cuts
-        # Per line, the cuts already painted by a widget in front. The update writes, on each
-        # of its lines, the pieces of line between two cuts ("chops") that meet its cells, and
-        # _render_chops fills each chop with the frontmost widget's strip: a widget none of
-        # whose chops within the crop is still free (a container behind its children, a
-        # column beside the change) would be rendered for nothing.
+        # Per line written, the chops already painted by a widget in front. The update
+        # writes, on each of its lines, the pieces between two cuts ("chops") that meet its
+        # cells, and _render_chops fills each chop with the frontmost widget's strip: a
+        # widget none of whose chops there is still free (a container behind its children,
+        # a column beside the change) would be rendered for nothing.
         taken: dict[int, set[int]] = {}
         for widget, (region, clip) in self.visible_widgets.items():
             if not crop_overlaps(clip):
@@ -54,21 +67,24 @@ class BandCompositor(Compositor):
             if not (width and height):
                 continue
             right = x + width
+            # Its chops that may be written: from the one holding the crop's (or its own)
+            # left edge, while they start inside it and at or before the crop's right edge
+            # (ChopsUpdate writes a chop starting at a change's right edge too, as a cursor
+            # move with nothing after it).
+            first = max(x, crop_left)
+            last = min(right - 1, crop_right)
             needed = False
-            for line in range(y, y + height):
+            for line in update_lines[bisect_left(update_lines, y) :]:
+                if line >= y + height:
+                    break
                 line_cuts = cuts[line]
                 line_taken = taken.setdefault(line, set())
-                for cut, end in pairwise(line_cuts):
-                    # (ChopsUpdate writes a chop that starts at the right edge of a change
-                    # too, as a cursor move with nothing after it: <=, to send the same.)
-                    if (
-                        x <= cut < right
-                        and cut <= crop_right
-                        and end > crop_left
-                        and cut not in line_taken
-                    ):
+                index = bisect_right(line_cuts, first) - 1
+                while index < len(line_cuts) and (cut := line_cuts[index]) <= last:
+                    if cut not in line_taken:
                         line_taken.add(cut)
                         needed = True
+                    index += 1
             if needed:
                 yield (
                     region,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 import httpx
@@ -11,6 +12,7 @@ from support.app import make_app, real_app, settle, wait_for
 from textual.command import CommandPalette
 from textual.widgets import ProgressBar, TabbedContent
 
+import tui.app
 from providers.model import Status
 from tui.screens.help import HelpScreen
 from tui.screens.pickers import AccountPicker, ThemePicker
@@ -244,6 +246,27 @@ async def test_state_is_saved_and_restored(tmp_path: Path) -> None:
         assert active_tab(again) == "tab-codex"
         assert codex_pane(again).selected_entry().shown.account == "work"
         assert again.query_one(OverviewPane).sort == "remaining"
+
+
+async def test_a_new_order_is_saved_from_a_thread_and_the_last_one_wins(
+    tmp_path: Path, monkeypatch
+) -> None:
+    app, _, _ = make_app(tmp_path)
+    writers: list[bool] = []
+    original = tui.app.save_state
+
+    def recorded(state, path):
+        writers.append(threading.current_thread() is threading.main_thread())
+        return original(state, path)
+
+    monkeypatch.setattr(tui.app, "save_state", recorded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("s", "s")  # most remaining, then soonest reset
+        await wait_for(pilot, lambda: load_state(tmp_path / "state.toml").sort == "reset")
+        assert writers and not any(writers)  # the UI thread never waited for the disk
+        await pilot.press("q")
+    assert load_state(tmp_path / "state.toml").sort == "reset"
 
 
 async def test_countdowns_tick_with_the_clock(tmp_path: Path) -> None:

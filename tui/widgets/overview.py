@@ -579,7 +579,10 @@ class OverviewPane(Vertical):
         self.columns = Columns.for_width(self._width, self.needs)
         self._sort_line = ""
         self._drawn_widths: tuple[int, int, int] | None = None
-        self._row_needs: list[Needs] = []
+        self._rows_by_key: dict[str, OverviewRow] = {}
+        # Answers arrived for these rows (or for any: _needs_all) since widths were reckoned.
+        self._needs_all = True
+        self._needs_keys: set[str] = set()
         self._now: datetime | None = None
         # Answers arrived since the rows' widths were last reckoned (worked out only then:
         # with a thousand rows, every second was too often).
@@ -633,27 +636,37 @@ class OverviewPane(Vertical):
             self.columns = columns
             self.header_text.show(header(columns))
 
-    def answers_arrived(self) -> None:
-        """Entries changed: the next redraw reckons the rows' widths again."""
+    def answers_arrived(self, keys: Iterable[str] | None = None) -> None:
+        """These entries changed (None: any may have): the next redraw reckons their rows'
+        widths again, and the columns' when one of those changed."""
         self._answers = True
         self._answer_count += 1
+        if keys is None:
+            self._needs_all = True
+        else:
+            self._needs_keys.update(keys)
 
     def set_order(self, entries: list[Entry], now: datetime) -> None:
         """Show entries in this order; a row keeps its cached drawing when it moves."""
         selected_key = self.selected_key()
-        by_key = {row.entry.key: row for row in self.rows}
+        by_key = self._rows_by_key
         rows = []
+        new_rows = len(entries) != len(self.rows)
         for entry in entries:
             row = by_key.get(entry.key)
             if row is None or row.entry is not entry:
                 row = OverviewRow(
                     entry, self.provider_names.get(entry.provider.id, entry.provider.id)
                 )
+                new_rows = True
             row.lines = None  # it may have moved: what its line showed is another row's
             rows.append(row)
         self.rows = rows
         self._order += 1
-        self._answers = True
+        if new_rows:  # the same rows in another order need no widths reckoned again
+            self._rows_by_key = {row.entry.key: row for row in rows}
+            self._answers = True
+            self._needs_all = True
         for view in (self.lines_view, self.resets_view):
             view.set_count(len(rows))
             view.refresh()  # every line on screen is drawn again
@@ -675,10 +688,20 @@ class OverviewPane(Vertical):
             self.sort_text.show(Content.styled(sort_line, "$text-muted"))
         if self._answers:
             self._answers = False
-            row_needs = [row.update_needs() for row in self.rows]
-            if row_needs != self._row_needs:  # the same objects unless an answer changed one
-                self._row_needs = row_needs
-                needs = Needs.of(row_needs)
+            if self._needs_all:
+                changed_rows: Iterable[OverviewRow] = self.rows
+            else:
+                changed_rows = [
+                    row for key in self._needs_keys if (row := self._rows_by_key.get(key))
+                ]
+            grew = self._needs_all
+            self._needs_all = False
+            self._needs_keys = set()
+            for row in changed_rows:
+                before = row.needs
+                grew |= row.update_needs() is not before
+            if grew:  # a row's widths changed: the columns' may have
+                needs = Needs.of([row.needs for row in self.rows])
                 if needs != self.needs:
                     # An answer brought a longer name, a plan or a problem: the columns grow.
                     self.needs = needs
