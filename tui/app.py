@@ -8,6 +8,7 @@ clock drives both the schedule and the countdowns.
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 import threading
 from collections.abc import Callable, Iterable
@@ -18,6 +19,7 @@ from pathlib import Path
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingsMap
 from textual.content import Content
+from textual.driver import Driver
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static, TabbedContent, TabPane
@@ -36,6 +38,7 @@ from tui.config import Config, config_dir
 from tui.guarded_app import GuardedApp
 from tui.history.store import FILE_NAME as HISTORY_FILE
 from tui.history.store import default_path as default_history_path
+from tui.screen import QuotaScreen
 from tui.screens.confirm import Confirm
 from tui.screens.help import HelpScreen, key_text
 from tui.screens.history import HistoryScreen
@@ -172,6 +175,9 @@ class QuotaApp(GuardedApp):
         self._sandbox = self._open_sandbox() if sources.demo else None
         self.store.merge(self._discover_pairs() if self._sandbox else sources.pairs)
         self.saved = load_state(self.state_path)
+        # Saves ask in turn (_state_wanted counts them); one writes at a time.
+        self._state_lock = threading.Lock()
+        self._state_wanted = 0
         self._http: HttpSession | None = None
         self._last_discovery = self.clock()
         self._provider_panes: dict[str, ProviderPane] = {}
@@ -183,6 +189,10 @@ class QuotaApp(GuardedApp):
         # neighbours' leaves the order as it was, so nothing is sorted.
         self._orders: dict[str, dict[str, int]] = {}
         self._sort_keys: dict[str, dict[str, tuple]] = {}
+        # mode -> keys of the entries changed since that mode's sort keys were worked out,
+        # and the store's generation (its set of accounts) it was sorted for.
+        self._changed_keys: dict[str, set[str]] = {}
+        self._sorted_generation: dict[str, int] = {}
         # History, alerts and the status-line cache take answers in batches, off the event
         # loop (they write files); answers that arrive while a batch is written wait for the next.
         self._answers = answers
@@ -259,6 +269,18 @@ class QuotaApp(GuardedApp):
         self.startup_messages += messages
         wanted = self.saved.theme if self.saved.theme in self.available_themes else DEFAULT_THEME
         self.theme = wanted
+
+    def get_default_screen(self) -> Screen:
+        return QuotaScreen(id="_default")  # Textual's, with a compositor that renders less
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, but on Linux one whose input thread sleeps while no key comes."""
+        driver = super().get_driver_class()
+        if driver.__name__ == "LinuxDriver" and driver.__module__ == "textual.drivers.linux_driver":
+            from tui.driver import QuietLinuxDriver  # imports termios: Linux and macOS only
+
+            return QuietLinuxDriver
+        return driver
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Built-in Textual themes know nothing of quota colours; derive them from theirs.
@@ -361,6 +383,12 @@ class QuotaApp(GuardedApp):
         self.set_interval(1.0, self._tick)
         # Paint the first frame before any answer arrives and re-sorts the views.
         self.call_after_refresh(self._tick)
+        if not self.is_headless:
+            # What start-up made (Textual, httpx, the widgets) lives as long as the app: out
+            # of the collector's sight, a full collection while a thousand accounts answer
+            # scans only what came after (it paused the app for up to a tenth of a second).
+            # Not under tests, where many apps share one process and would never be freed.
+            self.call_after_refresh(gc.freeze)
 
     def _restore_position(self) -> None:
         tab = self.saved.tab
@@ -448,7 +476,7 @@ class QuotaApp(GuardedApp):
         self.overview.answers_arrived()  # new credentials may change what a row shows
         if changed:
             self._sync_provider_tabs()
-            self._reorder(force=True)
+            self._reorder(force=True, rekey=True)
             if len(self.store):
                 for note in self.query("#no-accounts"):
                     note.remove()
@@ -479,10 +507,18 @@ class QuotaApp(GuardedApp):
                 return pane
         return None
 
-    def _sorted(self, entries: list[Entry], mode: str, now: datetime) -> list[Entry]:
+    def _sorted(
+        self, entries: list[Entry], mode: str, now: datetime, rekey: bool = False
+    ) -> list[Entry]:
+        """`mode`'s order, from the sort keys of the last sort but those of the entries that
+        changed since (`rekey`: every key worked out again)."""
         keys = self._sort_keys.setdefault(mode, {})
-        ordered = sort_entries(entries, mode, self.sources.providers, now, keys)
+        changed = self._changed_keys.setdefault(mode, set())
+        known = None if rekey or not keys else changed
+        ordered = sort_entries(entries, mode, self.sources.providers, now, keys, known)
+        changed.clear()
         self._orders[mode] = {entry.key: index for index, entry in enumerate(ordered)}
+        self._sorted_generation[mode] = self.store.generation
         return ordered
 
     def _order_moved(self, mode: str, shown: list[Entry], changed: list[Entry]) -> bool:
@@ -493,8 +529,8 @@ class QuotaApp(GuardedApp):
         places = self._orders.get(mode)
         if keys is None or places is None or len(places) != len(shown):
             return True
-        if any(entry.key not in places for entry in shown):
-            return True
+        if self._sorted_generation.get(mode) != self.store.generation:
+            return True  # accounts came or went since (the same number of them, it may be)
         key = sort_key(mode, self.sources.providers, self.clock())
         for entry in changed:
             keys[entry.key] = key(entry)
@@ -509,24 +545,33 @@ class QuotaApp(GuardedApp):
         return False
 
     def _reorder(
-        self, *, force: bool = False, changed: Iterable[Entry] = (), panes: bool = True
+        self,
+        *,
+        force: bool = False,
+        changed: Iterable[Entry] = (),
+        panes: bool = True,
+        rekey: bool = False,
     ) -> None:
         """Sort again where an order changed; `force` redraws the overview's order (and the
-        provider tabs', unless `panes` is False: a new overview order leaves theirs alone)."""
+        provider tabs', unless `panes` is False: a new overview order leaves theirs alone).
+        `changed` are the entries answers changed; `rekey` works every sort key out again
+        (after a rediscovery, which may change any entry)."""
         now = self.clock()
         overview = self.overview
         shown = list(self.store)
         changed = list(changed)
+        for keys in self._changed_keys.values():  # every order's keys of these are stale
+            keys.update(entry.key for entry in changed)
         # Both asked before either sorts: the overview's order may be "provider" too.
         overview_moved = force or self._order_moved(overview.sort, shown, changed)
         panes_moved = (force and panes) or self._order_moved("provider", shown, changed)
         if overview_moved:
-            ordered = self._sorted(shown, overview.sort, now)
+            ordered = self._sorted(shown, overview.sort, now, rekey)
             if force or [r.entry.key for r in overview.rows] != [e.key for e in ordered]:
                 overview.set_order(ordered, now)
         if not panes_moved:
             return
-        by_provider = self._sorted(shown, "provider", now)
+        by_provider = self._sorted(shown, "provider", now, rekey)
         for provider_id, pane in self._provider_panes.items():
             entries = [e for e in by_provider if e.provider.id == provider_id]
             if (force and panes) or [e.key for e in pane.entries] != [e.key for e in entries]:
@@ -535,6 +580,8 @@ class QuotaApp(GuardedApp):
     def _entry_changed(self, entry: Entry) -> None:
         """An answer arrived: draw it with the others arriving soon, in one redraw."""
         self._changed[entry.key] = entry
+        for keys in self._changed_keys.values():  # a sort before that redraw knows too
+            keys.add(entry.key)
         if self._redraw_timer is None:
             self._redraw_timer = self.set_timer(REDRAW_SECONDS, self._redraw_changed)
 
@@ -552,7 +599,7 @@ class QuotaApp(GuardedApp):
         now = self.clock()
         self._consider_switches(now)
         self._reorder(changed=changed)
-        self.overview.answers_arrived()
+        self.overview.answers_arrived(entry.key for entry in changed)
         if self._active_tab() == OVERVIEW_TAB:
             self.overview.redraw(now)
         for entry in changed:
@@ -894,7 +941,7 @@ class QuotaApp(GuardedApp):
         overview = self.overview
         overview.sort = SORTS[(SORTS.index(overview.sort) + 1) % len(SORTS)]
         self._reorder(force=True, panes=False)
-        self._save_state()
+        self._save_state_soon()
         self.notify(f"Sorted by {SORT_LABELS[overview.sort]}", timeout=2)
 
     def bound_keys(self) -> dict[str, list[str]]:
@@ -981,21 +1028,45 @@ class QuotaApp(GuardedApp):
 
     # ------------------------------------------------------------------ state
 
-    def _save_state(self) -> None:
+    def _current_state(self) -> AppState | None:
         if not self.is_running and not self.is_mounted:
-            return
+            return None
         try:
             overview = self.overview
             entry = self.selected_entry()
-            state = AppState(
+            return AppState(
                 theme=self.theme,
                 sort=overview.sort,
                 tab=self._active_tab(),
                 account=entry.key if entry else None,
             )
         except Exception:
-            return  # the screen is already gone; the last save stands
-        if state != self.saved:
-            error = save_state(state, self.state_path)
-            if error is None:
+            return None  # the screen is already gone; the last save stands
+
+    def _save_state(self) -> None:
+        state = self._current_state()
+        if state is not None and state != self.saved:
+            self._state_wanted += 1
+            self._write_state(state, self._state_wanted)
+
+    def _save_state_soon(self) -> None:
+        """Save the state from a thread: a key that saves it (s) need not wait for the disk
+        (the file is fsynced; on a busy disk that took longer than the key's redraw)."""
+        state = self._current_state()
+        if state is not None and state != self.saved:
+            self._state_wanted += 1
+            wanted = self._state_wanted
+            self.run_worker(
+                asyncio.to_thread(self._write_state, state, wanted),
+                group="state",
+                exit_on_error=False,
+            )
+
+    def _write_state(self, state: AppState, wanted: int) -> None:
+        """Write `state`, unless a newer one was asked for since: the last asked is the one
+        the file keeps, whichever thread gets here first."""
+        with self._state_lock:
+            if wanted != self._state_wanted or state == self.saved:
+                return
+            if save_state(state, self.state_path) is None:
                 self.saved = state

@@ -6,7 +6,7 @@ No Textual here, so every rule the screen follows can be tested as plain functio
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from providers.base import Provider
 from providers.kit.window_ids import length_id
@@ -14,6 +14,7 @@ from providers.model import AccountSnapshot, Status, Window
 from tui.percent import percent_text
 
 LEVELS = ("plenty", "low", "critical", "exhausted")
+ZERO = timedelta(0)
 
 
 def countdown(seconds: float) -> str:
@@ -37,6 +38,23 @@ def until(moment: datetime | None, now: datetime) -> str:
     return "-" if moment is None else countdown((moment - now).total_seconds())
 
 
+def until_steady(moment: datetime, now: datetime) -> datetime | None:
+    """The first moment at which until(moment, t) may read differently from until(moment, now),
+    t going on from now (None: never, it reads 'resetting…'). countdown() shows whole days and
+    hours, hours and minutes, or minutes and seconds: its text changes only once the seconds
+    left fall below a whole hour, minute or second, so a clock ticking every second need not
+    work out the countdowns that show no seconds."""
+    left = (moment - now).total_seconds()
+    if left <= 0:
+        return None
+    total = int(left)
+    unit = 3600 if total >= 86400 else 60 if total >= 3600 else 1
+    boundary = total // unit * unit
+    # Exactly `boundary` seconds before the moment the text still reads the same (unless that
+    # is the moment itself, 'resetting…'); a microsecond later it does not.
+    return moment - timedelta(seconds=boundary) + (timedelta(microseconds=1) if boundary else ZERO)
+
+
 def age(seconds: float) -> str:
     """A coarse age that changes at most once a minute: 'just now', '3m', '2h', '4d'."""
     if seconds < 60:
@@ -46,6 +64,14 @@ def age(seconds: float) -> str:
     if seconds < 86400:
         return f"{int(seconds // 3600)}h"
     return f"{int(seconds // 86400)}d"
+
+
+def age_steady(since: datetime, now: datetime) -> datetime:
+    """When age() of the time since `since` may next read differently, t going on from now:
+    the next whole minute under an hour, hour under a day, day after that."""
+    elapsed = (now - since).total_seconds()
+    unit = 60 if elapsed < 3600 else 3600 if elapsed < 86400 else 86400
+    return since + timedelta(seconds=(elapsed // unit + 1) * unit)
 
 
 def ago(moment: datetime | None, now: datetime) -> str:

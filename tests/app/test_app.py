@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 import httpx
@@ -11,6 +12,7 @@ from support.app import make_app, real_app, settle, wait_for
 from textual.command import CommandPalette
 from textual.widgets import ProgressBar, TabbedContent
 
+import tui.app
 from providers.model import Status
 from tui.screens.help import HelpScreen
 from tui.screens.pickers import AccountPicker, ThemePicker
@@ -251,6 +253,27 @@ async def test_state_is_saved_and_restored(tmp_path: Path) -> None:
         assert again.query_one(OverviewPane).sort == "remaining"
 
 
+async def test_a_new_order_is_saved_from_a_thread_and_the_last_one_wins(
+    tmp_path: Path, monkeypatch
+) -> None:
+    app, _, _ = make_app(tmp_path)
+    writers: list[bool] = []
+    original = tui.app.save_state
+
+    def recorded(state, path):
+        writers.append(threading.current_thread() is threading.main_thread())
+        return original(state, path)
+
+    monkeypatch.setattr(tui.app, "save_state", recorded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("s", "s")  # most remaining, then soonest reset
+        await wait_for(pilot, lambda: load_state(tmp_path / "state.toml").sort == "reset")
+        assert writers and not any(writers)  # the UI thread never waited for the disk
+        await pilot.press("q")
+    assert load_state(tmp_path / "state.toml").sort == "reset"
+
+
 async def test_countdowns_tick_with_the_clock(tmp_path: Path) -> None:
     app, clock, _ = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -318,7 +341,8 @@ async def test_idle_ticks_repaint_nothing_and_a_countdown_repaints_only_its_cell
         clock.advance(5)  # away from a minute boundary, where minute-only countdowns change too
         app._tick()
         await pilot.pause()
-        columns = {name: app.query_one(f"#overview-{name}") for name in ("main", "reset", "status")}
+        # The rows' cells, and over their reset column the countdowns, in a widget of their own.
+        columns = {name: app.query_one(f"#overview-{name}") for name in ("lines", "resets")}
         refreshes: dict[str, list[tuple]] = {name: [] for name in columns}
         for name, widget in columns.items():
             original = widget.refresh
@@ -330,12 +354,12 @@ async def test_idle_ticks_repaint_nothing_and_a_countdown_repaints_only_its_cell
             widget.refresh = spy
         app._tick()  # the same second: nothing changed, nothing repainted
         await pilot.pause()
-        assert refreshes == {"main": [], "reset": [], "status": []}
+        assert refreshes == {"lines": [], "resets": []}
         clock.advance(1)
         app._tick()  # one second on: "side" shows seconds (its window resets within the hour)
         await pilot.pause()
-        assert refreshes["main"] == [] and refreshes["status"] == []
-        [regions] = refreshes["reset"]
+        assert refreshes["lines"] == []
+        [regions] = refreshes["resets"]
         side = overview_names(app).index("side")
         assert [(r.y, r.height) for r in regions] == [(side, 1)]
         assert all(r.width <= 2 for r in regions)

@@ -40,7 +40,7 @@ async def rendered_rows(pilot, app) -> list[tuple[tuple[str, str], str, str]]:
     """(provider id, account) → the row's whole line and its status cells, as drawn, scrolling
     the list a page at a time so rows below the fold are read too."""
     pane = app.query_one(OverviewPane)
-    status = pane.table.status_column.region
+    status_x, status_right = pane.status_span()
     rows_region = pane.scroll.region
     seen: dict[int, tuple[str, str]] = {}
     assert rows_region.height > 0
@@ -53,7 +53,7 @@ async def rendered_rows(pilot, app) -> list[tuple[tuple[str, str], str, str]]:
             index = offset + y - rows_region.y
             if index < len(pane.rows):
                 line = lines[y]
-                seen[index] = (line, line[status.x : status.right])
+                seen[index] = (line, line[status_x:status_right])
     return [
         ((row.entry.provider.id, row.entry.shown.account), *seen[index])
         for index, row in enumerate(pane.rows)

@@ -132,6 +132,36 @@ def test_most_remaining_puts_usable_accounts_first_and_problems_last() -> None:
     assert set(names[4:6]) == {"expired", "stale"} and names[6] == "waiting"
 
 
+def test_a_sort_from_the_last_sorts_keys_orders_as_a_sort_from_scratch() -> None:
+    """The app sorts again from the keys it kept, working out only those of the entries that
+    changed (and, by soonest reset, those whose reset has passed): the same order."""
+    left = [90, 10, 50, 70, 30]
+    entries = [
+        entry(snapshot(window("five_hour", n, hours(i + 1)), name=f"n{i}"))
+        for i, n in enumerate(left)
+    ]
+    for mode in ("provider", "remaining", "reset"):
+        keys: dict[str, tuple] = {}
+        sort_entries(entries, mode, [CODEX], NOW, keys)
+        # Two answers change two accounts; two and a half hours go by (n1's reset passes).
+        entries[0].snapshot = entries[0].last_good = snapshot(
+            window("five_hour", 5, hours(9)), name="n0"
+        )
+        entries[3].snapshot = snapshot(status=Status.UNREACHABLE, name="n3")
+        later = NOW + timedelta(hours=2.5)
+        changed = {entries[0].key, entries[3].key}
+        again = sort_entries(entries, mode, [CODEX], later, dict(keys), changed)
+        fresh = sort_entries(entries, mode, [CODEX], later)
+        assert [e.key for e in again] == [e.key for e in fresh], mode
+        if mode == "remaining":  # told of no change, the kept keys give another order
+            kept = sort_entries(entries, mode, [CODEX], later, dict(keys), set())
+            assert [e.key for e in kept] != [e.key for e in fresh]
+        entries[0].snapshot = entries[0].last_good = snapshot(
+            window("five_hour", 90, hours(1)), name="n0"
+        )
+        entries[3].snapshot = entries[3].last_good
+
+
 # --------------------------------------------------------------------------- counts
 
 

@@ -154,7 +154,7 @@ async def test_a_hidden_provider_tab_does_no_work_until_shown(tmp_path: Path, mo
 async def test_a_long_overview_draws_only_its_visible_rows_and_keys_reach_the_last(
     tmp_path: Path, monkeypatch
 ) -> None:
-    app, _ = codex_app(tmp_path, copies=50)
+    app, clock = codex_app(tmp_path, copies=50)
     drawn: set[int] = set()
     original = OverviewRow.redraw
 
@@ -171,6 +171,7 @@ async def test_a_long_overview_draws_only_its_visible_rows_and_keys_reach_the_la
         assert 0 < height < 30
         on_screen = {id(row) for row in overview.rows[: height + 1]}
         drawn.clear()
+        clock.advance(1)
         app._tick()  # the clock's second: the countdowns on screen, and only those, redraw
         await pilot.pause()
         assert drawn and drawn <= on_screen

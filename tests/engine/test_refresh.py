@@ -7,10 +7,13 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from providers.base import Account
 from providers.claude.provider import ClaudeProvider
 from providers.codex.provider import CodexProvider
+from providers.collect import later_duplicates
 from providers.model import AccountSnapshot, Status, Window
 from tui.store.schedule import RefreshPolicy, backoff
 from tui.store.store import Store
@@ -275,3 +278,62 @@ def test_any_interval_from_the_config_schedules_within_a_day(interval: float) ->
     store = store_with(a, policy=RefreshPolicy(interval=interval))
     fetch(store, a, snap(a), T0)
     assert T0 + timedelta(seconds=30) <= store.get(a.key).next_due <= DAY_LATER
+
+
+def _due_by_scanning(store: Store, now: datetime) -> list:
+    """What due() answers, worked out the plain way: every entry looked at."""
+    room = store.policy.max_in_flight - sum(1 for e in store.entries.values() if e.in_flight)
+    ready = [
+        entry
+        for entry in store.entries.values()
+        if not entry.in_flight and (entry.next_due is None or entry.next_due <= now)
+    ]
+    ready.sort(key=lambda e: e.next_due or datetime.min.replace(tzinfo=UTC))
+    return ready[: max(room, 0)]
+
+
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["due", "begin", "finish", "fail", "now", "merge", "later"]),
+            st.integers(0, 11),
+        ),
+        max_size=80,
+    )
+)
+def test_due_answers_as_a_scan_of_every_account_would(steps) -> None:
+    """The store keeps its accounts in a queue by due time, and who shares an identity with
+    whom, rather than looking at all of them on every answer: whatever happens, it names the
+    same accounts in the same order, and merges the same ones."""
+    accounts = [account(f"a{i}") for i in range(12)]
+    store = store_with(*accounts[:8], policy=RefreshPolicy(max_in_flight=3))
+    now = T0
+    for action, n in steps:
+        entries = list(store.entries.values())
+        entry = entries[n % len(entries)] if entries else None
+        if action == "due":
+            for begun in store.due(now)[: n % 3]:
+                store.begin(begun, now)
+        elif action == "begin" and entry is not None and not entry.in_flight:
+            store.begin(entry, now)
+        elif action in ("finish", "fail") and entry is not None and entry.in_flight:
+            status = Status.OK if action == "finish" else Status.UNREACHABLE
+            # Answers name one of three identities, so sources turn out to be one account.
+            answer = replace(snap(entry.account, status), identity=f"who{n % 3}")
+            store.finish(entry, answer, now)
+        elif action == "now" and entry is not None:
+            store.request_now(entry, now)
+        elif action == "merge":
+            chosen = [a for i, a in enumerate(accounts) if (n >> (i % 4)) & 1 or i == n]
+            store.merge([(CODEX, a) for a in chosen])
+        elif action == "later":
+            now += timedelta(seconds=30 * n)
+        assert store.due(now) == _due_by_scanning(store, now)
+        assert store.due(now) == _due_by_scanning(store, now)  # asking changes nothing
+        # ... and it merges the same sources as looking at every account after each answer.
+        entries = list(store.entries.values())
+        marks = [
+            (e.provider.id, e.last_good.identity) if e.last_good and e.last_good.identity else None
+            for e in entries
+        ]
+        assert [e.merged for e in entries] == later_duplicates(marks)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
 from providers.base import Provider
@@ -58,17 +58,38 @@ def sort_key(mode: str, providers: Sequence[Provider], now: datetime) -> Callabl
     return key
 
 
+def _still_holds(mode: str, key: tuple, now: datetime) -> bool:
+    """Whether a sort key worked out earlier is still the entry's, its entry unchanged: only
+    the soonest reset moves with the time, on to the next one once it has passed."""
+    return mode != "reset" or key[0] or key[1] > now.timestamp()
+
+
 def sort_entries(
     entries: Sequence[Entry],
     mode: str,
     providers: Sequence[Provider],
     now: datetime,
     keys: dict[str, tuple] | None = None,
+    changed: Collection[str] | None = None,
 ) -> list[Entry]:
-    """The entries in `mode`'s order; `keys`, when given, is filled with each entry's sort key."""
+    """The entries in `mode`'s order; `keys`, when given, is filled with each entry's sort key.
+
+    With `changed` too (the keys of the entries that changed since `keys` was filled), the
+    keys of the others are taken from `keys` rather than worked out again: with a thousand
+    accounts, working out every key was most of the time a sort took."""
     key = sort_key(mode, providers, now)
-    found = {entry.key: key(entry) for entry in entries}
+    names = [entry.key for entry in entries]
+    if keys is None or changed is None:
+        found = [key(entry) for entry in entries]
+    else:
+        found = []
+        for entry, name in zip(entries, names, strict=True):
+            known = keys.get(name)
+            if known is None or name in changed or not _still_holds(mode, known, now):
+                known = key(entry)
+            found.append(known)
     if keys is not None:
         keys.clear()
-        keys.update(found)
-    return sorted(entries, key=lambda entry: found[entry.key])
+        keys.update(zip(names, found, strict=True))
+    # Stable, as sorting the entries by their keys would be, without a lookup per comparison.
+    return [entries[index] for index in sorted(range(len(entries)), key=found.__getitem__)]

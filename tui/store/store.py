@@ -6,6 +6,7 @@ about widgets or HTTP, so the scheduling rules are tested with a fake clock.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -31,10 +32,18 @@ class Entry:
     # Another source of the same provider, found earlier, turned out to be the same account
     # (its answer names the same identity): this one is fetched but not shown.
     merged: bool = False
+    # The account's key, worked out once per account (the views and the sorts ask for it
+    # thousands of times a second while a thousand accounts answer).
+    _key_of: Account | None = field(default=None, init=False, repr=False, compare=False)
+    _key: str = field(default="", init=False, repr=False, compare=False)
 
     @property
     def key(self) -> str:
-        return self.account.key
+        account = self.account
+        if account is not self._key_of:
+            self._key_of = account
+            self._key = account.key
+        return self._key
 
     @property
     def shown(self) -> AccountSnapshot:
@@ -62,10 +71,17 @@ class Store:
     entries: dict[str, Entry] = field(default_factory=dict)
     # Bumped whenever the set of accounts changes, so views know to rebuild.
     generation: int = 0
-    # Nothing is due before this (None: not known): the 1 Hz clock asks due() every second,
-    # and with a thousand accounts a scan of them all each second was most of the idle cost.
-    # Every method that changes a due time or the in-flight count forgets it.
-    _quiet_until: datetime | None = field(default=None, repr=False)
+    # When each account is due, as a heap of (due, place, version, key): due() is asked after
+    # every answer and every second, and with a thousand accounts a scan of them all each
+    # time was a millisecond of the UI thread. An item whose version is not its entry's
+    # (the due time changed since, or it was begun) is stale and dropped when it surfaces.
+    _heap: list[tuple[tuple[int, float], int, int, str]] = field(default_factory=list, repr=False)
+    _versions: dict[str, int] = field(default_factory=dict, repr=False)
+    _places: dict[str, int] = field(default_factory=dict, repr=False)
+    _in_flight: int = field(default=0, repr=False)
+    # Each account's (provider, identity) mark, and the accounts holding each mark.
+    _marks: dict[str, tuple[str, str] | None] = field(default_factory=dict, repr=False)
+    _holders: dict[tuple[str, str], set[str]] = field(default_factory=dict, repr=False)
 
     def merge(self, pairs: Iterable[tuple[Provider, Account]]) -> bool:
         """Take a fresh discovery: new accounts join, gone ones leave, known ones get new credentials."""
@@ -87,7 +103,7 @@ class Store:
             fresh.setdefault(account.key, entry)
         changed |= list(fresh) != list(self.entries)
         self.entries = fresh
-        self._quiet_until = None
+        self._reschedule_all()
         self._mark_merged()
         if changed:
             self.generation += 1
@@ -103,42 +119,110 @@ class Store:
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
+    @staticmethod
+    def _mark(entry: Entry) -> tuple[str, str] | None:
+        """Who the account's last good answer says it is: (provider, identity), or None."""
+        good = entry.last_good
+        return (entry.provider.id, good.identity) if good and good.identity else None
+
     def _mark_merged(self) -> None:
         """Sources whose answers name the same identity are one account; the first one
         discovered wins (PROVIDERS.md §3), by the same rule as --once. The last good answer
         counts, so a passing error does not split an account in two."""
         entries = list(self.entries.values())
-        marks = [
-            (e.provider.id, e.last_good.identity) if e.last_good and e.last_good.identity else None
-            for e in entries
-        ]
-        for entry, repeat in zip(entries, later_duplicates(marks), strict=True):
+        marks = [self._mark(entry) for entry in entries]
+        self._marks = {}
+        self._holders = {}
+        for entry, mark, repeat in zip(entries, marks, later_duplicates(marks), strict=True):
             entry.merged = repeat
+            self._marks[entry.key] = mark
+            if mark is not None:
+                self._holders.setdefault(mark, set()).add(entry.key)
+
+    def _remark(self, entry: Entry) -> None:
+        """After an answer: the same as _mark_merged, looking only at the accounts that share
+        the old or the new identity of this one (with a thousand accounts, looking at all of
+        them after every answer was most of what an answer cost the store)."""
+        key = entry.key
+        before, after = self._marks.get(key), self._mark(entry)
+        if before == after:
+            return
+        self._marks[key] = after
+        if before is not None:
+            self._holders.get(before, set()).discard(key)
+        if after is None:
+            entry.merged = False
+        else:
+            self._holders.setdefault(after, set()).add(key)
+        for mark in (before, after):
+            if mark is None:
+                continue
+            holders = sorted(self._holders.get(mark, ()), key=self._places.__getitem__)
+            for place, holder in enumerate(holders):
+                repeat = place > 0
+                if self.entries[holder].merged != repeat:
+                    self.entries[holder].merged = repeat
+                    self.generation += 1  # which accounts are shown changed
+
+    # ------------------------------------------------------------------ the schedule
+
+    @staticmethod
+    def _due_key(entry: Entry) -> tuple[int, float]:
+        """Sooner first; an account with no due time (as soon as possible) before any."""
+        return (0, 0.0) if entry.next_due is None else (1, entry.next_due.timestamp())
+
+    def _reschedule(self, entry: Entry) -> None:
+        """The entry's due time (or whether it is in flight) changed: queue it anew."""
+        key = entry.key
+        version = self._versions.get(key, 0) + 1
+        self._versions[key] = version
+        if not entry.in_flight and key in self._places:
+            heapq.heappush(self._heap, (self._due_key(entry), self._places[key], version, key))
+
+    def _reschedule_all(self) -> None:
+        self._places = {key: place for place, key in enumerate(self.entries)}
+        self._versions = {key: 0 for key in self.entries}
+        self._heap = [
+            (self._due_key(entry), self._places[key], 0, key)
+            for key, entry in self.entries.items()
+            if not entry.in_flight
+        ]
+        heapq.heapify(self._heap)
+        self._in_flight = sum(1 for entry in self.entries.values() if entry.in_flight)
+
+    def _current(self, entry: Entry) -> bool:
+        return self.entries.get(entry.key) is entry
 
     def due(self, now: datetime) -> list[Entry]:
-        """Accounts to fetch now, within the cap on requests in flight."""
-        if self._quiet_until is not None and now < self._quiet_until:
-            return []
-        room = self.policy.max_in_flight - sum(1 for e in self.entries.values() if e.in_flight)
-        ready = [
-            entry
-            for entry in self.entries.values()
-            if not entry.in_flight and (entry.next_due is None or entry.next_due <= now)
-        ]
-        ready.sort(key=lambda e: e.next_due or datetime.min.replace(tzinfo=now.tzinfo))
-        if not ready:
-            waiting = [e.next_due for e in self.entries.values() if not e.in_flight and e.next_due]
-            if waiting:
-                self._quiet_until = min(waiting)
-        return ready[: max(room, 0)]
+        """Accounts to fetch now, within the cap on requests in flight: the soonest due first
+        (those with no due time before all), in the order they were found."""
+        heap = self._heap
+        room = self.policy.max_in_flight - self._in_flight
+        now_key = (1, now.timestamp())
+        ready: list[Entry] = []
+        taken: list[tuple[tuple[int, float], int, int, str]] = []
+        while heap and len(ready) < room and heap[0][0] <= now_key:
+            item = heapq.heappop(heap)
+            _, _, version, key = item
+            entry = self.entries.get(key)
+            if entry is None or entry.in_flight or self._versions.get(key) != version:
+                continue  # stale: gone, begun, or queued again since
+            ready.append(entry)
+            taken.append(item)
+        for item in taken:  # still due until begun: asking again gives the same answer
+            heapq.heappush(heap, item)
+        return ready
 
     def begin(self, entry: Entry, now: datetime) -> None:
-        self._quiet_until = None
+        if not entry.in_flight and self._current(entry):
+            self._in_flight += 1
         entry.in_flight = True
         entry.last_attempt = now
+        self._reschedule(entry)  # its queued items are stale now
 
     def finish(self, entry: Entry, snapshot: AccountSnapshot, now: datetime) -> None:
-        self._quiet_until = None
+        if entry.in_flight and self._current(entry):
+            self._in_flight -= 1
         entry.in_flight = False
         entry.loading = False
         entry.snapshot = snapshot
@@ -150,7 +234,9 @@ class Store:
             entry.failures += 1
             entry.problem_since = entry.problem_since or now
         entry.next_due = self._next_due(entry, snapshot, now)
-        self._mark_merged()
+        self._reschedule(entry)
+        if self._current(entry):
+            self._remark(entry)
 
     def _next_due(self, entry: Entry, snapshot: AccountSnapshot, now: datetime) -> datetime:
         """When to ask again; never fails, since an account left without a due time in the past
@@ -165,9 +251,9 @@ class Store:
 
     def request_now(self, entry: Entry, now: datetime) -> None:
         """A refresh the user asked for: skip any backoff, but never poll faster than allowed."""
-        self._quiet_until = None
         floor = entry.provider.poll_floor
         earliest = now
         if floor and entry.last_attempt is not None:
             earliest = max(now, after(entry.last_attempt, floor))
         entry.next_due = earliest
+        self._reschedule(entry)

@@ -77,8 +77,11 @@ class DiffText(Widget):
             return True
         regions = changed_regions(old, content, self.content_region.width)
         if regions is None:
-            # Height may follow (wrapping, line count): a rare full redraw lays out again.
-            self.refresh(layout=True)
+            # Height may follow (wrapping, line count): a rare full redraw lays out again,
+            # unless the height is fixed (a one-line header): a layout of the whole screen
+            # for every change of the overview's sort line kept key presses waiting.
+            height = self.styles.height
+            self.refresh(layout=height is None or not height.is_cells)
         elif regions:
             self.refresh(*regions)
         return True

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import heapq
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual import events
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import Visual
+from textual.widget import Widget
 
 from providers.kit.words import plural
 from providers.model import Balance, Status, Window
 from tui.format import (
     AGELESS,
     STATUS_WORDS,
+    age_steady,
     exhausted_text,
     exhausted_windows,
     fitting,
@@ -26,13 +35,14 @@ from tui.format import (
     number,
     status_word,
     until,
+    until_steady,
+    usable_again,
 )
 from tui.pace_text import EARLY_FORMS, runs_out_early
 from tui.store.store import Entry
 from tui.units import unit_suffix
 from tui.widgets.cells import cell_width, fit, window_cell
-from tui.widgets.difftext import DiffText
-from tui.widgets.lines import LineColumn
+from tui.widgets.difftext import DiffText, changed_regions
 
 SORTS = ("provider", "remaining", "reset")
 SORT_LABELS = {"provider": "provider", "remaining": "most remaining", "reset": "soonest reset"}
@@ -220,8 +230,13 @@ def balance_text(balance: Balance) -> str:
     return f"{balance.label} {number(balance.amount)}{unit}"
 
 
+def reset_cell(text: str, columns: Columns) -> Content:
+    """The reset column's cell for a countdown text ('3h 12m', '' when nothing resets)."""
+    return Content(fit(text, columns.reset) + " ")
+
+
 def row_reset(reset: datetime | None, now: datetime, columns: Columns) -> Content:
-    return Content(fit(until(reset, now) if reset else "", columns.reset) + " ")
+    return reset_cell(until(reset, now) if reset else "", columns)
 
 
 def status_text(
@@ -248,6 +263,27 @@ def status_text(
     if early:
         forms = (*(word + form for form in EARLY_FORMS), word)
     return fitting((*forms, STATUS_WORDS[snapshot.status]), width)
+
+
+def status_steady_until(
+    entry: Entry, now: datetime, exhausted: Sequence[Window] | None = None
+) -> datetime | None:
+    """When status_text(entry, t, …) may next read differently from at `now`, t going on from
+    now; None: not before another answer. The 1 Hz clock works a row's status out again only
+    then, so this must follow status_text: it reads the time in two places, an exhausted
+    account's countdown to its reset and the age of a problem. (A new part of the status that
+    changes with the time must say here when it does.)"""
+    if entry.loading:
+        return None
+    snapshot = entry.snapshot
+    if exhausted is None:
+        exhausted = exhausted_windows(snapshot, entry.provider)
+    if exhausted:
+        freed = usable_again(exhausted)
+        return None if freed is None or freed <= now else until_steady(freed, now)
+    if snapshot.status in AGELESS or entry.problem_since is None:
+        return None
+    return age_steady(entry.problem_since, now)
 
 
 def row_status(
@@ -306,8 +342,19 @@ def row_content(entry: Entry, now: datetime, columns: Columns, provider_name: st
     )
 
 
+def same_content(a: Content, b: Content) -> bool:
+    """Content's own == compares the text only; a cell that changed colour changed too."""
+    return a is b or (a.plain == b.plain and a.spans == b.spans)
+
+
 class OverviewRow:
-    """One account's line: its entry and the cached drawing of its quota cells."""
+    """One account's line: its entry, the text of its three cells, and their drawing cached.
+
+    The cells are main (provider, account, plan, the two windows: row_main), reset (the
+    countdown: reset_cell) and status (row_status). Each is rebuilt only when what it is
+    made of changed, and drawn (a Strip) only when it was rebuilt, so a row that moves to
+    another line, or is drawn again after a scroll, costs a join of three cached strips.
+    """
 
     def __init__(self, entry: Entry, provider_name: str) -> None:
         self.entry = entry
@@ -322,10 +369,21 @@ class OverviewRow:
         self.needs = Needs()
         self.exhausted: list[Window] = []
         self.early = False  # runs_out_early, reckoned when an answer arrives
-        # The pane's redraw this row was last drawn in, and the three lines last handed to
-        # the columns: what is on screen for this row, if it is on screen.
-        self.drawn_in = -1
-        self.lines: tuple[Content, Content, Content] | None = None
+        # What the row was last drawn for: the pane's count of answers, its columns, the time;
+        # and until when its countdown and status read the same (None: until an answer).
+        self._columns: Columns | None = None
+        self.drawn_answers = -1  # set by the pane after each redraw
+        self._drawn_at: datetime | None = None
+        self.steady: datetime | None = None
+        # The three cells last put on screen for it (padded to their widths, highlighted when
+        # selected), if it is on screen.
+        self.lines: tuple[Content, ...] | None = None
+        # Per cell: (the cell it was made from, width, selected, the padded cell).
+        self._padded: list[tuple[Content, int, bool, Content] | None] = [None, None, None]
+        self._last_padded: tuple | None = None  # (main, reset, status, widths, selected, cells)
+        # Per column widget, per cell: (the padded cell, width on screen, the widget's style
+        # epoch, its strip).
+        self._strips: dict[str | None, list[tuple[Content, int, int, Strip] | None]] = {}
 
     @property
     def plain(self) -> str:
@@ -333,7 +391,7 @@ class OverviewRow:
 
     def update_needs(self) -> Needs:
         """The widths this row would like (and whether it is exhausted), worked out again only
-        when an answer changed the entry: this runs every second for every row."""
+        when an answer changed the entry."""
         entry = self.entry
         source = (entry.snapshot, entry.shown, entry.stale, entry.loading)
         if source != self._answer_source:
@@ -345,8 +403,23 @@ class OverviewRow:
             self.needs = row_needs(entry, self.provider_name, self.exhausted, self.early)
         return self.needs
 
+    def current(self, now: datetime, answers: int, columns: Columns) -> bool:
+        """Whether the row as drawn is the row for `now`: no answer since (the pane counts
+        them), the same columns, and its countdown and status still read the same. The 1 Hz
+        clock redraws only the rows that are not: on an idle screen, those counting seconds."""
+        drawn_at = self._drawn_at
+        steady = self.steady
+        return (
+            self.drawn_answers == answers
+            and self._columns is columns
+            and drawn_at is not None
+            and drawn_at <= now
+            and (steady is None or now < steady)
+        )
+
     def redraw(self, now: datetime, columns: Columns) -> None:
-        """Runs every second for every row, so the per-answer work is cached."""
+        """The row's cells for `now`; a cell whose text did not change keeps its Content (the
+        same object: nothing to draw)."""
         self.update_needs()
         entry = self.entry
         source = (entry.shown, entry.stale, entry.loading, columns, self.provider_name)
@@ -354,8 +427,69 @@ class OverviewRow:
             self._main_source = source
             self._reset_at = next_reset(entry.shown, now, entry.provider)
             self.main = row_main(entry, columns, self.provider_name)
-        self.reset = row_reset(self._reset_at, now, columns)
-        self.status = row_status(entry, now, columns.status, self.exhausted, self.early)
+        reset_at = self._reset_at
+        reset = reset_cell(until(reset_at, now) if reset_at else "", columns)
+        if not same_content(reset, self.reset):
+            self.reset = reset
+        status = row_status(entry, now, columns.status, self.exhausted, self.early)
+        if not same_content(status, self.status):
+            self.status = status
+        # Until when both read the same: the sooner of the two moments either may change.
+        moments = [
+            moment
+            for moment in (
+                until_steady(reset_at, now) if reset_at else None,
+                status_steady_until(entry, now, self.exhausted),
+            )
+            if moment is not None
+        ]
+        self.steady = min(moments) if moments else None
+        self._columns = columns
+        self._drawn_at = now
+
+    def padded(self, widths: tuple[int, int, int], selected: bool) -> tuple[Content, ...]:
+        """The three cells padded to their columns' widths, highlighted when selected."""
+        last = self._last_padded
+        if (
+            last is not None
+            and last[0] is self.main
+            and last[1] is self.reset
+            and last[2] is self.status
+            and last[3] == widths
+            and last[4] == selected
+        ):
+            return last[5]
+        cells = []
+        for column, (content, width) in enumerate(
+            zip((self.main, self.reset, self.status), widths, strict=True)
+        ):
+            cached = self._padded[column]
+            if cached is None or cached[0] is not content or cached[1:3] != (width, selected):
+                cached = (content, width, selected, _cell(content, width, selected))
+                self._padded[column] = cached
+            cells.append(cached[3])
+        padded = tuple(cells)
+        self._last_padded = (self.main, self.reset, self.status, widths, selected, padded)
+        return padded
+
+    def strip(self, view: RowColumn, cells: Sequence[Content], widths: Sequence[int]) -> Strip:
+        """The row's line in `view`: each cell drawn at its width on screen (cached), side by
+        side."""
+        parts = []
+        cache = view.text_selection is None  # a selection is drawn into the strips: no cache
+        strips = self._strips.setdefault(view.id, [None] * len(cells))
+        for column, (cell, width) in enumerate(zip(cells, widths, strict=True)):
+            cached = strips[column]
+            if (
+                not cache
+                or cached is None
+                or cached[0] is not cell
+                or cached[1:3] != (width, view.epoch)
+            ):
+                cached = (cell, width, view.epoch, view.cell_strip(cell, width))
+                strips[column] = cached
+            parts.append(cached[3])
+        return Strip.join(parts)
 
 
 SELECTED = "on $accent 20%"
@@ -366,37 +500,85 @@ def _cell(content: Content, width: int, selected: bool) -> Content:
     return content.stylize(SELECTED) if selected else content
 
 
-class OverviewTable(Horizontal, can_focus=False):
-    """The rows, drawn as three column widgets rather than a widget per row.
+class RowColumn(Widget):
+    """A column of one-line rows as tall as the rows, in the scrolling container: Textual asks
+    it only for the lines on screen (render_line), and its owner draws them (`line`)."""
 
-    Textual repaints from a widget's left edge to the last changed cell and renders
-    every widget a change overlaps; with the countdowns in a column of their own, a
-    tick repaints a few cells of one narrow widget instead of whole rows. Each column
-    draws only the lines on screen (LineColumn), asking `line(column, row)` for them.
+    DEFAULT_CSS = """
+    RowColumn {
+        height: auto;
+        /* One line per row; a status too long for the pane ends in an ellipsis. */
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
     """
 
-    class Clicked(Message):
-        def __init__(self, index: int) -> None:
-            super().__init__()
-            self.index = index
-
-    def __init__(self, line: Callable[[int, int], Content], **kwargs) -> None:
+    def __init__(self, line: Callable[[RowColumn, int, int], Strip], **kwargs) -> None:
         super().__init__(**kwargs)
-        # Held rather than queried: the app's clock can draw before these are mounted.
-        self.main_column = LineColumn(lambda y: line(0, y), id="overview-main")
-        self.reset_column = LineColumn(lambda y: line(1, y), id="overview-reset")
-        self.status_column = LineColumn(lambda y: line(2, y), id="overview-status")
-        self.columns = (self.main_column, self.reset_column, self.status_column)
+        self._line = line  # (this column, row index, width) -> the row's line, drawn on demand
+        self._count = 0
+        # Bumped when the styles change (a theme, say): the rows' cached strips are redrawn.
+        self.epoch = 0
+        self._rich_styles: dict[tuple[Style, Style, int], RichStyle] = {}
 
-    def compose(self) -> ComposeResult:
-        yield self.main_column
-        yield self.reset_column
-        yield self.status_column
+    def set_count(self, count: int) -> None:
+        """How many rows there are: the widget's height, so the container can scroll."""
+        if count != self._count:
+            self._count = count
+            self.styles.height = count
 
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is not None:
-            self.post_message(self.Clicked(offset.y))
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return self._count
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self.epoch += 1
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if not 0 <= y < self._count:
+            return Strip.blank(width, self.visual_style.rich_style)
+        return self._line(self, y, width)
+
+    def cell_strip(self, content: Content, width: int) -> Strip:
+        """One cell drawn `width` cells wide (padded, or cut with … when wider).
+
+        A cell that fits is drawn as Textual's Visual.to_strips draws one line of Content
+        aligned left (Content.render, each piece's style with its offset, padded), without
+        its wrapping and link machinery: a fifth of the time for a countdown, the same strip.
+        """
+        if width <= 0:
+            return Strip([])
+        style = self.visual_style
+        styles = self.styles
+        if (
+            content.cell_length > width
+            or self.text_selection is not None
+            or styles.text_align not in ("left", "start")
+            or tuple(styles.content_align) != ("left", "top")
+        ):
+            strips = Visual.to_strips(self, content, width, 1, style, pad=True)
+            return strips[0] if strips else Strip.blank(width, style.rich_style)
+        segments = []
+        x = 0
+        rich_styles = self._rich_styles
+        if len(rich_styles) > 4096:
+            rich_styles.clear()
+        for text, text_style in content.render(style, end="", parse_style=self._get_style):
+            # The same few styles at the same few offsets, row after row: each made once.
+            key = (style, text_style, x)
+            rich = rich_styles.get(key)
+            if rich is None:
+                rich = rich_styles[key] = (style + text_style).rich_style_with_offset(x, 0)
+            segments.append(Segment(text, rich))
+            x += len(text)
+        pad = (style + Style(reverse=False)).rich_style
+        return Strip(segments, content.cell_length).extend_cell_length(width, pad)
+
+    def refresh_cells(self, y: int, regions: Sequence[Region]) -> None:
+        """Repaint these cells of row y (regions on a line of their own, y = 0)."""
+        if self.is_mounted and regions:  # refresh() with no region would repaint everything
+            self.refresh(*(region.translate((0, y)) for region in regions))
 
 
 class OverviewPane(Vertical):
@@ -419,24 +601,42 @@ class OverviewPane(Vertical):
         self.needs = Needs()
         self.columns = Columns.for_width(self._width, self.needs)
         self._sort_line = ""
-        self._drawn_widths: tuple[int, int] | None = None
-        self._row_needs: list[Needs] = []
+        self._drawn_widths: tuple[int, int, int] | None = None
+        self._rows_by_key: dict[str, OverviewRow] = {}
+        # Answers arrived for these rows (or for any: _needs_all) since widths were reckoned.
+        self._needs_all = True
+        self._needs_keys: set[str] = set()
         self._now: datetime | None = None
         # Answers arrived since the rows' widths were last reckoned (worked out only then:
         # with a thousand rows, every second was too often).
         self._answers = True
-        self._pass = 0  # counts redraws, so a row scrolled into view is drawn once for each
+        # Counts the batches of answers (and new orders): a row drawn before the last one is
+        # drawn again, and so is one whose countdown or status changed with the time.
+        self._answer_count = 0
+        # What the rows on screen were last all drawn for (answers, columns, selection, rows
+        # on screen, order) and when; and a heap of (when its text next changes, row index)
+        # of those whose countdown or status changes with the time.
+        self._drawn_state: tuple | None = None
+        self._drawn_at: datetime | None = None
+        self._due: list[tuple[datetime, int]] = []
+        self._order = 0  # counts set_order calls
         # Held rather than queried, so a redraw before the children mount is not an error.
         self.sort_text = DiffText(id="overview-sort")
         self.header_text = DiffText(id="overview-header")
-        self.table = OverviewTable(self._line, id="overview-table")
         self.scroll = VerticalScroll(id="overview-rows", can_focus=False)
+        # The rows as two column widgets: every cell of every row, and over it, where the reset
+        # column is, the countdowns. Textual writes a change from the left edge of the widget
+        # it is in (to the last changed cell): a countdown ticking in a widget of its own sends
+        # its own few cells, and the edge it makes lets a new status start at the status.
+        self.lines_view = RowColumn(self._line, id="overview-lines")
+        self.resets_view = RowColumn(self._line, id="overview-resets")
 
     def compose(self) -> ComposeResult:
         yield self.sort_text
         yield self.header_text
         with self.scroll:
-            yield self.table
+            yield self.lines_view
+            yield self.resets_view
 
     def on_mount(self) -> None:
         # Rows scrolled into view are drawn for the time of the last redraw.
@@ -459,31 +659,44 @@ class OverviewPane(Vertical):
             self.columns = columns
             self.header_text.show(header(columns))
 
-    def answers_arrived(self) -> None:
-        """Entries changed: the next redraw reckons the rows' widths again."""
+    def answers_arrived(self, keys: Iterable[str] | None = None) -> None:
+        """These entries changed (None: any may have): the next redraw reckons their rows'
+        widths again, and the columns' when one of those changed."""
         self._answers = True
+        self._answer_count += 1
+        if keys is None:
+            self._needs_all = True
+        else:
+            self._needs_keys.update(keys)
 
     def set_order(self, entries: list[Entry], now: datetime) -> None:
         """Show entries in this order; a row keeps its cached drawing when it moves."""
         selected_key = self.selected_key()
-        by_key = {row.entry.key: row for row in self.rows}
+        by_key = self._rows_by_key
         rows = []
+        new_rows = len(entries) != len(self.rows)
         for entry in entries:
             row = by_key.get(entry.key)
             if row is None or row.entry is not entry:
                 row = OverviewRow(
                     entry, self.provider_names.get(entry.provider.id, entry.provider.id)
                 )
+                new_rows = True
+            row.lines = None  # it may have moved: what its line showed is another row's
             rows.append(row)
         self.rows = rows
-        self._answers = True
-        for row in rows:
-            row.lines = None  # it may have moved: what its line showed is another row's
-        for column in self.table.columns:
-            column.set_count(len(rows))
-        keys = [row.entry.key for row in rows]
-        if self.user_moved and selected_key in keys:
-            self.selected = keys.index(selected_key)
+        self._order += 1
+        if new_rows:  # the same rows in another order need no widths reckoned again
+            self._rows_by_key = {row.entry.key: row for row in rows}
+            self._answers = True
+            self._needs_all = True
+        for view in (self.lines_view, self.resets_view):
+            view.set_count(len(rows))
+            view.refresh()  # every line on screen is drawn again
+        if self.user_moved and selected_key is not None:
+            self.selected = next(
+                (i for i, row in enumerate(rows) if row.entry.key == selected_key), self.selected
+            )
         self.selected = min(self.selected, max(0, len(rows) - 1))
         self.header_text.show(header(self.columns))
         self.redraw(now)
@@ -491,7 +704,6 @@ class OverviewPane(Vertical):
 
     def redraw(self, now: datetime) -> None:
         self._now = now
-        self._pass += 1
         count = plural(len(self.rows), "account")
         sort_line = f"{count} · sorted by {SORT_LABELS[self.sort]} (s to change)"
         if sort_line != self._sort_line:
@@ -499,40 +711,111 @@ class OverviewPane(Vertical):
             self.sort_text.show(Content.styled(sort_line, "$text-muted"))
         if self._answers:
             self._answers = False
-            row_needs = [row.update_needs() for row in self.rows]
-            if row_needs != self._row_needs:  # the same objects unless an answer changed one
-                self._row_needs = row_needs
-                needs = Needs.of(row_needs)
+            if self._needs_all:
+                changed_rows: Iterable[OverviewRow] = self.rows
+            else:
+                changed_rows = [
+                    row for key in self._needs_keys if (row := self._rows_by_key.get(key))
+                ]
+            grew = self._needs_all
+            self._needs_all = False
+            self._needs_keys = set()
+            for row in changed_rows:
+                before = row.needs
+                grew |= row.update_needs() is not before
+            if grew:  # a row's widths changed: the columns' may have
+                needs = Needs.of([row.needs for row in self.rows])
                 if needs != self.needs:
                     # An answer brought a longer name, a plan or a problem: the columns grow.
                     self.needs = needs
                     self._relayout()
         columns = self.columns
         widths = self._widths()
-        if self.rows and self._drawn_widths != widths[:2]:
-            self._drawn_widths = widths[:2]
-            self.table.main_column.styles.width = widths[0]
-            self.table.reset_column.styles.width = widths[1]
-            for column in self.table.columns:
-                column.refresh()
-        # Only the rows on screen are drawn; the others are drawn when scrolled to.
-        for index in self._visible():
-            row = self.rows[index]
+        starts = self._starts()
+        if self.rows and self._drawn_widths != widths:
+            self._drawn_widths = widths
+            resets = self.resets_view.styles
+            resets.offset = (starts[1], 0)
+            resets.width = widths[1]
+            self.lines_view.refresh()
+            self.resets_view.refresh()
+        # Only the rows on screen are drawn (the others when scrolled to), and of those only
+        # the ones an answer, a new layout or the time changed. When only the time moved on,
+        # only the rows whose text it changes are even looked at: those due in self._due.
+        answers = self._answer_count
+        selected = self.selected
+        visible = self._visible()
+        state = (answers, columns, selected, visible, self._order)
+        drawn_at = self._drawn_at
+        self._drawn_at = now
+        if state == self._drawn_state and drawn_at is not None and now >= drawn_at:
+            indices: Iterable[int] = self._due_rows(now)
+        else:
+            self._drawn_state = state
+            self._due = []
+            indices = visible
+        rows = self.rows
+        due = self._due
+        for index in indices:
+            row = rows[index]
             before = row.lines
-            row.drawn_in = self._pass
+            self._draw(row, now, answers, columns)
+            if row.steady is not None:
+                heapq.heappush(due, (row.steady, index))
+            row.lines = row.padded(widths, index == selected)
+            if before is None or before is row.lines:
+                continue  # not drawn yet (its line renders when Textual asks), or unchanged
+            lines: list[Region] = []
+            for column, (start, old, new) in enumerate(zip(starts, before, row.lines, strict=True)):
+                if old is new:
+                    continue
+                changed = changed_regions(old, new, new.cell_length)
+                if changed is None:  # a change of style or width: the whole cell
+                    changed = [Region(0, 0, max(old.cell_length, new.cell_length), 1)]
+                if column == 1 and changed:  # the countdown, in a widget of its own
+                    self.resets_view.refresh_cells(index, changed)
+                else:
+                    lines += (region.translate((start, 0)) for region in changed)
+            if lines:
+                self.lines_view.refresh_cells(index, lines)
+
+    def _due_rows(self, now: datetime) -> list[int]:
+        """The rows on screen whose countdown or status the time has changed by `now`."""
+        due = self._due
+        indices = []
+        while due and due[0][0] <= now:
+            indices.append(heapq.heappop(due)[1])
+        return indices
+
+    @staticmethod
+    def _draw(row: OverviewRow, now: datetime, answers: int, columns: Columns) -> None:
+        """Bring a row up to `now`, unless it is current already."""
+        if not row.current(now, answers, columns):
             row.redraw(now, columns)
-            row.lines = self._lines(index)
-            if before is None:
-                continue  # not drawn yet: its line renders when Textual asks for it
-            for column, old, new in zip(self.table.columns, before, row.lines, strict=True):
-                if old != new:
-                    column.line_changed(index, old, new)
+            row.drawn_answers = answers
 
     def _widths(self) -> tuple[int, int, int]:
-        """The three columns' widths: the quota cells, the countdown and a space, the status
+        """The three cells' widths: the quota cells, the countdown and a space, the status
         (padded to the width the columns leave it: the widget's own size lags a relayout)."""
         columns = self.columns
         return (columns.row_width() - columns.reset - 1, columns.reset + 1, columns.status)
+
+    def _starts(self) -> tuple[int, int, int]:
+        """Where each cell starts on a line."""
+        widths = self._widths()
+        return (0, widths[0], widths[0] + widths[1])
+
+    def status_span(self) -> tuple[int, int]:
+        """The status cells' first and last-but-one screen column (a region's x and right)."""
+        region = self.lines_view.region
+        start = region.x + self._starts()[2]
+        return (min(start, region.right), region.right)
+
+    def _screen_widths(self, width: int) -> tuple[int, int, int]:
+        """The cells' widths on a line `width` cells wide: the status takes what is left (cut
+        with … when its text is wider), as the quota cells and the countdown never are."""
+        main, reset, _ = self._widths()
+        return (main, reset, max(0, width - main - reset))
 
     def _visible(self) -> range:
         """The rows on screen (all of them, up to a screenful, before the first layout)."""
@@ -541,26 +824,21 @@ class OverviewPane(Vertical):
         top = int(scroll.scroll_y) if scroll.is_mounted else 0
         return range(min(top, len(self.rows)), min(top + (height or 60) + 1, len(self.rows)))
 
-    def _lines(self, index: int) -> tuple[Content, Content, Content]:
-        row = self.rows[index]
-        selected = index == self.selected
-        widths = self._widths()
-        return (
-            _cell(row.main, widths[0], selected),
-            _cell(row.reset, widths[1], selected),
-            _cell(row.status, widths[2], selected),
-        )
-
-    def _line(self, column: int, index: int) -> Content:
-        """What Textual draws for a row in view: drawn now if it was not drawn for this time."""
+    def _line(self, view: RowColumn, index: int, width: int) -> Strip:
+        """What Textual draws for a row in view: drawn now if it was not drawn for this time.
+        The lines widget draws the whole row (its countdown hidden under the other's)."""
+        blank = view.visual_style.rich_style
         if not 0 <= index < len(self.rows):
-            return Content("")
+            return Strip.blank(width, blank)
         row = self.rows[index]
-        if self._now is not None and row.drawn_in != self._pass:
-            row.drawn_in = self._pass
-            row.redraw(self._now, self.columns)
-        row.lines = self._lines(index)
-        return row.lines[column]
+        if self._now is not None:
+            self._draw(row, self._now, self._answer_count, self.columns)
+        row.lines = row.padded(self._widths(), index == self.selected)
+        if view is self.resets_view:
+            strip = row.strip(view, row.lines[1:2], (width,))
+        else:
+            strip = row.strip(view, row.lines, self._screen_widths(width))
+        return strip.crop_extend(0, width, blank)
 
     def selected_key(self) -> str | None:
         if 0 <= self.selected < len(self.rows):
@@ -583,10 +861,13 @@ class OverviewPane(Vertical):
                 return
 
     def _after_selection(self) -> None:
-        for column in self.table.columns:
-            column.refresh()  # the highlight moved: only the lines on screen are drawn again
+        # The rows whose highlight came or went are repainted by the redraw (their cells'
+        # styles changed); a row off screen is drawn with the right one when scrolled to.
         if self._now is not None:
             self.redraw(self._now)
+        else:
+            self.lines_view.refresh()
+            self.resets_view.refresh()
         self._scroll_to_selected()
 
     def _scroll_to_selected(self) -> None:
@@ -601,8 +882,10 @@ class OverviewPane(Vertical):
         elif self.selected >= scroll.scroll_y + height:
             scroll.scroll_to(y=self.selected - height + 1, animate=False)
 
-    def on_overview_table_clicked(self, message: OverviewTable.Clicked) -> None:
-        message.stop()
-        if 0 <= message.index < len(self.rows):
-            self.select_key(self.rows[message.index].entry.key)
-            self.post_message(self.Chosen(self.rows[message.index].entry.key))
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self.lines_view)  # None: not on a row
+        if offset is not None and 0 <= offset.y < len(self.rows):
+            event.stop()
+            key = self.rows[offset.y].entry.key
+            self.select_key(key)
+            self.post_message(self.Chosen(key))
