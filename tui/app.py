@@ -76,6 +76,7 @@ REDISCOVER_SECONDS = 60.0
 # Answers arriving together are drawn together, at most this often: with a thousand accounts
 # a redraw (and sort) per answer would keep the UI thread busy and key presses waiting.
 REDRAW_SECONDS = 0.25
+SORTED_BY = "Sorted by "
 
 Clock = Callable[[], datetime]
 
@@ -942,7 +943,12 @@ class QuotaApp(GuardedApp):
         overview.sort = SORTS[(SORTS.index(overview.sort) + 1) % len(SORTS)]
         self._reorder(force=True, panes=False)
         self._save_state_soon()
-        self.notify(f"Sorted by {SORT_LABELS[overview.sort]}", timeout=2)
+        # The new order's notice replaces the last one's, which no longer says what is shown:
+        # pressed in a row, notices piled up, and every one made each layout of the screen
+        # (a notice comes and goes with one) longer.
+        for notice in [n for n in self._notifications if n.message.startswith(SORTED_BY)]:
+            self._unnotify(notice, refresh=False)
+        self.notify(f"{SORTED_BY}{SORT_LABELS[overview.sort]}", timeout=2)
 
     def bound_keys(self) -> dict[str, list[str]]:
         """Binding id -> the keys bound to it now, after the config's [keys] remaps."""
