@@ -10,7 +10,8 @@ Code session, ~/.claude/projects/bench/session.jsonl: five assistant messages of
 tests/benchmarks/demo_app.py (the demo, 30 accounts) with its own temporary HOME.
 
 Both start, then settle for --settle seconds once each has drawn; then both are measured over
-the same --duration window: CPU (utime+stime from /proc/<pid>/stat, as % of one core) and bytes
+the same --duration window: CPU (as % of one core: the threads' run time from schedstat in
+nanoseconds, or utime+stime when a thread came or went, bench_app.CpuMeter) and bytes
 written to the pty per second. The measuring is bench_app.py's. Targets (issue 13): ours ≤ 1.2 ×
 theirs, ours ≤ 0.3 % and ≤ 150 B/s. Exits 1 when a target is missed, 2 when either could not be
 measured. Needs pip to reach PyPI. Not part of the pytest suite. Linux only.
@@ -32,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from bench_app import Terminal, child_env, cpu_seconds, launch, plain_text  # noqa: E402
+from bench_app import CpuMeter, Terminal, child_env, launch, plain_text  # noqa: E402
 
 PEER_PACKAGE = "claude-monitor==4.0.0"
 PEER_COMMAND = "claude-monitor"  # one of its console scripts (ccm, cmonitor, … are the same)
@@ -109,21 +110,21 @@ def drain_all(terms: list[Terminal], seconds: float) -> None:
             term.pump(0.02)
 
 
-def measure(terms: list[Terminal], seconds: float) -> list[tuple[float, float] | None]:
-    """(CPU % of one core, bytes per second) of each, over the same window."""
+def measure(terms: list[Terminal], seconds: float) -> list[tuple[float, float, str] | None]:
+    """(CPU % of one core, bytes per second, which CPU count) of each, over the same window."""
     for term in terms:
         term.captured.clear()
-    before = [(cpu_seconds(t.process.pid), t.total) for t in terms]
+    before = [(CpuMeter(t.process.pid), t.total) for t in terms]
     started = time.perf_counter()
     drain_all(terms, seconds)
     elapsed = time.perf_counter() - started
-    figures: list[tuple[float, float] | None] = []
-    for term, (cpu, written) in zip(terms, before, strict=True):
+    figures: list[tuple[float, float, str] | None] = []
+    for term, (meter, written) in zip(terms, before, strict=True):
         if term.process.poll() is not None:
             figures.append(None)
             continue
-        used = cpu_seconds(term.process.pid) - cpu
-        figures.append((used / elapsed * 100, (term.total - written) / elapsed))
+        used, source = meter.used()
+        figures.append((used / elapsed * 100, (term.total - written) / elapsed, source))
     return figures
 
 
@@ -153,8 +154,9 @@ def run(args: argparse.Namespace, venv: Path) -> int:
     if None in figures:
         print("bench_idle_peer: a child exited during the measurement", file=sys.stderr)
         return 2
-    (our_cpu, our_rate), (peer_cpu, peer_rate) = figures  # type: ignore[misc]
-    return report(args, our_cpu, our_rate, peer_cpu, peer_rate, countdown)
+    (our_cpu, our_rate, ours_by), (peer_cpu, peer_rate, theirs_by) = figures  # type: ignore[misc]
+    source = ours_by if ours_by == theirs_by else f"{ours_by} / {theirs_by}"
+    return report(args, our_cpu, our_rate, peer_cpu, peer_rate, countdown, source)
 
 
 def report(
@@ -164,13 +166,14 @@ def report(
     peer_cpu: float,
     peer_rate: float,
     peer_text: str,
+    source: str = "stat",
 ) -> int:
     ratio = our_cpu / peer_cpu if peer_cpu else float("inf")
     rate_ratio = our_rate / peer_rate if peer_rate else float("inf")
     rows = [
         ("", "ours (demo, 30 accounts)", "claude-monitor 4.0.0", "ours / theirs", "target"),
         (
-            "idle CPU, % of a core",
+            f"idle CPU, % of a core ({source})",
             f"{our_cpu:.2f} %",
             f"{peer_cpu:.2f} %",
             f"{ratio:.2f}",

@@ -173,12 +173,12 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 term.drain_for(2.0)
                 pid = term.process.pid
-                cpu_before = bench_app.cpu_seconds(pid)
+                meter = bench_app.CpuMeter(pid)
                 started = time.perf_counter()
                 term.capture = False
                 term.drain_for(args.idle)
                 elapsed = time.perf_counter() - started
-                figures["idle"] = (bench_app.cpu_seconds(pid) - cpu_before) / elapsed * 100
+                figures["idle"] = meter.used()[0] / elapsed * 100
                 figures["rss"] = bench_app.peak_rss_mb(pid)
             finally:
                 term.close()

@@ -575,10 +575,10 @@ class RowColumn(Widget):
         pad = (style + Style(reverse=False)).rich_style
         return Strip(segments, content.cell_length).extend_cell_length(width, pad)
 
-    def refresh_cells(self, y: int, regions: Sequence[Region]) -> None:
-        """Repaint these cells of row y (regions on a line of their own, y = 0)."""
+    def refresh_cells(self, regions: Sequence[Region]) -> None:
+        """Repaint these cells (y: the row)."""
         if self.is_mounted and regions:  # refresh() with no region would repaint everything
-            self.refresh(*(region.translate((0, y)) for region in regions))
+            self.refresh(*regions)
 
 
 class OverviewPane(Vertical):
@@ -600,7 +600,8 @@ class OverviewPane(Vertical):
         self._width = 120
         self.needs = Needs()
         self.columns = Columns.for_width(self._width, self.needs)
-        self._sort_line = ""
+        self._sort_line_for: tuple[int, str] | None = None  # (rows, sort) the line says
+        self._rows_height: int | None = None  # the rows' viewport, once laid out
         self._drawn_widths: tuple[int, int, int] | None = None
         self._rows_by_key: dict[str, OverviewRow] = {}
         # Answers arrived for these rows (or for any: _needs_all) since widths were reckoned.
@@ -648,6 +649,7 @@ class OverviewPane(Vertical):
 
     def on_resize(self) -> None:
         self._width = self.size.width
+        self._rows_height = None
         self._relayout()
         if self._now is not None:
             self.redraw(self._now)
@@ -704,10 +706,10 @@ class OverviewPane(Vertical):
 
     def redraw(self, now: datetime) -> None:
         self._now = now
-        count = plural(len(self.rows), "account")
-        sort_line = f"{count} · sorted by {SORT_LABELS[self.sort]} (s to change)"
-        if sort_line != self._sort_line:
-            self._sort_line = sort_line
+        if (len(self.rows), self.sort) != self._sort_line_for:
+            self._sort_line_for = (len(self.rows), self.sort)
+            count = plural(len(self.rows), "account")
+            sort_line = f"{count} · sorted by {SORT_LABELS[self.sort]} (s to change)"
             self.sort_text.show(Content.styled(sort_line, "$text-muted"))
         if self._answers:
             self._answers = False
@@ -756,6 +758,9 @@ class OverviewPane(Vertical):
             indices = visible
         rows = self.rows
         due = self._due
+        # The cells that changed, in each widget's own coordinates: repainted in one call each.
+        lines: list[Region] = []
+        resets: list[Region] = []
         for index in indices:
             row = rows[index]
             before = row.lines
@@ -765,19 +770,18 @@ class OverviewPane(Vertical):
             row.lines = row.padded(widths, index == selected)
             if before is None or before is row.lines:
                 continue  # not drawn yet (its line renders when Textual asks), or unchanged
-            lines: list[Region] = []
             for column, (start, old, new) in enumerate(zip(starts, before, row.lines, strict=True)):
                 if old is new:
                     continue
                 changed = changed_regions(old, new, new.cell_length)
                 if changed is None:  # a change of style or width: the whole cell
                     changed = [Region(0, 0, max(old.cell_length, new.cell_length), 1)]
-                if column == 1 and changed:  # the countdown, in a widget of its own
-                    self.resets_view.refresh_cells(index, changed)
+                if column == 1:  # the countdown, in a widget of its own
+                    resets += (region.translate((0, index)) for region in changed)
                 else:
-                    lines += (region.translate((start, 0)) for region in changed)
-            if lines:
-                self.lines_view.refresh_cells(index, lines)
+                    lines += (region.translate((start, index)) for region in changed)
+        self.resets_view.refresh_cells(resets)
+        self.lines_view.refresh_cells(lines)
 
     def _due_rows(self, now: datetime) -> list[int]:
         """The rows on screen whose countdown or status the time has changed by `now`."""
@@ -820,8 +824,16 @@ class OverviewPane(Vertical):
     def _visible(self) -> range:
         """The rows on screen (all of them, up to a screenful, before the first layout)."""
         scroll = self.scroll
-        height = scroll.scrollable_content_region.height if scroll.is_mounted else 0
-        top = int(scroll.scroll_y) if scroll.is_mounted else 0
+        if not scroll.is_mounted:
+            height, top = 0, 0
+        else:
+            # The rows' height changes only when the pane is resized (on_resize forgets it):
+            # looked up every second, it was a fifth of what the clock's second cost.
+            height = self._rows_height
+            if height is None:
+                height = scroll.scrollable_content_region.height
+                self._rows_height = height or None
+            top = int(scroll.scroll_y)
         return range(min(top, len(self.rows)), min(top + (height or 60) + 1, len(self.rows)))
 
     def _line(self, view: RowColumn, index: int, width: int) -> Strip:
