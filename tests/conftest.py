@@ -21,7 +21,7 @@ from providers.registry import PROVIDERS
 settings.register_profile(
     "ci",
     derandomize=True,
-    max_examples=200,
+    max_examples=100,
     deadline=None,
     database=None,  # nothing saved between runs: a run depends on the code alone
     print_blob=True,
