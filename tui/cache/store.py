@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -115,6 +114,8 @@ def _order(fresh: Document, providers: Mapping[str, Any]):
 
 def write_atomically(path: Path, text: str) -> None:
     """A complete new file renamed over the old one, private to the user (0600)."""
+    import tempfile  # only writers need it; the status line only reads
+
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     handle, temporary = tempfile.mkstemp(prefix=".latest-", suffix=".tmp", dir=path.parent)
     try:

@@ -19,12 +19,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
 from providers.kit.files import read_text
 from providers.kit.text import clean_text
 from providers.short_names import SHORT_NAMES
 from tui.cache.store import CACHE_FILE_NAME, Document, parse_time, read_cache
+from tui.commands.places import user_dir
 from tui.pace_sign import pace_sign
 
 APP_NAME = "aiquota-tui"
@@ -85,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cache_path() -> Path:
-    return Path(platformdirs.user_cache_dir(APP_NAME)) / CACHE_FILE_NAME
+    return user_dir("cache") / CACHE_FILE_NAME
 
 
 def _number(value: Any) -> float | None:
@@ -347,7 +346,7 @@ def _colour_band(left: float | None) -> str:
 def theme_colours() -> dict[str, str]:
     """The saved theme's quota colours, read from its file; the terminal's own colours else."""
     colours = dict(ANSI_COLOURS)
-    state = Path(platformdirs.user_state_dir(APP_NAME)) / "state.toml"
+    state = user_dir("state") / "state.toml"
     name = _toml(state).get("theme")
     if not isinstance(name, str) or not name:
         name = "aiquota-dark"
@@ -384,17 +383,15 @@ _THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 def _theme_file(name: str) -> dict[str, Any]:
-    from importlib import resources
+    import themes  # the bundled theme files' package (a plain folder: no importlib.resources)
 
     # state.toml's name picks a bundled file only when it is a plain name, never a path.
-    if _THEME_NAME.fullmatch(name) and ".." not in name:
-        bundled = resources.files("themes").joinpath(f"{name}.toml")
-        try:
-            if bundled.is_file():
-                return _toml_text(bundled.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            pass
-    folder = Path(platformdirs.user_config_dir(APP_NAME)) / "themes"
+    if _THEME_NAME.fullmatch(name) and ".." not in name and themes.__file__:
+        bundled = Path(themes.__file__).parent / f"{name}.toml"
+        read = read_text(bundled, str(bundled), limit=256 * 1024)
+        if read.ok:
+            return _toml_text(read.data)
+    folder = user_dir("config") / "themes"
     try:
         paths = sorted(folder.glob("*.toml"))
     except OSError:
