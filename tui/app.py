@@ -387,9 +387,12 @@ class QuotaApp(GuardedApp):
         if not self.is_headless:
             # What start-up made (Textual, httpx, the widgets) lives as long as the app: out
             # of the collector's sight, a full collection while a thousand accounts answer
-            # scans only what came after (it paused the app for up to a tenth of a second).
-            # Not under tests, where many apps share one process and would never be freed.
+            # scans only what came after; and collecting the young every 10,000 new objects
+            # rather than 700 makes the full collections (each pausing the app, keys
+            # included, for up to a tenth of a second) rare: 11 in bench_keys' refresh, then
+            # none. Not under tests, where many apps share one process and would never be freed.
             self.call_after_refresh(gc.freeze)
+            gc.set_threshold(10_000, 10, 10)
 
     def _restore_position(self) -> None:
         tab = self.saved.tab
