@@ -20,10 +20,10 @@ from providers.kit.paths import Paths
 from providers.kit.secrets import scrub
 from providers.kit.text import clean_text
 from providers.model import AccountSnapshot
-from providers.registry import BY_ID, provider_settings, select
+from providers.registry import BY_ID, select
 from tui import once
 from tui.answers import Answers, RunContext, build_answers
-from tui.config import Config, ConfigError, default_config_path, load_config
+from tui.config import Config, default_config_path, load_user_config
 from tui.crash import crash_report
 from tui.switching.best import best, headroom, judge
 from tui.switching.rules import switch_rules
@@ -209,16 +209,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not folder.expanduser().is_dir():
             parser.error(f"--account-dir {folder}: not a folder")
     providers = select(args.provider)
-    config_path = args.config.expanduser() if args.config is not None else None
-    try:
-        config = load_config(
-            config_path, explicit=config_path is not None, known_providers=provider_settings()
-        )
-    except ConfigError as error:
-        _say(f"aiquota-tui: {error}")
+    config = load_user_config(args.config, _say)
+    if config is None:
         return EXIT_USAGE
-    for warning in config.warnings:
-        _say(f"aiquota-tui: {warning}")
     if args.activate is not None:
         if args.demo:  # the demo touches none of your files; --activate writes ~/.codex
             _say(

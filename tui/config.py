@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -330,3 +330,23 @@ def _validate_keys(path: Path, table: Any, warnings: list[str]) -> dict[str, str
         else:
             warnings.append(f"{path}: unknown binding '{binding_id}' in [keys] ignored")
     return known
+
+
+def load_user_config(
+    path: Path | None, say: Callable[[str], None], prefix: str = "aiquota-tui: "
+) -> Config | None:
+    """The config every command reads (`--config FILE`, else the default), its warnings said;
+    None, with the problem said, when it cannot be used (the command then exits 2)."""
+    from providers.registry import provider_settings  # the providers: only when a config is read
+
+    config_path = path.expanduser() if path is not None else None
+    try:
+        config = load_config(
+            config_path, explicit=config_path is not None, known_providers=provider_settings()
+        )
+    except ConfigError as error:
+        say(f"{prefix}{error}")
+        return None
+    for warning in config.warnings:
+        say(f"{prefix}{warning}")
+    return config

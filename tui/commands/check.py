@@ -25,11 +25,11 @@ from pathlib import Path
 from providers.collect import ordered
 from providers.discover import bad_origin_overrides, build_sources
 from providers.model import AccountSnapshot
-from providers.registry import BY_ID, provider_settings, select
+from providers.registry import BY_ID, select
 from tui import once
 from tui.answers import RunContext, build_answers
 from tui.cli import EXIT_OK, EXIT_USAGE, _fetch, _provider_id, _say, _stdout_is_utf8, _write_stdout
-from tui.config import ConfigError, load_config
+from tui.config import load_user_config
 from tui.percent import percent_text
 
 EXIT_LOW = 1
@@ -102,16 +102,9 @@ def main(argv: Sequence[str]) -> int:
         if not folder.expanduser().is_dir():
             _say(f"aiquota-tui check: --account-dir {folder}: not a folder")
             return EXIT_USAGE
-    config_path = args.config.expanduser() if args.config is not None else None
-    try:
-        config = load_config(
-            config_path, explicit=config_path is not None, known_providers=provider_settings()
-        )
-    except ConfigError as error:
-        _say(f"aiquota-tui check: {error}")
+    config = load_user_config(args.config, _say)
+    if config is None:
         return EXIT_USAGE
-    for warning in config.warnings:
-        _say(f"aiquota-tui: {warning}")
     providers = select(args.provider)
     problems = bad_origin_overrides(providers, os.environ)
     for problem in problems:

@@ -244,19 +244,10 @@ def _write(text: str) -> None:
 
 def _history_enabled(config_path: Path | None) -> bool | None:
     """[history] enabled from the config; None (and a sentence said) when it is unusable."""
-    from providers.registry import provider_settings
-    from tui.config import ConfigError, load_config
+    from tui.config import load_user_config
 
-    try:
-        config = load_config(
-            config_path, explicit=config_path is not None, known_providers=provider_settings()
-        )
-    except ConfigError as error:
-        _say(f"aiquota-tui: {error}")
-        return None
-    for warning in config.warnings:
-        _say(f"aiquota-tui: {warning}")
-    return config.history_enabled
+    config = load_user_config(config_path, _say)
+    return None if config is None else config.history_enabled
 
 
 def main(argv: Sequence[str], *, now: datetime | None = None, path: Path | None = None) -> int:

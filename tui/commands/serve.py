@@ -23,10 +23,10 @@ from providers.discover import bad_origin_overrides, build_sources
 from providers.kit.files import read_text
 from providers.kit.secrets import remember, scrub
 from providers.kit.text import clean_text
-from providers.registry import BY_ID, provider_settings, select
+from providers.registry import BY_ID, select
 from tui.answers import RunContext, build_answers
 from tui.cli import EXIT_OK, EXIT_USAGE, _provider_id
-from tui.config import ConfigError, load_config
+from tui.config import load_user_config
 from tui.once import document_of, dump_document
 from tui.serve.http import Pages, Server, is_loopback, parse_listen, url_host
 from tui.serve.metrics import exposition, families
@@ -198,16 +198,9 @@ def main(argv: Sequence[str]) -> int:
             "or anyone who can reach it reads every account's quota"
         )
         return EXIT_USAGE
-    config_path = args.config.expanduser() if args.config is not None else None
-    try:
-        config = load_config(
-            config_path, explicit=config_path is not None, known_providers=provider_settings()
-        )
-    except ConfigError as error:
-        log(str(error))
+    config = load_user_config(args.config, log, prefix="")
+    if config is None:
         return EXIT_USAGE
-    for warning in config.warnings:
-        log(warning)
     providers = select(args.provider)
     if not args.demo:
         problems = bad_origin_overrides(providers, os.environ)
