@@ -26,6 +26,10 @@ def live_id(home: Path) -> str:
     return json.loads((home / ".codex/auth.json").read_text())["tokens"]["account_id"]
 
 
+def saved_token(work: Path, name: str) -> str:
+    return json.loads((work / f"account/{name}.auth.json").read_text())["tokens"]["access_token"]
+
+
 async def test_the_active_account_under_the_line_moves_to_the_most_room(
     tmp_path: Path, home: Path, work: Path
 ) -> None:
@@ -48,10 +52,11 @@ async def test_the_active_account_under_the_line_moves_to_the_most_room(
     app = QuotaApp(sources, config, clock=clock, state_path=tmp_path / "state.toml")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        await wait_for(pilot, lambda: live_id(home) == "id-c")
-        # No token lost: the rotated login was saved back to a.auth.json before the switch.
-        saved_a = json.loads((work / "account/a.auth.json").read_text())
-        assert saved_a["tokens"]["access_token"] == live_token
+        # No token lost: what came out of auth.json (the rotated login) is saved back to
+        # a.auth.json a moment after c goes in, so wait for both rather than read between.
+        await wait_for(
+            pilot, lambda: live_id(home) == "id-c" and saved_token(work, "a") == live_token
+        )
         # c runs low at once: within the cooldown, nothing moves again.
         answers["id-c"] = (97.0, 20.0)
         await wait_for(pilot, lambda: not app.workers or all(w.is_finished for w in app.workers))

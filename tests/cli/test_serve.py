@@ -225,10 +225,12 @@ def test_serve_switches_automatically_when_the_active_account_runs_low(
             live_id = lambda: json.loads((home / ".codex/auth.json").read_text())["tokens"][  # noqa: E731
                 "account_id"
             ]
-            wait_until(lambda: live_id() == "id-c")
-            # No token lost: the rotated login went back to a.auth.json first.
-            saved_a = json.loads((work / "account/a.auth.json").read_text())
-            assert saved_a["tokens"]["access_token"] == live
+            saved_a = lambda: json.loads((work / "account/a.auth.json").read_text())["tokens"][  # noqa: E731
+                "access_token"
+            ]
+            # No token lost: what came out of auth.json (the rotated login) is saved back to
+            # a.auth.json a moment after c goes in, so wait for both rather than read between.
+            wait_until(lambda: live_id() == "id-c" and saved_a() == live)
             state = home / ".local/state/aiquota-tui/auto-switch.json"
             assert "codex" in json.loads(wait_until(lambda: state.exists() and state.read_text()))
         finally:
