@@ -571,6 +571,8 @@ class QuotaApp(GuardedApp):
 
     def _hand_over(self, snapshots: list[AccountSnapshot]) -> None:
         """Give fresh answers to the sinks in a thread, one batch at a time."""
+        if self._answers is not None and not getattr(self._answers, "sinks", True):
+            return  # no sink to take them (the demo's, say): no thread to start for nothing
         for snapshot in snapshots:
             self._unhanded[snapshot.key] = snapshot
         if self._handing or not self._unhanded or self._answers is None:

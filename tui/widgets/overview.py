@@ -579,6 +579,7 @@ class OverviewPane(Vertical):
         self.columns = Columns.for_width(self._width, self.needs)
         self._sort_line_for: tuple[int, str] | None = None  # (rows, sort) the line says
         self._rows_height: int | None = None  # the rows' viewport, once laid out
+        self._widths_for: tuple[Columns, tuple[int, int, int]] | None = None
         self._drawn_widths: tuple[int, int, int] | None = None
         self._rows_by_key: dict[str, OverviewRow] = {}
         # Answers arrived for these rows (or for any: _needs_all) since widths were reckoned.
@@ -779,7 +780,11 @@ class OverviewPane(Vertical):
         """The three cells' widths: the quota cells, the countdown and a space, the status
         (padded to the width the columns leave it: the widget's own size lags a relayout)."""
         columns = self.columns
-        return (columns.row_width() - columns.reset - 1, columns.reset + 1, columns.status)
+        cached = self._widths_for
+        if cached is None or cached[0] is not columns:
+            widths = (columns.row_width() - columns.reset - 1, columns.reset + 1, columns.status)
+            cached = self._widths_for = (columns, widths)
+        return cached[1]
 
     def _starts(self) -> tuple[int, int, int]:
         """Where each cell starts on a line."""
