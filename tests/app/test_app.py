@@ -253,6 +253,24 @@ async def test_state_is_saved_and_restored(tmp_path: Path) -> None:
         assert again.query_one(OverviewPane).sort == "remaining"
 
 
+async def test_orders_chosen_in_a_row_end_in_one_notice_of_the_last(tmp_path: Path) -> None:
+    app, _, _ = make_app(tmp_path)
+
+    def sort_notices() -> list[str]:
+        return [n.message for n in app._notifications if n.message.startswith("Sorted by")]
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("s", "s")  # most remaining, then soonest reset
+        sort_line = str(app.query_one("#overview-sort").render())
+        assert "sorted by soonest reset" in sort_line  # the order itself shows at once
+        await wait_for(pilot, lambda: sort_notices() != [])
+        await pilot.pause(0.3)
+        assert sort_notices() == ["Sorted by soonest reset"]
+        await pilot.press("s")
+        await wait_for(pilot, lambda: sort_notices() == ["Sorted by provider"])
+
+
 async def test_a_new_order_is_saved_from_a_thread_and_the_last_one_wins(
     tmp_path: Path, monkeypatch
 ) -> None:

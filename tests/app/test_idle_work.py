@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
-from support.app import make_app, settle
+from support.app import make_app, settle, wait_for
 from textual.visual import Visual
 
 from providers.base import Account
@@ -171,3 +171,29 @@ async def test_a_cell_is_drawn_as_textual_draws_it(tmp_path: Path) -> None:
                             assert list(view.cell_strip(cell, width)) == list(textual)
                             compared += 1
         assert compared == 3 * 2 * len(pane.rows) * 2 * 3
+
+
+async def test_an_answer_redraws_its_own_row_and_no_other(tmp_path: Path, monkeypatch) -> None:
+    app, clock, _ = make_app(tmp_path)
+    redrawn: list[str] = []
+    original = OverviewRow.redraw
+
+    def counted(self, now, columns) -> None:
+        redrawn.append(self.entry.shown.account)
+        original(self, now, columns)
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        monkeypatch.setattr(OverviewRow, "redraw", counted)
+        # work's five-hour window drops to 10 % left: no width and no order changes with it.
+        entry = next(e for e in app.store if e.shown.account == "work")
+        first, *others = entry.snapshot.windows
+        answer = replace(entry.snapshot, windows=(replace(first, used_percent=90.0), *others))
+        app.store.begin(entry, clock())
+        app.store.finish(entry, answer, clock())
+        app._entry_changed(entry)
+        await wait_for(pilot, lambda: not app.redraw_pending)
+        await pilot.pause()
+        assert set(redrawn) == {"work"}
+        lines = [strip.text for strip in app.screen._compositor.render_strips()]
+        assert any("work" in line and " 10%" in line for line in lines)

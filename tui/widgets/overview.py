@@ -373,6 +373,7 @@ class OverviewRow:
         # and until when its countdown and status read the same (None: until an answer).
         self._columns: Columns | None = None
         self.drawn_answers = -1  # set by the pane after each redraw
+        self.queued: datetime | None = None  # the steady moment it waits under in the heap
         self._drawn_at: datetime | None = None
         self.steady: datetime | None = None
         # The three cells last put on screen for it (padded to their widths, highlighted when
@@ -602,6 +603,7 @@ class OverviewPane(Vertical):
         self.columns = Columns.for_width(self._width, self.needs)
         self._sort_line_for: tuple[int, str] | None = None  # (rows, sort) the line says
         self._rows_height: int | None = None  # the rows' viewport, once laid out
+        self._widths_for: tuple[Columns, tuple[int, int, int]] | None = None
         self._drawn_widths: tuple[int, int, int] | None = None
         self._rows_by_key: dict[str, OverviewRow] = {}
         # Answers arrived for these rows (or for any: _needs_all) since widths were reckoned.
@@ -621,6 +623,8 @@ class OverviewPane(Vertical):
         self._drawn_at: datetime | None = None
         self._due: list[tuple[datetime, int]] = []
         self._order = 0  # counts set_order calls
+        self._answered: set[str] = set()  # keys of the rows answers changed since the redraw
+        self._places: dict[str, int] = {}  # key -> the row's index
         # Held rather than queried, so a redraw before the children mount is not an error.
         self.sort_text = DiffText(id="overview-sort")
         self.header_text = DiffText(id="overview-header")
@@ -665,11 +669,17 @@ class OverviewPane(Vertical):
         """These entries changed (None: any may have): the next redraw reckons their rows'
         widths again, and the columns' when one of those changed."""
         self._answers = True
-        self._answer_count += 1
         if keys is None:
             self._needs_all = True
+            self._answer_count += 1  # every row is drawn again
         else:
-            self._needs_keys.update(keys)
+            keys = set(keys)
+            self._needs_keys |= keys
+            self._answered |= keys
+            for key in keys:  # these rows are drawn again
+                row = self._rows_by_key.get(key)
+                if row is not None:
+                    row.drawn_answers = -1
 
     def set_order(self, entries: list[Entry], now: datetime) -> None:
         """Show entries in this order; a row keeps its cached drawing when it moves."""
@@ -688,6 +698,7 @@ class OverviewPane(Vertical):
             rows.append(row)
         self.rows = rows
         self._order += 1
+        self._places = {row.entry.key: index for index, row in enumerate(rows)}
         if new_rows:  # the same rows in another order need no widths reckoned again
             self._rows_by_key = {row.entry.key: row for row in rows}
             self._answers = True
@@ -742,20 +753,27 @@ class OverviewPane(Vertical):
             self.lines_view.refresh()
             self.resets_view.refresh()
         # Only the rows on screen are drawn (the others when scrolled to), and of those only
-        # the ones an answer, a new layout or the time changed. When only the time moved on,
-        # only the rows whose text it changes are even looked at: those due in self._due.
+        # the ones an answer, a new layout or the time changed. When neither the layout nor
+        # the order did, only those rows are even looked at: the ones answers changed, and
+        # those due in self._due, whose countdown or status the time has changed.
         answers = self._answer_count
         selected = self.selected
         visible = self._visible()
         state = (answers, columns, selected, visible, self._order)
         drawn_at = self._drawn_at
         self._drawn_at = now
-        if state == self._drawn_state and drawn_at is not None and now >= drawn_at:
-            indices: Iterable[int] = self._due_rows(now)
-        else:
+        answered, self._answered = self._answered, set()
+        full = not (state == self._drawn_state and drawn_at is not None and now >= drawn_at)
+        if full:
             self._drawn_state = state
             self._due = []
-            indices = visible
+            indices: Iterable[int] = visible
+        else:
+            places = self._places
+            changed = (places.get(key) for key in answered)
+            indices = dict.fromkeys(
+                [*self._due_rows(now), *(i for i in changed if i is not None and i in visible)]
+            )
         rows = self.rows
         due = self._due
         # The cells that changed, in each widget's own coordinates: repainted in one call each.
@@ -765,8 +783,11 @@ class OverviewPane(Vertical):
             row = rows[index]
             before = row.lines
             self._draw(row, now, answers, columns)
-            if row.steady is not None:
+            if full:
+                row.queued = None  # the heap it was queued in is gone
+            if row.steady is not None and row.steady != row.queued:
                 heapq.heappush(due, (row.steady, index))
+                row.queued = row.steady
             row.lines = row.padded(widths, index == selected)
             if before is None or before is row.lines:
                 continue  # not drawn yet (its line renders when Textual asks), or unchanged
@@ -786,9 +807,13 @@ class OverviewPane(Vertical):
     def _due_rows(self, now: datetime) -> list[int]:
         """The rows on screen whose countdown or status the time has changed by `now`."""
         due = self._due
+        rows = self.rows
         indices = []
         while due and due[0][0] <= now:
-            indices.append(heapq.heappop(due)[1])
+            steady, index = heapq.heappop(due)
+            if index < len(rows) and rows[index].queued == steady:  # else queued again since
+                rows[index].queued = None
+                indices.append(index)
         return indices
 
     @staticmethod
@@ -802,7 +827,11 @@ class OverviewPane(Vertical):
         """The three cells' widths: the quota cells, the countdown and a space, the status
         (padded to the width the columns leave it: the widget's own size lags a relayout)."""
         columns = self.columns
-        return (columns.row_width() - columns.reset - 1, columns.reset + 1, columns.status)
+        cached = self._widths_for
+        if cached is None or cached[0] is not columns:
+            widths = (columns.row_width() - columns.reset - 1, columns.reset + 1, columns.status)
+            cached = self._widths_for = (columns, widths)
+        return cached[1]
 
     def _starts(self) -> tuple[int, int, int]:
         """Where each cell starts on a line."""
