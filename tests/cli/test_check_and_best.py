@@ -84,7 +84,20 @@ def test_window_and_account_select(work: Path, service: Answers, capsys) -> None
     assert check_main(["--min-left", "20", "--window", "weekly", "--account", "a"]) == 0
     assert check_main(["--min-left", "20", "--window", "weekly"]) == 1
     assert check_main(["--min-left", "20", "--account", "B", "--window", "five_hour"]) == 0
-    assert check_main(["--min-left", "20", "--account", "nobody"]) == 3
+    capsys.readouterr()
+
+
+def test_an_account_name_that_matches_none_is_a_usage_error(
+    work: Path, service: Answers, capsys
+) -> None:
+    saved(work, "alpha")
+    saved(work, "Beta")
+    service["id-alpha"] = usage_answer(10, 10)
+    assert check_main(["--min-left", "20", "--account", "alhpa"]) == 2
+    err = capsys.readouterr().err
+    assert "alhpa" in err and "alpha, Beta" in err  # the names that exist, to correct the typo
+    assert check_main(["--min-left", "20", "--account", "alhpa", "--json"]) == 2
+    assert json.loads(capsys.readouterr().out)["check"]["passed"] is False
 
 
 @pytest.mark.parametrize(

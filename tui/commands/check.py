@@ -115,15 +115,21 @@ def main(argv: Sequence[str]) -> int:
         providers, config, use_demo=False, account_dirs=[f.expanduser() for f in args.account_dir]
     )
     if args.account:
+        known = sorted({account.label for _, account in sources.pairs}, key=str.casefold)
         wanted = {name.casefold() for name in args.account}
         sources.pairs[:] = [p for p in sources.pairs if p[1].label.casefold() in wanted]
+        if not sources.pairs and known:
+            # A typo in a guard's --account is a usage error, like one in --window: say which
+            # names exist rather than report an unreadable account that was never asked.
+            _say(
+                f"aiquota-tui check: --account {', '.join(args.account)}: "
+                f"no such account (the accounts: {_listed(known)})"
+            )
+            if args.json:
+                _print_json([], args.min_left, [], datetime.now(UTC), passed=False)
+            return EXIT_USAGE
     if not sources.pairs:
-        what = (
-            "no account matched --account " + ", ".join(args.account)
-            if args.account
-            else ("no accounts found")
-        )
-        _say(f"aiquota-tui check: {what}")
+        _say("aiquota-tui check: no accounts found")
         if args.json:  # a script that reads the verdict gets one
             _print_json([], args.min_left, [], datetime.now(UTC), passed=False)
         return EXIT_UNREADABLE
@@ -166,6 +172,12 @@ def main(argv: Sequence[str]) -> int:
     if absent:
         return EXIT_USAGE
     return EXIT_OK
+
+
+def _listed(names: Sequence[str], most: int = 20) -> str:
+    """Names for a message (which _say makes safe): no more than `most` of them."""
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def _print_json(
