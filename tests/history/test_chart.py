@@ -110,3 +110,16 @@ def test_a_window_with_no_known_period_wanders_to_its_value() -> None:
     assert abs(week[-1].used_percent - window.used_percent) <= 1
     assert all(sample.resets_at is None for sample in week)
     assert (FROZEN - timedelta(days=7)).timestamp() == week[0].at
+
+
+def test_a_balance_spans_its_limit_or_else_its_lowest_to_highest_amount() -> None:
+    from tui.history.query import BalancePoint
+
+    spent = [BalancePoint(0, 165.0, "USD"), BalancePoint(60, 129.0, "USD")]
+    low, high = chart.balance_scale(spent, None)
+    assert high == 165.0 and 120.0 < low < 129.0  # the lowest is a sliver, not the floor
+    assert chart.balance_scale(spent, 200.0) == (0.0, 200.0)  # a limit fills like a bar
+    assert chart.balance_scale(spent, 100.0) == (0.0, 165.0)  # over its limit: all of it shows
+    assert chart.balance_scale([BalancePoint(0, 5.0, None)], None) == (0.0, 5.0)  # flat: full
+    values = chart.balance_columns(spent, 0, 30, 4, chart.balance_scale(spent, None))
+    assert values[0] == 100.0 and values[2] is not None and values[2] < 25.0

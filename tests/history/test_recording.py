@@ -275,3 +275,47 @@ def test_a_writer_holding_the_lock_too_long_costs_a_batch_not_a_report(
     sink.take([snapshot(later, five=5.0)], later)
     sink.close(1.0)
     assert [u for _, u in window_rows(path, "five_hour")] == [1.0, 5.0] and said == []
+
+
+def test_the_history_screen_draws_a_balance_as_it_was_spent(sink, path: Path) -> None:
+    from dataclasses import replace
+
+    from textual.content import Content
+
+    from tui.history.query import account_history
+    from tui.screens.history import history_content
+
+    clock = FakeClock()
+    start = clock()
+    for amount in (100.0, 80.0, 60.0, 40.0):
+        sink.take([snapshot(clock(), credits=amount)], clock())
+        clock.advance(6 * HOUR)
+    sink.close(1.0)
+    found = account_history(path, KEY, int(clock().timestamp()) - 7 * 86400)
+    assert [p.amount for p in found.amounts("credits")] == [100.0, 80.0, 60.0, 40.0]
+    # A balance-only account: no window at all, and the balance is still charted.
+    shown = replace(snapshot(start + timedelta(hours=18), credits=40.0), windows=())
+    only_balance = replace(found, windows={})
+    body = history_content(shown, only_balance, clock(), 7, 80, 2)
+    assert isinstance(body, Content)
+    lines = body.plain.split("\n")
+    assert lines[0].startswith("Credits  now 40 · low 40 · high 100")  # the label names the unit
+    chart = "".join(lines[1:3])
+    assert any(block in chart for block in "▁▂▃▄▅▆▇█")
+    assert max(len(line) for line in lines) <= 80
+    # The chart falls as the balance was spent: the first filled column is the fullest.
+    filled = [column for column in zip(*lines[1:3], strict=True) if "".join(column).strip()]
+    heights = ["".join(column) for column in filled]
+    assert heights[0] != heights[-1]
+
+
+def test_a_balance_that_the_file_says_is_infinite_is_skipped(path: Path) -> None:
+    from tui.history.query import account_history
+
+    sink = HistorySink(path, lambda _: None)
+    sink.take([snapshot(credits=50.0)], FROZEN)
+    sink.close(1.0)
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE balance_samples SET amount = 1e999")
+    found = account_history(path, KEY, int(FROZEN.timestamp()) - 86400)
+    assert found.amounts("credits") == ()

@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
-from tui.history.query import Point
+from tui.history.query import BalancePoint, Point
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 # A column with no sample of its own shows the last value for this long at most: the
@@ -44,6 +44,38 @@ def columns(points: Sequence[Point], start: float, step: float, count: int) -> l
             passed = last.resets_at is not None and low >= last.resets_at
             values[column] = 0.0 if passed else last.used_percent
     return values
+
+
+def balance_scale(points: Sequence[BalancePoint], limit: float | None) -> tuple[float, float]:
+    """The amounts a balance chart spans. With a limit: 0 to the limit (or more, if it went
+    over), the way a bar fills. Without one, the lowest to the highest amount seen, the lowest
+    a sliver above the floor, so a balance spent a little a day still shows its slope (the
+    title says the lowest and highest in numbers)."""
+    amounts = [point.amount for point in points]
+    if limit is not None and math.isfinite(limit) and limit > 0:
+        return min([0.0, *amounts]), max([limit, *amounts])
+    if not amounts:
+        return 0.0, 1.0
+    low, high = min(amounts), max(amounts)
+    spread = high - low
+    if spread <= 0:
+        return min(0.0, low), max(high, 0.0) or 1.0
+    return low - spread / 8, high
+
+
+def balance_columns(
+    points: Sequence[BalancePoint],
+    start: float,
+    step: float,
+    count: int,
+    scale: tuple[float, float],
+) -> list[float | None]:
+    """columns() for a balance: each column's highest amount as a share (0–100) of the scale."""
+    low, high = scale
+    as_points = [
+        Point(point.at, (point.amount - low) / (high - low) * 100.0, None, None) for point in points
+    ]
+    return columns(as_points, start, step, count)
 
 
 def resets(points: Sequence[Point], start: float, end: float) -> list[float]:

@@ -7,6 +7,7 @@ meant to run off the UI thread. Strings read back are cleaned again: the file is
 from __future__ import annotations
 
 import contextlib
+import math
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,14 +33,25 @@ class Point:
 
 
 @dataclass(frozen=True)
+class BalancePoint:
+    at: int
+    amount: float
+    unit: str | None
+
+
+@dataclass(frozen=True)
 class AccountHistory:
-    """One account's window samples since `since` (Unix seconds), oldest first."""
+    """One account's window and balance samples since `since` (Unix seconds), oldest first."""
 
     since: int
     windows: dict[str, tuple[Point, ...]] = field(default_factory=dict)
+    balances: dict[str, tuple[BalancePoint, ...]] = field(default_factory=dict)
 
     def points(self, window_id: str) -> tuple[Point, ...]:
         return self.windows.get(window_id, ())
+
+    def amounts(self, balance_id: str) -> tuple[BalancePoint, ...]:
+        return self.balances.get(balance_id, ())
 
 
 @dataclass(frozen=True)
@@ -72,9 +84,11 @@ def _int(value: Any) -> int | None:
 
 
 def _float(value: Any) -> float | None:
+    # The file is data: a REAL column can hold inf or NaN, which no chart can place.
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value)
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
 def account_history(path: Path, key: str, since: int) -> AccountHistory:
@@ -82,13 +96,21 @@ def account_history(path: Path, key: str, since: int) -> AccountHistory:
     connection = open_reader(path)
     if connection is None:
         return AccountHistory(since=since)
+    first = (since - LEAD_SECONDS) * 1000
     try:
         rows = connection.execute(
             "SELECT s.item, w.at, w.used_percent, w.resets_at, w.window_seconds"
             " FROM series AS s JOIN window_samples AS w ON w.series = s.id"
             " WHERE s.kind = 'window' AND s.account_key = ? AND w.at >= ?"
             " ORDER BY s.item, w.at",
-            (key, (since - LEAD_SECONDS) * 1000),
+            (key, first),
+        ).fetchall()
+        balance_rows = connection.execute(
+            "SELECT s.item, b.at, b.amount, b.unit"
+            " FROM series AS s JOIN balance_samples AS b ON b.series = s.id"
+            " WHERE s.kind = 'balance' AND s.account_key = ? AND b.at >= ?"
+            " ORDER BY s.item, b.at",
+            (key, first),
         ).fetchall()
     finally:
         with contextlib.suppress(sqlite3.Error):
@@ -102,7 +124,20 @@ def account_history(path: Path, key: str, since: int) -> AccountHistory:
         found = windows.setdefault(_text(item), [])
         if len(found) < MAX_POINTS:
             found.append(Point(moment, used_value, _int(resets), _int(length)))
-    return AccountHistory(since=since, windows={k: tuple(v) for k, v in windows.items()})
+    balances: dict[str, list[BalancePoint]] = {}
+    for item, at, amount_value, unit in balance_rows:
+        amount, moment = _float(amount_value), _int(at)
+        if amount is None or moment is None:
+            continue
+        found_amounts = balances.setdefault(_text(item), [])
+        if len(found_amounts) < MAX_POINTS:
+            shown_unit = _text(unit, LONG_TEXT_LIMIT) if unit is not None else None
+            found_amounts.append(BalancePoint(moment // 1000, amount, shown_unit))
+    return AccountHistory(
+        since=since,
+        windows={k: tuple(v) for k, v in windows.items()},
+        balances={k: tuple(v) for k, v in balances.items()},
+    )
 
 
 def _filters(

@@ -1,5 +1,5 @@
 """The `h` screen: every window of one account over the last 7 days (30 with `d`), from the
-local history database, in the bars' colours, with resets marked.
+local history database, in the bars' colours, with resets marked; then its balances as amounts.
 
 The database is read in a worker thread when the screen opens and when the range changes;
 a resize only redraws what was read. Nothing runs while the screen is just shown.
@@ -22,11 +22,12 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from providers.model import AccountSnapshot
-from tui.format import percent
+from providers.model import AccountSnapshot, Balance
+from tui.format import number, percent
 from tui.history import chart
-from tui.history.query import AccountHistory, Point, account_history
+from tui.history.query import AccountHistory, BalancePoint, Point, account_history
 from tui.history.store import HistoryUnavailable
+from tui.units import unit_suffix
 from tui.widgets.history_lines import (
     RESET_MARK,
     axis_line,
@@ -40,6 +41,8 @@ DAY = 86400
 # Windows shorter than this reset too often for a marker each: their drops show the resets.
 MARKED_LENGTH = DAY
 TALL_SCREEN = 36
+# A balance has no "good" or "bad" level of its own: its chart is in one colour.
+BALANCE_STYLE = "$primary"
 
 
 def _label(snapshot: AccountSnapshot, window_id: str) -> str:
@@ -78,6 +81,68 @@ def window_block(
         axis = _with_marks(axis.plain, resets, width)
     lines.append(axis)
     return lines
+
+
+def balance_block(
+    label: str,
+    points: Sequence[BalancePoint],
+    start: float,
+    end: float,
+    width: int,
+    rows: int,
+    balance: Balance | None,
+) -> list[Content]:
+    """A balance's title line (now, lowest, highest), its chart of the amount and its day line."""
+    limit = balance.limit if balance is not None else None
+    unit = unit_suffix(label, points[-1].unit if points else None)
+    scale = chart.balance_scale(points, limit)
+    values = chart.balance_columns(points, start, (end - start) / width, width, scale)
+    inside = [point.amount for point in points if start <= point.at <= end]
+    facts = []
+    if points:
+        now = f"now {number(points[-1].amount)}"
+        facts.append(f"{now} of {number(limit)}{unit}" if limit is not None else now + unit)
+    if inside:
+        facts.append(f"low {number(min(inside))}")
+        facts.append(f"high {number(max(inside))}")
+    title = Content.assemble(
+        (label, "bold"), ("  " + " · ".join(facts) if facts else "  no samples", "$text-muted")
+    )
+    axis = axis_line(chart.day_labels(start, end, width), width)
+    return [title, *chart_lines(values, rows, style=BALANCE_STYLE), axis]
+
+
+def _live_amount(balance: Balance, at: datetime | None) -> BalancePoint | None:
+    """The balance on screen as the newest point, like a window's live point."""
+    amount = balance.amount
+    if at is None or amount is None or balance.unlimited or not math.isfinite(amount):
+        return None
+    return BalancePoint(int(at.timestamp()), float(amount), balance.unit)
+
+
+def _balance_blocks(
+    snapshot: AccountSnapshot,
+    history: AccountHistory,
+    start: float,
+    end: float,
+    width: int,
+    rows: int,
+) -> list[list[Content]]:
+    shown = {balance.id: balance for balance in snapshot.balances}
+    ids = [balance.id for balance in snapshot.balances]
+    ids += sorted(balance_id for balance_id in history.balances if balance_id not in ids)
+    blocks = []
+    for balance_id in ids:
+        balance = shown.get(balance_id)
+        points = list(history.amounts(balance_id))
+        live = _live_amount(balance, snapshot.fetched_at) if balance is not None else None
+        if live is not None and (not points or live.at > points[-1].at):
+            points.append(live)
+        if not any(start <= point.at <= end for point in points):
+            continue
+        label = balance.label if balance is not None else balance_id
+        blocks.append(balance_block(label, points, start, end, width, rows, balance))
+    return blocks
 
 
 def _with_marks(axis: str, resets: set[int], width: int) -> Content:
@@ -124,6 +189,7 @@ def history_content(
         blocks.append(
             window_block(_label(snapshot, window_id), points, start, end, width, rows, length)
         )
+    blocks += _balance_blocks(snapshot, history, start, end, width, rows)
     if not blocks:
         return Content.styled(
             f"No history of this account in the last {days} days yet: a sample is stored "
@@ -247,11 +313,12 @@ class HistoryScreen(ModalScreen[None]):
             (f" · {self.provider_name}", "$text-muted"),
         )
         as_of = self.read_at.astimezone().strftime("%H:%M")
-        note = Content.styled(
-            f"Last {self.days} days, as of {as_of} · used %, coloured like the bars · "
-            f"{RESET_MARK} a reset",
-            "$text-muted",
+        shows = (
+            f"used %, coloured like the bars · {RESET_MARK} a reset"
+            if self.snapshot.windows or not self.snapshot.balances
+            else "amounts, from the lowest to the highest"
         )
+        note = Content.styled(f"Last {self.days} days, as of {as_of} · {shows}", "$text-muted")
         self.query_one("#history-title", Static).update(title)
         self.query_one("#history-note", Static).update(note)
         history = self.history  # the last read stays until the next is back

@@ -25,25 +25,38 @@ def _style(value: float | None) -> str:
 
 
 def _coloured(
-    characters: Sequence[str], values: Sequence[float | None], stale: bool = False
+    characters: Sequence[str],
+    values: Sequence[float | None],
+    stale: bool = False,
+    style: str | None = None,
 ) -> Content:
     """One line, neighbouring cells of one colour joined into one span; greyed like a stale
-    bar when the data on screen is an old answer."""
+    bar when the data on screen is an old answer; in one `style` (a balance) when given."""
     parts: list[tuple[str, str]] = []
     for character, value in zip(characters, values, strict=True):
-        style = ("$text-disabled" if stale else _style(value)) if character != " " else ""
-        if parts and parts[-1][1] == style:
-            parts[-1] = (parts[-1][0] + character, style)
+        if character == " ":
+            cell_style = ""
+        elif stale:
+            cell_style = "$text-disabled"
         else:
-            parts.append((character, style))
+            cell_style = style if style is not None else _style(value)
+        if parts and parts[-1][1] == cell_style:
+            parts[-1] = (parts[-1][0] + character, cell_style)
+        else:
+            parts.append((character, cell_style))
     return Content.assemble(*parts)
 
 
 def chart_lines(
-    values: Sequence[float | None], rows: int = 1, *, stale: bool = False
+    values: Sequence[float | None],
+    rows: int = 1,
+    *,
+    stale: bool = False,
+    style: str | None = None,
 ) -> list[Content]:
-    """The chart `rows` high, top row first; one row is a sparkline."""
-    return [_coloured(row, values, stale) for row in chart.cells(values, rows)]
+    """The chart `rows` high, top row first; one row is a sparkline. Coloured by what is
+    left, like the bars, unless one `style` is given."""
+    return [_coloured(row, values, stale, style) for row in chart.cells(values, rows)]
 
 
 def marker_line(resets: set[int], width: int) -> Content:
