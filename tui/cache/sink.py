@@ -90,7 +90,7 @@ class CacheSink:
 
                 moment = datetime.now(UTC)
             document = cache_document(batch, moment, self.refresh_interval)
-            update_cache(self.path, document, moment, dump_document)
+            update_cache(self.path, document, moment, _compact)
 
     def close(self, timeout: float) -> None:
         with self._lock:
@@ -108,3 +108,7 @@ def build_cache_sink(context: RunContext) -> CacheSink | None:
         context.refresh_interval,
         throttle=context.mode in ("app", "serve"),
     )
+
+
+def _compact(document: Document) -> str:
+    return dump_document(document, compact=True)
