@@ -22,7 +22,7 @@ from textual.content import Content
 from textual.driver import Driver
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from providers import demo
 from providers.base import Account, DiscoveryContext, Provider, Switcher, SwitchRefused
@@ -56,6 +56,7 @@ from tui.switching.auto import (
 )
 from tui.themes import bundled_themes, quota_colour_defaults, user_themes
 from tui.widgets.detail import ProviderPane, list_prompt
+from tui.widgets.footer import QuotaFooter
 from tui.widgets.history_feed import HistoryFeed
 from tui.widgets.overview import SORT_LABELS, SORTS, OverviewPane
 
@@ -312,7 +313,7 @@ class QuotaApp(GuardedApp):
                     yield pane
         if not len(self.store):
             yield Static(Content(self._no_accounts_text()), classes="empty-note", id="no-accounts")
-        yield Footer(compact=True)
+        yield QuotaFooter(compact=True)
 
     def _tab_titles(self, ids: list[str], active: str) -> dict[str, Content]:
         """'2 Codex' on every tab while they all fit the terminal's width. Past that the tab bar

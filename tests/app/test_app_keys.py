@@ -144,3 +144,21 @@ async def test_tab_titles_follow_the_terminal_width(tmp_path: Path) -> None:
         await pilot.pause()
         labels = [tab.label.plain for tab in app.query_one(Tabs).query("Tab")]
         assert labels[:3] == ["1 Overview", "2", "3"]
+
+
+async def test_every_key_of_a_provider_tab_fits_an_80_column_footer(tmp_path: Path) -> None:
+    from support.app import open_tab
+
+    app, _, _ = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await open_tab(pilot, app, "2")
+        await pilot.pause()
+        footer = [strip.text for strip in app.screen._compositor.render_strips()][-1]
+        # The last of the tab's keys is on screen; the palette's hint gave way for it.
+        assert "] Next" in footer and "[ Prev" in footer, footer
+        assert "palette" not in footer
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        footer = [strip.text for strip in app.screen._compositor.render_strips()][-1]
+        assert "[ Prev" in footer and "palette" in footer, footer
