@@ -481,10 +481,24 @@ async def _fetch_premium_report(account: Account, http: HttpSession) -> Quota:
     return replace(quota, details=(*quota.details, note))
 
 
+# A server found without the AI-credit report is asked for it again after this long, so an
+# upgrade (GitHub Enterprise Server gaining the report) is picked up within the day.
+NO_CREDIT_REPORT_RECHECK = timedelta(hours=6)
+
+
+def _no_report_key(http: HttpSession, username: str) -> tuple[str, ...]:
+    return (ID, "no-ai-credit-report", http.url(ID, AI_CREDIT_URL), username)
+
+
 async def _fetch_billing(account: Account, http: HttpSession, now: datetime) -> Quota:
-    """The AI-credit report for this month; the premium-request report where it is missing."""
+    """The AI-credit report for this month; the premium-request report where it is missing
+    (remembered for the run, rechecked every few hours: one request a refresh, not two)."""
     assert account.secret is not None
     username = str(account.extra.get("username") or "")
+    key = _no_report_key(http, username)
+    recheck_at = http.learned.get(key)
+    if isinstance(recheck_at, datetime) and http.clock() < recheck_at:
+        return await _fetch_premium_report(account, http)
     month = now.astimezone(UTC)
     query = urlencode({"year": month.year, "month": month.month})
     url = f"{_billing_url(AI_CREDIT_URL, username)}?{query}"
@@ -496,7 +510,9 @@ async def _fetch_billing(account: Account, http: HttpSession, now: datetime) -> 
     except FetchError as error:
         if not _no_credit_report(error):
             raise
+        http.learned[key] = http.clock() + NO_CREDIT_REPORT_RECHECK
         return await _fetch_premium_report(account, http)
+    http.learned.pop(key, None)
     return parse_ai_credits(data, account.extra.get("tier"), http.clock())
 
 

@@ -201,6 +201,10 @@ class HttpSession:
     origins: Mapping[str, str]
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     max_in_flight: int = MAX_IN_FLIGHT
+    # What a provider learns about a server for the rest of the run (Copilot: that a GitHub
+    # server does not offer the AI-credit report, so each refresh asks the older one at once).
+    # Keys are each provider's own tuples, starting with its id; never a secret.
+    learned: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False)
     # Bound to the running loop on first use (Python ≥ 3.10), so it may be made outside one.
     _slots: asyncio.Semaphore = field(init=False, repr=False)
 

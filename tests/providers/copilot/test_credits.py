@@ -762,3 +762,47 @@ def test_demo_once_json_shows_ai_credits(capsys) -> None:
     for account in accounts.values():
         window_ids = [w["id"] for w in account["windows"]]
         assert len(window_ids) == len(set(window_ids))
+
+
+async def test_a_server_without_the_credit_report_is_asked_the_older_one_at_once_until_rechecked() -> (
+    None
+):
+    """One request a refresh, not two, on a server found without the AI-credit report; it is
+    asked again after NO_CREDIT_REPORT_RECHECK, and an answer there is taken at once."""
+    from datetime import timedelta
+
+    from providers.copilot.provider import NO_CREDIT_REPORT_RECHECK
+
+    offered = {"credit": False}
+    requests: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        requests.append(request.url.path.rsplit("/", 2)[-2])
+        if request.url.path.endswith("/ai_credit/usage"):
+            if offered["credit"]:
+                return httpx.Response(200, json=CREDIT_REPORT)
+            return httpx.Response(404, json={"message": "Not Found"})
+        return httpx.Response(200, json=PREMIUM_REPORT)
+
+    clock = {"now": NOW}
+    async with make_client(httpx.MockTransport(handle)) as client:
+        http = HttpSession(client=client, origins={}, clock=lambda: clock["now"])
+
+        async def refresh() -> AccountSnapshot:
+            requests.clear()
+            return await fetch_snapshot(
+                CopilotProvider(), billing_account(), http, clock=lambda: clock["now"]
+            )
+
+        assert (await refresh()).window("premium_interactions") is not None
+        assert requests == ["ai_credit", "premium_request"]
+        clock["now"] += timedelta(minutes=5)
+        assert (await refresh()).window("premium_interactions") is not None
+        assert requests == ["premium_request"]
+        offered["credit"] = True  # the server gained the report: found at the next recheck
+        clock["now"] += NO_CREDIT_REPORT_RECHECK
+        assert (await refresh()).window("ai_credits") is not None
+        assert requests == ["ai_credit"]
+        clock["now"] += timedelta(minutes=5)
+        await refresh()
+        assert requests == ["ai_credit"]
