@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from providers.base import Provider
 from providers.model import AccountSnapshot, Window
 from tui.format import countdown, fitting, headline_windows, percent
+from tui.history.forecast import Forecast
 from tui.pace import ON_TRACK, Pace, window_pace
 
 # The overview's sign after a window's % left: using faster than the clock, slower, on track.
@@ -74,6 +75,33 @@ def pace_words(
         runs = f"runs out in {countdown(left)}" if left > 0 else "runs out now"
     resets = f"(resets in {countdown((resets_at - now).total_seconds())})"
     return fitting((f"{head} · {runs} {resets}", f"{head} · {runs}"), width)
+
+
+def _span(seconds: float) -> str:
+    """A lookback's length in one unit: '50m', '28h', '5d'."""
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)}m"
+    if seconds < 48 * 3600:
+        return f"{round(seconds / 3600)}h"
+    return f"{round(seconds / 86400)}d"
+
+
+def forecast_words(
+    forecast: Forecast | None, now: datetime, width: int | None = None
+) -> str | None:
+    """'at the last 50m's rate: runs out in 1h 05m', '… lasts until reset', 'no use in the
+    last 50m'; None without a forecast or once the window it was told for has reset."""
+    if forecast is None or forecast.resets_at <= now.timestamp():
+        return None
+    span = _span(forecast.lookback_seconds)
+    if forecast.idle:
+        return fitting((f"no use in the last {span}", f"no use in {span}"), width)
+    if forecast.runs_out_at is None:
+        verdict = "lasts until reset"
+    else:
+        left = forecast.runs_out_at - now.timestamp()
+        verdict = f"runs out in {countdown(left)}" if left > 0 else "runs out now"
+    return fitting((f"at the last {span}'s rate: {verdict}", f"last {span}: {verdict}"), width)
 
 
 def long_window(window: Window) -> bool:

@@ -52,6 +52,12 @@ async def test_the_demo_detail_shows_each_windows_sparkline(tmp_path: Path) -> N
         # spark has four windows (two its own limits), each with its period so far.
         assert len(sparks) == 4
         assert all(any(block in line for block in "▁▂▃▄▅▆▇█") for line in sparks)
+        # Where the history covers enough of the window, its recent rate's forecast follows
+        # the sparkline (the weekly ones here: their last 28 hours are in the demo's week).
+        recent = [line for line in lines if "'s rate: " in line or "no use in the last" in line]
+        assert any("28h's rate: " in line for line in recent), recent
+        after_spark = [lines[lines.index(line) - 1] for line in recent]
+        assert all(" since " in line for line in after_spark)
         assert app.history_path is not None and app.history_path.is_relative_to(app._sandbox.root)
     assert not default_path().exists()  # the demo never touched the user's history
 

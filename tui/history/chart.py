@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
+from providers.model import Window
 from tui.history.query import BalancePoint, Point
 
 BLOCKS = "▁▂▃▄▅▆▇█"
@@ -19,6 +20,22 @@ BLOCKS = "▁▂▃▄▅▆▇█"
 GAP_SECONDS = 90 * 60
 # A drop this large with no reset time known is taken for a reset.
 RESET_DROP_POINTS = 10.0
+
+
+def period_of(window: Window, now: datetime) -> tuple[float, float] | None:
+    """(start, length) of the window's current period, when its reset and length are known
+    and the reset is still ahead within one length."""
+    length = window.window_seconds
+    if window.resets_at is None or not length or length <= 0:
+        return None
+    try:
+        resets = window.resets_at.timestamp()
+    except (OverflowError, ValueError, OSError):
+        return None
+    moment = now.timestamp()
+    if not 0 < resets - moment <= length:
+        return None
+    return resets - length, float(length)
 
 
 def columns(points: Sequence[Point], start: float, step: float, count: int) -> list[float | None]:

@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 from providers.model import Balance, Status, Window
 from tui.format import ago, countdown, exhausted_text, grouped, number, percent, status_word
 from tui.pace import Pace, window_pace
-from tui.pace_text import pace_kind, pace_words
+from tui.pace_text import forecast_words, pace_kind, pace_words
 from tui.store.store import Entry
 from tui.units import unit_suffix
 from tui.widgets.cells import SIGN_STYLES, bar, fit, level_style, threshold_marks
@@ -274,6 +274,12 @@ def detail_content(
         )
         if spark is not None:
             lines.append(spark)
+        # Beside the pace (the average since the window began): where the recent rate leads.
+        recent = forecast_words(
+            history.forecast(entry.key, shown, window, now) if history else None, now, width
+        )
+        if recent is not None:
+            lines.append(Content.styled(recent, "$text-disabled" if entry.stale else "$text-muted"))
     if not shown.windows and not entry.loading and shown.ok:
         lines += [
             Content(""),

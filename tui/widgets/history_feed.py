@@ -23,9 +23,11 @@ from textual.content import Content
 
 from providers.model import AccountSnapshot, Window
 from tui.history import changes
+from tui.history.chart import period_of
+from tui.history.forecast import Forecast, recent_forecast
 from tui.history.query import AccountHistory, account_history
 from tui.history.store import HistoryUnavailable
-from tui.widgets.history_lines import WEEK, period_of, window_sparkline
+from tui.widgets.history_lines import WEEK, live_point, window_sparkline, with_live
 
 # Accounts whose history is kept in memory at once (paging through 1,000 accounts must not
 # hold a week of each).
@@ -122,3 +124,14 @@ class HistoryFeed:
                 window, points, now, width, snapshot.fetched_at, stale=stale
             )
         return self._lines[cache_key]
+
+    def forecast(
+        self, key: str, snapshot: AccountSnapshot, window: Window, now: datetime
+    ) -> Forecast | None:
+        """The window's forecast from its recent rate (tui/history/forecast.py), from the
+        history already read; None until it is, or where it covers too little."""
+        history = self.history(key, self.since_for(snapshot, now))
+        if history is None:
+            return None
+        points = with_live(history.points(window.id), live_point(window, snapshot.fetched_at))
+        return recent_forecast(window, points, now)

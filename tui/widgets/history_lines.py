@@ -12,6 +12,7 @@ from textual.content import Content
 
 from providers.model import Window
 from tui.history import chart
+from tui.history.chart import period_of
 from tui.history.query import Point
 from tui.widgets.cells import level_style
 
@@ -78,22 +79,6 @@ def _clock_text(moment: float, now: datetime) -> str:
     if abs(now.timestamp() - moment) < 20 * 3600:
         return local.strftime("%H:%M")
     return local.strftime("%a %H:%M")
-
-
-def period_of(window: Window, now: datetime) -> tuple[float, float] | None:
-    """(start, length) of the window's current period, when its reset and length are known
-    and the reset is still ahead within one length."""
-    length = window.window_seconds
-    if window.resets_at is None or not length or length <= 0:
-        return None
-    try:
-        resets = window.resets_at.timestamp()
-    except (OverflowError, ValueError, OSError):
-        return None
-    moment = now.timestamp()
-    if not 0 < resets - moment <= length:
-        return None
-    return resets - length, float(length)
 
 
 def live_point(window: Window, at: datetime | None) -> Point | None:
