@@ -50,6 +50,7 @@ class HistoryFeed:
         self._data: OrderedDict[str, tuple[int, AccountHistory]] = OrderedDict()
         self._reading: set[str] = set()
         self._lines: dict[tuple, Content | None] = {}
+        self._forecasts: dict[tuple, Forecast | None] = {}
 
     @property
     def busy(self) -> bool:
@@ -133,5 +134,15 @@ class HistoryFeed:
         history = self.history(key, self.since_for(snapshot, now))
         if history is None:
             return None
-        points = with_live(history.points(window.id), live_point(window, snapshot.fetched_at))
-        return recent_forecast(window, points, now)
+        # The detail redraws every second; the forecast only changes with the data, and
+        # with the minute (samples come no faster): worked out once for each.
+        cache_key = (
+            "forecast", key, window.id, id(history), snapshot.fetched_at, window.used_percent,
+            window.resets_at, int(now.timestamp() // 60),
+        )  # fmt: skip
+        if cache_key not in self._forecasts:
+            if len(self._forecasts) > KEEP_LINES:
+                self._forecasts.clear()
+            points = with_live(history.points(window.id), live_point(window, snapshot.fetched_at))
+            self._forecasts[cache_key] = recent_forecast(window, points, now)
+        return self._forecasts[cache_key]
