@@ -124,10 +124,8 @@ def test_a_status_reads_the_same_until_its_steady_moment(offset, step, width) ->
             assert status_text(entry, steady, width, exhausted) != text, entry
 
 
-async def test_an_idle_second_redraws_only_the_rows_whose_text_the_time_changed(
-    tmp_path: Path, monkeypatch
-) -> None:
-    app, clock, _ = make_app(tmp_path)
+def count_row_redraws(monkeypatch) -> list[str]:
+    """From now on, the account of every overview row redrawn, in order."""
     redrawn: list[str] = []
     original = OverviewRow.redraw
 
@@ -135,12 +133,20 @@ async def test_an_idle_second_redraws_only_the_rows_whose_text_the_time_changed(
         redrawn.append(self.entry.shown.account)
         original(self, now, columns)
 
+    monkeypatch.setattr(OverviewRow, "redraw", counted)
+    return redrawn
+
+
+async def test_an_idle_second_redraws_only_the_rows_whose_text_the_time_changed(
+    tmp_path: Path, monkeypatch
+) -> None:
+    app, clock, _ = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
         clock.advance(5.5)  # between whole seconds, away from a minute boundary
         app._tick()
         await pilot.pause()
-        monkeypatch.setattr(OverviewRow, "redraw", counted)
+        redrawn = count_row_redraws(monkeypatch)
         app._tick()  # the same moment: nothing to redraw
         assert redrawn == []
         clock.advance(1)
@@ -175,16 +181,9 @@ async def test_a_cell_is_drawn_as_textual_draws_it(tmp_path: Path) -> None:
 
 async def test_an_answer_redraws_its_own_row_and_no_other(tmp_path: Path, monkeypatch) -> None:
     app, clock, _ = make_app(tmp_path)
-    redrawn: list[str] = []
-    original = OverviewRow.redraw
-
-    def counted(self, now, columns) -> None:
-        redrawn.append(self.entry.shown.account)
-        original(self, now, columns)
-
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        monkeypatch.setattr(OverviewRow, "redraw", counted)
+        redrawn = count_row_redraws(monkeypatch)
         # work's five-hour window drops to 10 % left: no width and no order changes with it.
         entry = next(e for e in app.store if e.shown.account == "work")
         first, *others = entry.snapshot.windows
