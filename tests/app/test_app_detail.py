@@ -109,3 +109,22 @@ async def test_the_detail_is_as_tall_as_its_text_at_the_width_it_is_shown(tmp_pa
         lines = detail_text(pane).split("\n")
         assert max(len(line) for line in lines) <= pane.detail.scrollable_content_region.width
         assert pane.detail.body.size.height == len(lines)
+
+
+def test_a_windows_title_fits_a_narrow_pane_by_giving_up_the_local_time_first() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from providers.model import Window
+    from tui.widgets.detail import window_lines
+
+    now = datetime(2026, 12, 2, 4, 0, tzinfo=UTC)
+    weekly = Window(
+        "weekly", "Weekly", 21.0, resets_at=now + timedelta(days=5, hours=11), window_seconds=604800
+    )
+    wide = window_lines(weekly, now, 80, stale=False)[0].plain
+    assert "resets in 5d 11h · " in wide and len(wide) <= 80
+    for width in (38, 34, 26, 20):
+        title = window_lines(weekly, now, width, stale=False)[0].plain
+        assert title.startswith("Weekly") and "5d 11h" in title
+        assert len(title) <= width, (width, title)
+    assert "·" not in window_lines(weekly, now, 34, stale=False)[0].plain

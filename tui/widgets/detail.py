@@ -16,7 +16,16 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from providers.model import Balance, Status, Window
-from tui.format import ago, countdown, exhausted_text, grouped, number, percent, status_word
+from tui.format import (
+    ago,
+    countdown,
+    exhausted_text,
+    fitting,
+    grouped,
+    number,
+    percent,
+    status_word,
+)
 from tui.pace import Pace, window_pace
 from tui.pace_text import forecast_words, pace_kind, pace_words
 from tui.store.store import Entry
@@ -108,8 +117,14 @@ def window_lines(
     pace = window_pace(window, at)
     reset = ""
     if window.resets_at is not None:
-        reset = f"resets in {countdown((window.resets_at - now).total_seconds())} · {_local_time(window.resets_at, now)}"
-    title_width = max(10, width - len(reset) - 1)
+        left = countdown((window.resets_at - now).total_seconds())
+        # On a narrow pane the local time gives way first, so the title never wraps.
+        room = width - min(len(window.label), 12) - 1
+        reset = fitting(
+            (f"resets in {left} · {_local_time(window.resets_at, now)}", f"resets in {left}", left),
+            room,
+        )
+    title_width = max(min(len(window.label), 12), width - len(reset) - 1)
     lines = [
         Content.assemble((fit(window.label, title_width), "bold"), " ", (reset, "$text-muted"))
     ]
