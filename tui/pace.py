@@ -48,6 +48,16 @@ def stage_of(delta: float) -> str:
     return _STAGES[-1][1] if delta > 0 else _STAGES[-1][2]  # NaN never gets here
 
 
+def _eta(used: float, elapsed: float) -> float | None:
+    """(100 − u) / (u / e); None for a share so small (a server's 1e-320) that the rate
+    underflows to zero or the eta overflows: as good as nothing used, not a crash."""
+    rate = used / elapsed
+    if rate <= 0:
+        return None
+    eta = (100.0 - used) / rate
+    return eta if math.isfinite(eta) else None
+
+
 def window_pace(window: Window, at: datetime | None) -> Pace | None:
     """The window's pace as of `at` (its fetch time), or None when it cannot be told."""
     length = window.window_seconds
@@ -75,8 +85,8 @@ def window_pace(window: Window, at: datetime | None) -> Pace | None:
     elif used <= 0:
         eta = None
     else:
-        eta = (100.0 - used) / (used / elapsed)
-    lasts = used <= 0 or (eta is not None and eta >= to_reset)
+        eta = _eta(used, elapsed)
+    lasts = used <= 0 or eta is None or eta >= to_reset
     return Pace(
         expected_used_percent=expected,
         delta_percent=delta,

@@ -86,3 +86,12 @@ def test_no_pace_when_it_cannot_be_told(window: Window) -> None:
 )
 def test_stages_by_delta(delta: float, stage: str) -> None:
     assert stage_of(delta) == stage
+
+
+@pytest.mark.parametrize("used", [1e-320, 1e-310, 5e-324])
+def test_a_vanishing_used_share_is_no_crash_and_lasts(used: float) -> None:
+    # A server's 1e-320 %: the rate underflows to 0 (ZeroDivisionError took --once down) or
+    # the eta overflows to inf (round() of it raised in --json).
+    pace = window_pace(weekly(used, WEEK / 2), T)
+    assert pace is not None and pace.eta_seconds is None and pace.lasts_until_reset
+    assert pace_json(pace)["eta_seconds"] is None
