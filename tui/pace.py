@@ -25,6 +25,8 @@ _STAGES: tuple[tuple[float, str, str], ...] = (
 )
 # Too early in a window to tell a rate from noise.
 MIN_ELAPSED_SHARE = 0.03
+# --json prints used_percent to this many decimals (tui/once.py _clean).
+SHOWN_PERCENT_DIGITS = 6
 
 
 @dataclass(frozen=True)
@@ -102,11 +104,15 @@ def snapshot_pace(snapshot: AccountSnapshot, window: Window) -> Pace | None:
 
 
 def as_shown(window: Window, at: datetime | None) -> Pace | None:
-    """The pace from the figures as --json prints them (times to the whole second), so that a
-    reader working the formula out from the document gets the same numbers."""
+    """The pace from the figures as --json prints them (times to the whole second, used % to
+    6 decimals as tui/once.py rounds it), so that a reader working the formula out from the
+    document gets the same numbers: a used 1e-7 % printed as 0.0 has no eta, as 0 has."""
     if at is None or window.resets_at is None:
         return None
-    whole = replace(window, resets_at=window.resets_at.replace(microsecond=0))
+    used = window.used_percent
+    if used is not None and math.isfinite(used):
+        used = round(used, SHOWN_PERCENT_DIGITS) + 0.0
+    whole = replace(window, resets_at=window.resets_at.replace(microsecond=0), used_percent=used)
     return window_pace(whole, at.replace(microsecond=0))
 
 
