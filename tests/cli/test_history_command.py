@@ -137,6 +137,22 @@ def test_balances_are_listed(home: Path, capsys) -> None:
     assert "BALANCE" in out and "14.50" in out
 
 
+def test_account_filter_ignores_case_beyond_ascii(home: Path, capsys) -> None:
+    from support.clock import FROZEN
+    from support.history_samples import snapshot
+
+    from tui.history.sink import HistorySink
+
+    sink = HistorySink(default_path(), print)
+    sink.take([snapshot(FROZEN, key="codex/acc-e/elise", label="Élise Ünter")], FROZEN)
+    sink.close(1.0)
+    later = FROZEN + timedelta(hours=1)
+    # SQLite's lower() leaves É alone: the exact name itself once matched nothing.
+    for name in ("Élise Ünter", "élise ünter", "ÉLISE ÜNTER"):
+        history_main(["--json", "--account", name], now=later)
+        assert len(json.loads(capsys.readouterr().out)["samples"]) == 2, name
+
+
 def test_no_database_is_an_empty_answer(capsys) -> None:
     code, document, err = history_json(capsys)
     assert code == 0 and document == {"schema": 1, "samples": [], "balances": []}
