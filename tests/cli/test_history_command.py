@@ -274,3 +274,23 @@ def test_the_command_is_dispatched_by_name(home: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"schema": 1, "samples": [], "balances": []}
+
+
+def test_csv_quotes_and_defuses_names_from_outside() -> None:
+    from tui.commands.history import csv_text
+    from tui.history.query import SampleRow
+
+    names = ['=HYPERLINK("http://x","a"),b', "+1+1", "-2", "@SUM(A1)", 'a,b"c', "plain"]
+    rows = [SampleRow("codex", name, "weekly", 5.0, None, 604800, 1_800_000_000) for name in names]
+    table = list(csv.reader(io.StringIO(csv_text(rows))))
+    # A spreadsheet runs a cell starting = + - @ as a formula: those are written as text.
+    assert [row[1] for row in table[1:]] == [
+        '\'=HYPERLINK("http://x","a"),b',
+        "'+1+1",
+        "'-2",
+        "'@SUM(A1)",
+        'a,b"c',
+        "plain",
+    ]
+    assert all(len(row) == len(SAMPLE_COLUMNS) for row in table)
+    assert table[1][3:] == ["5.0", "", "604800", "2027-01-15T08:00:00Z"]

@@ -156,15 +156,28 @@ def json_text(
     return json.dumps(document, indent=2, ensure_ascii=ascii_only, allow_nan=False)
 
 
+# A spreadsheet opening the CSV runs a cell that starts with one of these as a formula
+# (=HYPERLINK(...), +cmd|...): names come from services and files, so such a text cell is
+# written with a leading ' (OWASP's advice), which shows as the text itself. Numbers and times
+# are ours and never start with one.
+_FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_LEADS):
+        return "'" + value
+    return value
+
+
 def csv_text(samples: Sequence[SampleRow]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(SAMPLE_COLUMNS)
     for row in samples:
         shown = sample_json(row)
-        writer.writerow(
-            ["" if shown[column] is None else shown[column] for column in SAMPLE_COLUMNS]
-        )
+        writer.writerow([_csv_cell(shown[column]) for column in SAMPLE_COLUMNS])
     return out.getvalue()
 
 
