@@ -279,6 +279,7 @@ def open_reader(path: Path) -> sqlite3.Connection | None:
             connection.execute(f"PRAGMA busy_timeout = {READ_BUSY_MS}")
             application = connection.execute("PRAGMA application_id").fetchone()[0]
             version = connection.execute("PRAGMA user_version").fetchone()[0]
+            tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
             break
         except sqlite3.DatabaseError as error:
             _close(connection)
@@ -288,9 +289,10 @@ def open_reader(path: Path) -> sqlite3.Connection | None:
             last = error
     else:
         raise HistoryUnavailable(f"cannot read {path} ({_reason(last)})")
-    if version == 0 and application == 0:
+    if version == 0 and application == 0 and tables == 0:
         _close(connection)
         return None  # created, but no schema yet
+    # Tables but neither mark: another program's database (the writer sets it aside).
     if application != APPLICATION_ID or version > SCHEMA_VERSION:
         _close(connection)
         raise HistoryUnavailable(f"{path} is not a history database this version can read")
