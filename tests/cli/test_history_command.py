@@ -294,3 +294,30 @@ def test_csv_quotes_and_defuses_names_from_outside() -> None:
     ]
     assert all(len(row) == len(SAMPLE_COLUMNS) for row in table)
     assert table[1][3:] == ["5.0", "", "604800", "2027-01-15T08:00:00Z"]
+
+
+def test_csv_of_a_non_ascii_name_on_an_ascii_stdout_is_utf8_not_a_traceback(home: Path) -> None:
+    from support.clock import FROZEN
+    from support.history_samples import snapshot
+
+    from tui.history.sink import HistorySink
+
+    sink = HistorySink(default_path(), print)
+    sink.take([snapshot(FROZEN, key="codex/acc-e/elise", label="Élise")], FROZEN)
+    sink.close(1.0)
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-m", "tui", "history", "--csv", "--since", "3660d"],
+        capture_output=True,
+        timeout=60,
+        env={
+            "HOME": str(home),
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(root),
+            "PYTHONIOENCODING": "ascii",
+        },
+        cwd=root,
+    )
+    assert done.returncode == 0, done.stderr
+    table = list(csv.reader(io.StringIO(done.stdout.decode("utf-8"))))
+    assert [row[1] for row in table[1:]] == ["Élise", "Élise"]

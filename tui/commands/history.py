@@ -243,6 +243,33 @@ def _stdout_is_utf8() -> bool:
     return encoding.lower().replace("_", "-") in ("utf-8", "utf8")
 
 
+def _write_csv(text: str, utf8: bool) -> None:
+    """CSV has no escapes: on a stdout that cannot encode a name (PYTHONIOENCODING=ascii, a
+    Latin-1 locale) a UnicodeEncodeError took the command down. Such a CSV is written as
+    UTF-8 bytes (what spreadsheets and csv readers expect), or with ? when there is no buffer."""
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    buffer = getattr(sys.stdout, "buffer", None)
+    if utf8 or _encodes(text, encoding):
+        _write(text)
+    elif buffer is None:
+        _write(text.encode(encoding, "replace").decode(encoding))
+    else:
+        try:
+            sys.stdout.flush()
+            buffer.write(text.encode("utf-8"))
+            buffer.flush()
+        except BrokenPipeError:  # as in _write
+            pass
+
+
+def _encodes(text: str, encoding: str) -> bool:
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
 def _write(text: str) -> None:
     try:
         sys.stdout.write(text)
@@ -292,7 +319,7 @@ def main(argv: Sequence[str], *, now: datetime | None = None, path: Path | None 
     if args.json:
         _write(json_text(samples, balances, ascii_only=not utf8) + "\n")
     elif args.csv:
-        _write(csv_text(samples))
+        _write_csv(csv_text(samples), utf8)
     elif samples or balances:
         text = table_text(samples, balances)
         if not utf8:
