@@ -321,3 +321,13 @@ def test_csv_of_a_non_ascii_name_on_an_ascii_stdout_is_utf8_not_a_traceback(home
     assert done.returncode == 0, done.stderr
     table = list(csv.reader(io.StringIO(done.stdout.decode("utf-8"))))
     assert [row[1] for row in table[1:]] == ["Élise", "Élise"]
+
+
+def test_the_table_never_shows_a_window_not_quite_spent_as_100_or_0() -> None:
+    from tui.commands.history import table_text
+    from tui.history.query import SampleRow
+
+    used = [99.99, 100.0, 0.01, 0.0, 45.0]
+    rows = [SampleRow("codex", "w", "weekly", u, None, 604800, 1_800_000_000) for u in used]
+    shown = [line.split()[5] for line in table_text(rows, []).splitlines()[1:]]
+    assert shown == ["99.9%", "100.0%", "0.1%", "0.0%", "45.0%"]

@@ -12,6 +12,7 @@ import argparse
 import csv
 import io
 import json
+import math
 import os
 import re
 import sys
@@ -202,6 +203,15 @@ def _columns(rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
     return lines
 
 
+def _used_text(used: float) -> str:
+    """One decimal, but (as tui/percent.py rules) never 100.0% or 0.0% for a share that is
+    not exactly that: 99.99 % used is "99.9%", not a spent window."""
+    text = f"{used:.1f}"
+    if text in ("100.0", "0.0", "-0.0") and used != float(text):
+        text = f"{math.floor(used * 10) / 10 if used > 50 else math.ceil(used * 10) / 10:.1f}"
+    return f"{text}%"
+
+
 def table_text(samples: Sequence[SampleRow], balances: Sequence[BalanceRow]) -> str:
     """Local times, one sample a line, grouped by account and window as the JSON is."""
     lines: list[str] = []
@@ -213,7 +223,7 @@ def table_text(samples: Sequence[SampleRow], balances: Sequence[BalanceRow]) -> 
                 row.provider,
                 row.account,
                 row.window,
-                f"{row.used_percent:.1f}%",
+                _used_text(row.used_percent),
                 _local(row.resets_at),
             )
             for row in samples
