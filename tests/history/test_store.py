@@ -199,3 +199,18 @@ def test_damage_found_while_writing_sets_the_file_aside_and_the_next_batch_start
     assert len(_aside(tmp_path)) == 1
     assert len(said) == 1 and "was damaged" in said[0]
     assert len(rows(path)) == 2
+
+
+def test_a_dangling_symlink_in_its_place_makes_a_private_database_at_its_target(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "elsewhere" / "kept.sqlite3"
+    target.parent.mkdir()
+    path = tmp_path / "history.sqlite3"
+    path.symlink_to(target)
+    sink, said = _sink(path)
+    sink.take([snapshot()], FROZEN)
+    sink.close(1.0)
+    # O_EXCL failed on the link and SQLite created the target with the umask's mode.
+    assert said == [] and path.is_symlink() and len(rows(target)) == 2
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600

@@ -251,9 +251,13 @@ def open_writer(
 
 
 def _create_private(path: Path) -> None:
-    """An empty file only its owner may read (SQLite gives its -wal and -shm the same mode)."""
-    with contextlib.suppress(FileExistsError):  # another process created it first
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    """An empty file only its owner may read (SQLite gives its -wal and -shm the same mode).
+    Not O_EXCL: on a dangling symlink (a history kept elsewhere by choice) that fails, and
+    SQLite then made the file at the link's target with the umask's 0644. Without O_TRUNC a
+    file another process created a moment ago is left as it is; O_NONBLOCK makes a FIFO
+    swapped in meanwhile an error (ENXIO), never a hang."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    os.close(os.open(path, flags, 0o600))
 
 
 def _close(connection: sqlite3.Connection | None) -> None:
