@@ -25,6 +25,8 @@ _STAGES: tuple[tuple[float, str, str], ...] = (
 )
 # Too early in a window to tell a rate from noise.
 MIN_ELAPSED_SHARE = 0.03
+# --json prints used_percent to this many decimals (tui/once.py _clean).
+SHOWN_PERCENT_DIGITS = 6
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,16 @@ def stage_of(delta: float) -> str:
         if abs(delta) <= bound:
             return faster if delta > 0 else slower
     return _STAGES[-1][1] if delta > 0 else _STAGES[-1][2]  # NaN never gets here
+
+
+def _eta(used: float, elapsed: float) -> float | None:
+    """(100 − u) / (u / e); None for a share so small (a server's 1e-320) that the rate
+    underflows to zero or the eta overflows: as good as nothing used, not a crash."""
+    rate = used / elapsed
+    if rate <= 0:
+        return None
+    eta = (100.0 - used) / rate
+    return eta if math.isfinite(eta) else None
 
 
 def window_pace(window: Window, at: datetime | None) -> Pace | None:
@@ -75,8 +87,8 @@ def window_pace(window: Window, at: datetime | None) -> Pace | None:
     elif used <= 0:
         eta = None
     else:
-        eta = (100.0 - used) / (used / elapsed)
-    lasts = used <= 0 or (eta is not None and eta >= to_reset)
+        eta = _eta(used, elapsed)
+    lasts = used <= 0 or eta is None or eta >= to_reset
     return Pace(
         expected_used_percent=expected,
         delta_percent=delta,
@@ -92,11 +104,15 @@ def snapshot_pace(snapshot: AccountSnapshot, window: Window) -> Pace | None:
 
 
 def as_shown(window: Window, at: datetime | None) -> Pace | None:
-    """The pace from the figures as --json prints them (times to the whole second), so that a
-    reader working the formula out from the document gets the same numbers."""
+    """The pace from the figures as --json prints them (times to the whole second, used % to
+    6 decimals as tui/once.py rounds it), so that a reader working the formula out from the
+    document gets the same numbers: a used 1e-7 % printed as 0.0 has no eta, as 0 has."""
     if at is None or window.resets_at is None:
         return None
-    whole = replace(window, resets_at=window.resets_at.replace(microsecond=0))
+    used = window.used_percent
+    if used is not None and math.isfinite(used):
+        used = round(used, SHOWN_PERCENT_DIGITS) + 0.0
+    whole = replace(window, resets_at=window.resets_at.replace(microsecond=0), used_percent=used)
     return window_pace(whole, at.replace(microsecond=0))
 
 

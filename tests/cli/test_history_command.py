@@ -137,6 +137,22 @@ def test_balances_are_listed(home: Path, capsys) -> None:
     assert "BALANCE" in out and "14.50" in out
 
 
+def test_account_filter_ignores_case_beyond_ascii(home: Path, capsys) -> None:
+    from support.clock import FROZEN
+    from support.history_samples import snapshot
+
+    from tui.history.sink import HistorySink
+
+    sink = HistorySink(default_path(), print)
+    sink.take([snapshot(FROZEN, key="codex/acc-e/elise", label="Élise Ünter")], FROZEN)
+    sink.close(1.0)
+    later = FROZEN + timedelta(hours=1)
+    # SQLite's lower() leaves É alone: the exact name itself once matched nothing.
+    for name in ("Élise Ünter", "élise ünter", "ÉLISE ÜNTER"):
+        history_main(["--json", "--account", name], now=later)
+        assert len(json.loads(capsys.readouterr().out)["samples"]) == 2, name
+
+
 def test_no_database_is_an_empty_answer(capsys) -> None:
     code, document, err = history_json(capsys)
     assert code == 0 and document == {"schema": 1, "samples": [], "balances": []}
@@ -258,3 +274,60 @@ def test_the_command_is_dispatched_by_name(home: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"schema": 1, "samples": [], "balances": []}
+
+
+def test_csv_quotes_and_defuses_names_from_outside() -> None:
+    from tui.commands.history import csv_text
+    from tui.history.query import SampleRow
+
+    names = ['=HYPERLINK("http://x","a"),b', "+1+1", "-2", "@SUM(A1)", 'a,b"c', "plain"]
+    rows = [SampleRow("codex", name, "weekly", 5.0, None, 604800, 1_800_000_000) for name in names]
+    table = list(csv.reader(io.StringIO(csv_text(rows))))
+    # A spreadsheet runs a cell starting = + - @ as a formula: those are written as text.
+    assert [row[1] for row in table[1:]] == [
+        '\'=HYPERLINK("http://x","a"),b',
+        "'+1+1",
+        "'-2",
+        "'@SUM(A1)",
+        'a,b"c',
+        "plain",
+    ]
+    assert all(len(row) == len(SAMPLE_COLUMNS) for row in table)
+    assert table[1][3:] == ["5.0", "", "604800", "2027-01-15T08:00:00Z"]
+
+
+def test_csv_of_a_non_ascii_name_on_an_ascii_stdout_is_utf8_not_a_traceback(home: Path) -> None:
+    from support.clock import FROZEN
+    from support.history_samples import snapshot
+
+    from tui.history.sink import HistorySink
+
+    sink = HistorySink(default_path(), print)
+    sink.take([snapshot(FROZEN, key="codex/acc-e/elise", label="Élise")], FROZEN)
+    sink.close(1.0)
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-m", "tui", "history", "--csv", "--since", "3660d"],
+        capture_output=True,
+        timeout=60,
+        env={
+            "HOME": str(home),
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(root),
+            "PYTHONIOENCODING": "ascii",
+        },
+        cwd=root,
+    )
+    assert done.returncode == 0, done.stderr
+    table = list(csv.reader(io.StringIO(done.stdout.decode("utf-8"))))
+    assert [row[1] for row in table[1:]] == ["Élise", "Élise"]
+
+
+def test_the_table_never_shows_a_window_not_quite_spent_as_100_or_0() -> None:
+    from tui.commands.history import table_text
+    from tui.history.query import SampleRow
+
+    used = [99.99, 100.0, 0.01, 0.0, 45.0]
+    rows = [SampleRow("codex", "w", "weekly", u, None, 604800, 1_800_000_000) for u in used]
+    shown = [line.split()[5] for line in table_text(rows, []).splitlines()[1:]]
+    assert shown == ["99.9%", "100.0%", "0.1%", "0.0%", "45.0%"]

@@ -86,3 +86,21 @@ def test_no_pace_when_it_cannot_be_told(window: Window) -> None:
 )
 def test_stages_by_delta(delta: float, stage: str) -> None:
     assert stage_of(delta) == stage
+
+
+@pytest.mark.parametrize("used", [1e-320, 1e-310, 5e-324])
+def test_a_vanishing_used_share_is_no_crash_and_lasts(used: float) -> None:
+    # A server's 1e-320 %: the rate underflows to 0 (ZeroDivisionError took --once down) or
+    # the eta overflows to inf (round() of it raised in --json).
+    pace = window_pace(weekly(used, WEEK / 2), T)
+    assert pace is not None and pace.eta_seconds is None and pace.lasts_until_reset
+    assert pace_json(pace)["eta_seconds"] is None
+
+
+def test_json_pace_is_worked_from_the_used_percent_json_prints() -> None:
+    from tui.once import _window_json
+
+    # 1e-7 % is printed as 0.0: the pace must be that of 0 % (no eta), not a 1e13 s eta.
+    shown = _window_json(weekly(1e-7, WEEK / 2), T)
+    assert shown["used_percent"] == 0.0
+    assert shown["pace"]["eta_seconds"] is None and shown["pace"]["lasts_until_reset"]

@@ -226,6 +226,13 @@ def test_keep_window_rule_as_numbers() -> None:
     assert rules.keep_window(None, same)
 
 
+@pytest.mark.parametrize(("before", "after"), [(9.7, 10.2), (0.2, 0.7), (15.9, 16.4), (64.1, 63.6)])
+def test_a_half_point_move_in_one_decimal_figures_is_stored(before: float, after: float) -> None:
+    # 10.2 - 9.7 is 0.4999999999999982 in floating point: the move is still half a point.
+    last = rules.WindowSample(at=0, used_percent=before, resets_at=7200, window_seconds=18000)
+    assert rules.keep_window(last, rules.WindowSample(60, after, 7200, 18000))
+
+
 def test_a_second_writer_waits_briefly_instead_of_failing(path: Path, sink) -> None:
     sink.take([snapshot(FROZEN, five=1.0)], FROZEN)
     other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)

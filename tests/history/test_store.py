@@ -165,6 +165,20 @@ def test_readers_never_write_and_say_no_history_for_no_file(tmp_path: Path) -> N
     assert path.read_bytes() == b"not a database" * 100  # the reader sets nothing aside
 
 
+def test_a_reader_says_another_programs_database_is_not_ours(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    other = sqlite3.connect(path)
+    other.execute("CREATE TABLE notes (text TEXT)")
+    other.commit()
+    other.close()
+    # Neither mark set but tables in it: not "no history yet" (the writer sets it aside).
+    with pytest.raises(HistoryUnavailable, match="not a history database"):
+        read_rows(path, 0)
+    empty = tmp_path / "empty.sqlite3"
+    sqlite3.connect(empty).close()
+    assert read_rows(empty, 0) == ([], [])  # a database created but not yet ours is empty
+
+
 def test_damage_found_while_writing_sets_the_file_aside_and_the_next_batch_starts_anew(
     tmp_path: Path,
 ) -> None:
@@ -185,3 +199,18 @@ def test_damage_found_while_writing_sets_the_file_aside_and_the_next_batch_start
     assert len(_aside(tmp_path)) == 1
     assert len(said) == 1 and "was damaged" in said[0]
     assert len(rows(path)) == 2
+
+
+def test_a_dangling_symlink_in_its_place_makes_a_private_database_at_its_target(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "elsewhere" / "kept.sqlite3"
+    target.parent.mkdir()
+    path = tmp_path / "history.sqlite3"
+    path.symlink_to(target)
+    sink, said = _sink(path)
+    sink.take([snapshot()], FROZEN)
+    sink.close(1.0)
+    # O_EXCL failed on the link and SQLite created the target with the umask's mode.
+    assert said == [] and path.is_symlink() and len(rows(target)) == 2
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600

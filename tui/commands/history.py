@@ -12,6 +12,7 @@ import argparse
 import csv
 import io
 import json
+import math
 import os
 import re
 import sys
@@ -156,15 +157,28 @@ def json_text(
     return json.dumps(document, indent=2, ensure_ascii=ascii_only, allow_nan=False)
 
 
+# A spreadsheet opening the CSV runs a cell that starts with one of these as a formula
+# (=HYPERLINK(...), +cmd|...): names come from services and files, so such a text cell is
+# written with a leading ' (OWASP's advice), which shows as the text itself. Numbers and times
+# are ours and never start with one.
+_FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_LEADS):
+        return "'" + value
+    return value
+
+
 def csv_text(samples: Sequence[SampleRow]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(SAMPLE_COLUMNS)
     for row in samples:
         shown = sample_json(row)
-        writer.writerow(
-            ["" if shown[column] is None else shown[column] for column in SAMPLE_COLUMNS]
-        )
+        writer.writerow([_csv_cell(shown[column]) for column in SAMPLE_COLUMNS])
     return out.getvalue()
 
 
@@ -189,6 +203,15 @@ def _columns(rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
     return lines
 
 
+def _used_text(used: float) -> str:
+    """One decimal, but (as tui/percent.py rules) never 100.0% or 0.0% for a share that is
+    not exactly that: 99.99 % used is "99.9%", not a spent window."""
+    text = f"{used:.1f}"
+    if text in ("100.0", "0.0", "-0.0") and used != float(text):
+        text = f"{math.floor(used * 10) / 10 if used > 50 else math.ceil(used * 10) / 10:.1f}"
+    return f"{text}%"
+
+
 def table_text(samples: Sequence[SampleRow], balances: Sequence[BalanceRow]) -> str:
     """Local times, one sample a line, grouped by account and window as the JSON is."""
     lines: list[str] = []
@@ -200,7 +223,7 @@ def table_text(samples: Sequence[SampleRow], balances: Sequence[BalanceRow]) -> 
                 row.provider,
                 row.account,
                 row.window,
-                f"{row.used_percent:.1f}%",
+                _used_text(row.used_percent),
                 _local(row.resets_at),
             )
             for row in samples
@@ -228,6 +251,33 @@ def table_text(samples: Sequence[SampleRow], balances: Sequence[BalanceRow]) -> 
 def _stdout_is_utf8() -> bool:
     encoding = getattr(sys.stdout, "encoding", None) or ""
     return encoding.lower().replace("_", "-") in ("utf-8", "utf8")
+
+
+def _write_csv(text: str, utf8: bool) -> None:
+    """CSV has no escapes: on a stdout that cannot encode a name (PYTHONIOENCODING=ascii, a
+    Latin-1 locale) a UnicodeEncodeError took the command down. Such a CSV is written as
+    UTF-8 bytes (what spreadsheets and csv readers expect), or with ? when there is no buffer."""
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    buffer = getattr(sys.stdout, "buffer", None)
+    if utf8 or _encodes(text, encoding):
+        _write(text)
+    elif buffer is None:
+        _write(text.encode(encoding, "replace").decode(encoding))
+    else:
+        try:
+            sys.stdout.flush()
+            buffer.write(text.encode("utf-8"))
+            buffer.flush()
+        except BrokenPipeError:  # as in _write
+            pass
+
+
+def _encodes(text: str, encoding: str) -> bool:
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def _write(text: str) -> None:
@@ -279,7 +329,7 @@ def main(argv: Sequence[str], *, now: datetime | None = None, path: Path | None 
     if args.json:
         _write(json_text(samples, balances, ascii_only=not utf8) + "\n")
     elif args.csv:
-        _write(csv_text(samples))
+        _write_csv(csv_text(samples), utf8)
     elif samples or balances:
         text = table_text(samples, balances)
         if not utf8:

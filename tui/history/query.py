@@ -140,6 +140,15 @@ def account_history(path: Path, key: str, since: int) -> AccountHistory:
     )
 
 
+# SQLite's lower() folds ASCII only: "Élise" would never match --account élise (or Élise,
+# folded here), so the filters fold with Python's casefold on both sides.
+_FOLD = "aiquota_fold"
+
+
+def _fold(value: Any) -> Any:
+    return value.casefold() if isinstance(value, str) else value
+
+
 def _filters(
     column_provider: str,
     column_account: str,
@@ -155,8 +164,8 @@ def _filters(
         (column_item, items),
     ):
         if wanted:
-            clauses.append(f"lower({column}) IN ({', '.join('?' * len(wanted))})")
-            arguments += [value.lower() for value in wanted]
+            clauses.append(f"{_FOLD}({column}) IN ({', '.join('?' * len(wanted))})")
+            arguments += [value.casefold() for value in wanted]
     return "".join(f" AND {clause}" for clause in clauses), arguments
 
 
@@ -175,6 +184,7 @@ def read_rows(
         return [], []
     where, arguments = _filters("s.provider", "s.account", "s.item", providers, accounts, windows)
     try:
+        connection.create_function(_FOLD, 1, _fold, deterministic=True)
         window_rows = connection.execute(
             "SELECT s.provider, s.account, s.item, w.used_percent, w.resets_at,"
             " w.window_seconds, w.at FROM series AS s JOIN window_samples AS w ON w.series = s.id"

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from providers.model import Balance, Window
 
 MOVE_POINTS = 0.5
+# 10.2 − 9.7 is 0.4999999999999982 in binary floating point: a half-point move by the
+# service's one-decimal figures must count, so the comparison allows for that noise.
+_MOVE_NOISE = 1e-9
 EVERY_SECONDS = 15 * 60
 # Services that say "resets in N seconds" move the reset a little with every answer: only a
 # move beyond this (or a share of a long window) is a new reset.
@@ -92,7 +95,7 @@ def keep_window(last: WindowSample | None, new: WindowSample) -> bool:
     if new.at <= last.at:
         return False  # the same answer again (a cache not rewritten), or an older one
     return (
-        abs(new.used_percent - last.used_percent) >= MOVE_POINTS
+        abs(new.used_percent - last.used_percent) >= MOVE_POINTS - _MOVE_NOISE
         or reset_changed(last.resets_at, new.resets_at, new.window_seconds or last.window_seconds)
         or new.window_seconds != last.window_seconds
         or new.at - last.at >= EVERY_SECONDS

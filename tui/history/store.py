@@ -251,9 +251,13 @@ def open_writer(
 
 
 def _create_private(path: Path) -> None:
-    """An empty file only its owner may read (SQLite gives its -wal and -shm the same mode)."""
-    with contextlib.suppress(FileExistsError):  # another process created it first
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    """An empty file only its owner may read (SQLite gives its -wal and -shm the same mode).
+    Not O_EXCL: on a dangling symlink (a history kept elsewhere by choice) that fails, and
+    SQLite then made the file at the link's target with the umask's 0644. Without O_TRUNC a
+    file another process created a moment ago is left as it is; O_NONBLOCK makes a FIFO
+    swapped in meanwhile an error (ENXIO), never a hang."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    os.close(os.open(path, flags, 0o600))
 
 
 def _close(connection: sqlite3.Connection | None) -> None:
@@ -279,6 +283,7 @@ def open_reader(path: Path) -> sqlite3.Connection | None:
             connection.execute(f"PRAGMA busy_timeout = {READ_BUSY_MS}")
             application = connection.execute("PRAGMA application_id").fetchone()[0]
             version = connection.execute("PRAGMA user_version").fetchone()[0]
+            tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
             break
         except sqlite3.DatabaseError as error:
             _close(connection)
@@ -288,9 +293,10 @@ def open_reader(path: Path) -> sqlite3.Connection | None:
             last = error
     else:
         raise HistoryUnavailable(f"cannot read {path} ({_reason(last)})")
-    if version == 0 and application == 0:
+    if version == 0 and application == 0 and tables == 0:
         _close(connection)
         return None  # created, but no schema yet
+    # Tables but neither mark: another program's database (the writer sets it aside).
     if application != APPLICATION_ID or version > SCHEMA_VERSION:
         _close(connection)
         raise HistoryUnavailable(f"{path} is not a history database this version can read")
