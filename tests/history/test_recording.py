@@ -83,6 +83,24 @@ def test_a_new_reset_is_stored_but_a_reset_that_drifts_with_each_answer_is_not(s
     assert len(window_rows(path, "five_hour")) == 2
 
 
+def test_a_weekly_reset_moved_by_an_hour_is_a_changed_reset(sink, path) -> None:
+    clock = FakeClock()
+    sink.take([snapshot(clock(), week=20.0)], clock())
+    clock.advance(60)
+    moved = replace_reset(snapshot(clock(), week=20.0), "weekly", timedelta(hours=1))
+    sink.take([moved], clock())
+    assert len(window_rows(path, "weekly")) == 2
+
+
+def replace_reset(shot, window_id: str, by: timedelta):
+    from dataclasses import replace
+
+    windows = tuple(
+        replace(w, resets_at=w.resets_at + by) if w.id == window_id else w for w in shot.windows
+    )
+    return replace(shot, windows=windows)
+
+
 def test_the_same_answer_again_or_an_older_one_is_not_stored_twice(sink, path) -> None:
     sink.take([snapshot(FROZEN, five=10.0)], FROZEN)
     sink.take([snapshot(FROZEN, five=50.0)], FROZEN + timedelta(minutes=20))  # a cache re-read

@@ -19,9 +19,10 @@ MOVE_POINTS = 0.5
 _MOVE_NOISE = 1e-9
 EVERY_SECONDS = 15 * 60
 # Services that say "resets in N seconds" move the reset a little with every answer: only a
-# move beyond this (or a share of a long window) is a new reset.
+# move beyond this (or a share of a long window: 50 minutes of a week) is a new reset. A
+# weekly reset moved by an hour is one.
 RESET_SLACK_SECONDS = 300
-RESET_SLACK_SHARE = 0.02
+RESET_SLACK_SHARE = 0.005
 # A balance has no points: a move of this share of its size (or of its limit) counts.
 BALANCE_MOVE_SHARE = 0.005
 
