@@ -146,7 +146,9 @@ async def test_tab_titles_follow_the_terminal_width(tmp_path: Path) -> None:
         assert labels[:3] == ["1 Overview", "2", "3"]
 
 
-async def test_every_key_of_a_provider_tab_fits_an_80_column_footer(tmp_path: Path) -> None:
+async def test_the_footer_keeps_the_keys_that_matter_in_sight_at_every_width(
+    tmp_path: Path,
+) -> None:
     from support.app import open_tab
 
     app, _, _ = make_app(tmp_path)
@@ -162,3 +164,10 @@ async def test_every_key_of_a_provider_tab_fits_an_80_column_footer(tmp_path: Pa
         await pilot.pause()
         footer = [strip.text for strip in app.screen._compositor.render_strips()][-1]
         assert "[ Prev" in footer and "palette" in footer, footer
+        # Narrower still: the least used keys leave the footer (not the app), Quit stays.
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        footer = [strip.text for strip in app.screen._compositor.render_strips()][-1]
+        assert "q Quit" in footer and "[ Prev" in footer and "t Theme" not in footer, footer
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, ThemePicker))
