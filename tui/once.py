@@ -233,6 +233,11 @@ def _window_summary(window: Window) -> str:
     used = _clean(window.used_percent)
     if used is not None and used > 100:
         return f"{window.label} {_percent(used - 100)} over"
+    count = _clean(window.used, 10)
+    if used is None and count is not None:
+        # A count with no allowance to weigh it against (a pooled seat's AI credits, §3 2026):
+        # what was used, not a share nobody knows.
+        return f"{window.label} {number(count)}{unit_suffix(window.label, window.unit, count)} used"
     return f"{window.label} {_percent(_remaining_percent(window))} left"
 
 

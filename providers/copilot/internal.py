@@ -90,6 +90,14 @@ class _Direct:
             return True
         return bool(self.entitlement and self.entitlement > 0 and self.remaining is not None)
 
+    @property
+    def counts_credits(self) -> bool:
+        """An allowance and the credits spent, without `remaining` or a share: for AI credits
+        that is enough (used = credits_used, limit = entitlement, used / limit × 100)."""
+        if self.unlimited or self.placeholder or self.nonsense:
+            return False
+        return bool(self.entitlement and self.entitlement > 0 and self.credits_used is not None)
+
 
 def _read_direct(value: Any) -> _Direct | None:
     entry = as_dict(value)
@@ -177,7 +185,7 @@ def _credit_window(
         window_seconds=None,
         unit=credits.UNIT,
     )
-    if direct is not None and direct.usable:
+    if direct is not None and (direct.usable or direct.counts_credits):
         limit = direct.entitlement if direct.entitlement and direct.entitlement > 0 else None
         used = direct.credits_used
         if used is None and limit is not None and direct.remaining is not None:

@@ -32,8 +32,11 @@ MESSAGE = (
 _CODES = re.compile(r"ineligible[\s_-]*tier[\s_-]*error|unsupported[\s_-]*client", re.I)
 _NO_LONGER = re.compile(r"no\s+longer\s+supported", re.I)
 _CODE_ASSIST = re.compile(r"gemini\s+code\s+assist", re.I)
+# "migrate to Antigravity", and with a few words between: "migrate your account to the
+# Antigravity CLI", "switch over to Antigravity".
 _MIGRATE = re.compile(
-    r"(?:migrat\w*|mov(?:e|ing)|switch(?:ing)?|transition\w*)\s+to\s+(?:the\s+)?antigravity",
+    r"\b(?:migrat\w*|mov(?:e|ing)|switch(?:ing)?|transition\w*|upgrad\w*)"
+    r"(?:\s+[\w'-]+){0,4}?\s+to\s+(?:the\s+)?antigravity",
     re.I,
 )
 # Enough for any real error body (a few hundred characters, nested once or twice); a hostile

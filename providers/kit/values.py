@@ -137,9 +137,14 @@ def iso_to_datetime(value: Any) -> datetime | None:
         return None
 
 
+_NUMBER_TEXT = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*")
+
+
 def any_to_datetime(value: Any) -> datetime | None:
     """Epoch (s or ms) or ISO text, whichever the value turns out to be."""
-    if isinstance(value, str) and not re.fullmatch(r"\s*\d+(\.\d+)?\s*", value):
+    # Any number as text is an epoch, exponent forms too ("1.7987616e9", "1798761600000.0"): §0
+    # lets every number arrive as a string. Anything else is ISO text or nothing.
+    if isinstance(value, str) and not _NUMBER_TEXT.fullmatch(value):
         return iso_to_datetime(value)
     return epoch_to_datetime(value)
 

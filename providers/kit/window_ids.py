@@ -66,6 +66,8 @@ def namespaced(name: str, seconds: float) -> tuple[str, str]:
 
 
 Same = Callable[[Window, Window], bool]
+# How many earlier windows of one id and figures a window is checked against for a repeat.
+_COMPARED = 16
 
 
 def same_limit(first: Window, second: Window) -> bool:
@@ -81,20 +83,32 @@ def same_limit(first: Window, second: Window) -> bool:
 
 def unique_windows(windows: Iterable[Window], same: Same = same_limit) -> tuple[Window, ...]:
     """Windows with unique ids, in their order: a repeat of the same limit is dropped, a
-    distinct window under a taken id becomes `<id>_2`, `<id>_3`, … labelled " (2)", " (3)"."""
+    distinct window under a taken id becomes `<id>_2`, `<id>_3`, … labelled " (2)", " (3)".
+
+    A repeat is looked for among every earlier window of its id, not only the first: the
+    second of two distinct limits told twice is dropped, not numbered `_3`. `same` must only
+    hold for windows of equal `window_seconds` and `used_percent` (§0's test, or a stricter
+    one), so each window is compared only with the earlier ones that agree on both (the last
+    _COMPARED of them: a real account has a handful, and a hostile answer of thousands of one
+    id must not cost their square)."""
     kept: list[Window] = []
-    first_of: dict[str, Window] = {}
+    # id as sent → (window_seconds, used_percent) → the windows already shown for that id
+    earlier: dict[str, dict[tuple[int | None, float | None], list[Window]]] = {}
     taken: set[str] = set()
     counts: dict[str, int] = {}
     for window in windows:
-        original = first_of.get(window.id)
-        if original is None:
-            first_of[window.id] = window
-            if window.id not in taken:
-                taken.add(window.id)
-                kept.append(window)
-                continue
-        elif same(original, window):
+        told = earlier.get(window.id)
+        figures = (window.window_seconds, window.used_percent)
+        if told is not None and any(
+            same(other, window) for other in told.get(figures, [])[-_COMPARED:]
+        ):
+            continue
+        if told is None:
+            told = earlier[window.id] = {}
+        told.setdefault(figures, []).append(window)
+        if window.id not in taken:
+            taken.add(window.id)
+            kept.append(window)
             continue
         number = counts.get(window.id, 1)
         while True:

@@ -302,6 +302,15 @@ def test_a_label_that_names_the_unit_is_not_followed_by_it_again() -> None:
     assert balance_line(QUOTA, 40).plain.split() == ["Available", "8,587,700", "quota"]
 
 
+def test_a_window_with_a_count_and_no_share_says_what_was_used() -> None:
+    # A pooled Copilot seat's AI credits (§3 2026): 31 used, no allowance known, no bar.
+    seat = Window(id="ai_credits", label="AI credits", used=31.0, unit="credits")
+    tokens = Window(id="daily_tokens", label="Daily input tokens", used=1500.5, unit="tokens")
+    unknown = Window(id="chat", label="Chat")
+    text = report.table([snapshot(windows=(seat, tokens, unknown))], None)
+    assert "AI credits 31 used, Daily input tokens 1,500.50 used, Chat - left" in text
+
+
 @pytest.mark.parametrize(
     ("label", "unit", "suffix"),
     [

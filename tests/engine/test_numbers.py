@@ -90,6 +90,14 @@ def test_ordinary_moments_still_read() -> None:
     assert after_seconds(NOW, 60) == datetime(2026, 11, 22, 12, 1, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    "text", ["1798761600", "1.7987616e9", "1.7987616E+12", "1798761600000.0", " +1798761600 "]
+)
+def test_an_epoch_as_number_text_reads_in_any_number_form(text: str) -> None:
+    """§0: any number may come as a string, "0E-10" style included; a reset time too."""
+    assert any_to_datetime(text) == datetime(2027, 1, 1, tzinfo=UTC)
+
+
 # --------------------------------------------------------------------------- the parsers
 
 

@@ -54,6 +54,23 @@ def test_true_repeats_merge_and_distinct_windows_are_numbered() -> None:
     ]
 
 
+def test_a_repeat_of_a_later_distinct_window_is_dropped_too() -> None:
+    """§0: windows sharing an id that are the same limit keep only the first, whichever of
+    the distinct ones it repeats; the repeat of the second was numbered `_3`."""
+    first = Window("weekly", "Weekly", 10.0, T, 604800)
+    other = Window("weekly", "Weekly", 55.0, T, 604800)
+    repeat = Window("weekly", "Weekly", 55.0, T + timedelta(seconds=20), 604800)
+    windows = unique_windows([first, other, repeat, first])
+    assert [(w.id, w.used_percent) for w in windows] == [("weekly", 10.0), ("weekly_2", 55.0)]
+
+
+def test_thousands_of_windows_under_one_id_stay_unique() -> None:
+    # The same figures, resets minutes apart: all distinct, none merged, ids all unique.
+    many = [Window("x", "X", 1.0, T + timedelta(minutes=5 * i), 3600) for i in range(3000)]
+    windows = unique_windows(many)
+    assert len({w.id for w in windows}) == len(windows) == 3000
+
+
 def test_a_numbered_id_never_collides_with_one_the_service_sent() -> None:
     windows = unique_windows(
         [Window("a", "A", 1.0), Window("a_2", "A2", 2.0), Window("a", "A", 3.0)]

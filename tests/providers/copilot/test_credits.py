@@ -207,6 +207,16 @@ def test_without_percent_remaining_the_share_is_credits_used_over_the_limit() ->
     assert spent.used == 600 and spent.used_percent == pytest.approx(40.0)
 
 
+@pytest.mark.parametrize("missing", [{}, {"remaining": None, "percent_remaining": None}])
+def test_an_allowance_and_credits_used_alone_still_make_the_bar(missing: dict) -> None:
+    # The spec's sample without remaining and percent_remaining: limit = entitlement, used =
+    # credits_used, used_percent = used / limit, not the count alone as for a 0/0 seat.
+    answer = with_premium(entitlement="1500", credits_used=319.75, **missing)
+    spent = window_of(parse_user(answer, NOW), "ai_credits")
+    assert (spent.used, spent.limit) == (319.75, 1500)
+    assert spent.used_percent == pytest.approx(21.3167)
+
+
 def test_credit_overage_is_not_capped_and_its_cost_is_shown() -> None:
     answer = with_premium(
         entitlement=1500, remaining=-300, percent_remaining=-20, credits_used=1800

@@ -84,6 +84,10 @@ def error(message: str = "", **fields: Any) -> dict[str, Any]:
         error("This client is no longer supported for Gemini Code Assist for individuals."),
         error("Please migrate to Antigravity to keep using Gemini."),
         error("To continue, move to the Antigravity app."),
+        # … with words between the ask and Antigravity
+        error("Please migrate your account to Antigravity."),
+        error("Migrate your Gemini CLI workflows to the Antigravity CLI (agy)."),
+        error("Switch over to Antigravity to keep your quota."),
         # gemini-cli quotes whole error bodies inside its own messages: JSON inside a string
         {"error": {"code": 403, "message": json.dumps(SPEC_403, indent=2)}},
         {"error": {"message": json.dumps({"error": {"details": [{"reason": "UNSUPPORTED_CLIENT"}]}})}},
@@ -112,6 +116,7 @@ def test_every_place_google_may_say_it_is_read(body) -> None:
         error("Gemini Code Assist API has not been used in project p before or it is disabled"),
         error("This feature is no longer supported."),  # not about Gemini Code Assist
         error("Antigravity is not enabled for this project"),  # no migration asked
+        error("We moved our docs. Go to antigravity.google for more"),  # no ask either
         error("To continue, verify your account at https://accounts.google.com/signin/continue"),
         {"error": {"message": "{not json"}},
         {"error": {"code": "UNSUPPORTED"}},

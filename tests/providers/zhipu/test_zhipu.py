@@ -577,6 +577,18 @@ def test_the_same_limit_told_twice_is_shown_once() -> None:
     assert [w.used_percent for w in quota.windows] == [26, 40]
 
 
+def test_a_credits_window_told_twice_beside_a_tokens_one_is_shown_once() -> None:
+    # tokens 5h, then the credits 5h twice: the repeat is the credits window again (§0), not a
+    # third limit `five_hour_3` "5h credits (3)".
+    twice = credits(unit=3, number=5, percentage=20, nextResetTime=1798771200000)
+    tokens_5h = tokens(unit=3, number=5, percentage=10, nextResetTime=1798771200000)
+    quota = parse_quota(answer(tokens_5h, twice, dict(twice)), NOW)
+    assert [(w.id, w.label) for w in quota.windows] == [
+        ("five_hour", "5h"),
+        ("five_hour_2", "5h credits (2)"),
+    ]
+
+
 def test_credit_entries_without_figures_are_dropped_alone() -> None:
     quota = parse_quota(
         answer(credits(unit=3, number=5), credits(unit=6, number=1, percentage="n/a"),
