@@ -560,3 +560,39 @@ def test_any_cache_gives_one_clean_line_or_no_data(entries, interval, flags) -> 
     assert not any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in shown.rstrip("\n"))
     if "--ascii" in flags:
         assert text.isascii()
+
+
+def test_a_cut_field_never_leaves_half_an_escape(capsys, tmp_path: Path) -> None:
+    # `{account:.3}` cuts the name before it is escaped: cutting `ev##[…` after would leave
+    # `ev#`, which tmux joins with the next `#[default]` or `(` into a format of its own, and
+    # `a&amp;…` would become `a&a`, which Waybar's Pango refuses.
+    path = cache(
+        tmp_path,
+        account("codex", "ev#[fg=red]il", window("five_hour", 50)),
+        account("claude", "a&b<i>", window("five_hour", 50)),
+    )
+    tmux = run(capsys, path, "--tmux", "--all", "--format", "{account:.3}")[1]
+    assert tmux == "#[fg=#4cc38a]ev###[default]  #[fg=#4cc38a]a&b#[default]"
+    waybar = json.loads(run(capsys, path, "--waybar", "--all", "--format", "{account:.3}")[1])
+    assert waybar["text"] == "ev#  a&amp;b"
+    # Padding counts the characters shown, not the escapes.
+    padded = run(capsys, path, "--tmux", "--all", "--format", "{account:>14}")[1]
+    assert padded.startswith("#[fg=#4cc38a] ev##[fg=red]il#[default]")
+
+
+def test_waybar_output_is_not_escaped_for_tmux_too(capsys, tmp_path: Path) -> None:
+    path = cache(tmp_path, account("codex", "a#b", window("five_hour", 50), active=True))
+    payload = json.loads(run(capsys, path, "--waybar", "--tmux", "--format", "{account}")[1])
+    assert payload["text"] == "a#b"
+
+
+def test_a_fetch_time_far_in_the_future_is_stale(capsys, tmp_path: Path) -> None:
+    # A file dated in the year 9999 must turn stale like any other once its writer stops.
+    path = cache(
+        tmp_path,
+        account("codex", "w", window("five_hour", 50), active=True),
+        account("claude", "c", window("five_hour", 50), age=-timedelta(days=3000 * 365)),
+        account("copilot", "m", window("monthly", 50), age=-timedelta(minutes=1)),
+    )
+    assert run(capsys, path)[1] == "cdx 50  cl 50⚠  cop 50"  # a minute ahead is a clock's skew
+    assert json.loads(run(capsys, path, "--waybar", "--provider", "claude")[1])["class"] == "stale"

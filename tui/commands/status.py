@@ -232,17 +232,35 @@ def _ascii(text: str) -> str:
     return text.encode("ascii", "replace").decode("ascii")
 
 
-def _safe(text: Any, options: Options, limit: int = NAME_LIMIT) -> str:
-    """Text from the file as data: one line, no control, and nothing tmux or Waybar reads as
-    a format (tmux's #[…] and #(…), Waybar's Pango markup)."""
+def _plain(text: Any, options: Options, limit: int = NAME_LIMIT) -> str:
+    """Text from the file as data: one line, no control character (not yet escaped)."""
     cleaned = clean_text(text, limit) if isinstance(text, str) else ""
-    if options.ascii:
-        cleaned = _ascii(cleaned)
-    if options.tmux:
-        cleaned = cleaned.replace("#", "##")
+    return _ascii(cleaned) if options.ascii else cleaned
+
+
+def _escape(text: str, options: Options) -> str:
+    """Nothing the output's reader takes as a format: Waybar's Pango markup, or tmux's #[…]
+    and #(…). Waybar's object is not a tmux line, so --waybar wins over --tmux."""
     if options.waybar:
-        cleaned = cleaned.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return cleaned
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if options.tmux:
+        return text.replace("#", "##")
+    return text
+
+
+def _safe(text: Any, options: Options, limit: int = NAME_LIMIT) -> str:
+    return _escape(_plain(text, options, limit), options)
+
+
+class _FieldFormatter(string.Formatter):
+    """Pads or cuts a field (`{account:.3}`) before escaping it: cutting `a&amp;b` or `x##y`
+    after would leave half an escape (`a&a`, `x#`) for Waybar or tmux to read."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        return _escape(format(value, format_spec), self.options)
 
 
 def format_problem(template: str) -> str | None:
@@ -279,9 +297,9 @@ def chunk(document: Document, account: Mapping[str, Any], options: Options, now:
     first_pace = windows[0].get("pace") if windows else None
     stage = first_pace.get("stage") if isinstance(first_pace, dict) else None
     fields = {
-        "p": _safe(_short_name(document, _provider(account) or ""), options),
-        "provider": _safe(account.get("provider"), options),
-        "account": _safe(account.get("account"), options),
+        "p": _plain(_short_name(document, _provider(account) or ""), options),
+        "provider": _plain(account.get("provider"), options),
+        "account": _plain(account.get("account"), options),
         "w1": whole(lefts[0]) if lefts else "",
         "w2": whole(lefts[1]) if len(lefts) > 1 else "",
         "left": whole(min(shown)) if shown else "",
@@ -290,7 +308,7 @@ def chunk(document: Document, account: Mapping[str, Any], options: Options, now:
     }
     template = options.format or _default_format(options, len(shown), account)
     try:  # checked by format_problem before the file was read
-        text = template.format_map(fields)
+        text = _FieldFormatter(options).vformat(template, (), fields)
     except (KeyError, ValueError, IndexError, AttributeError):
         raise UsageError(format_problem(template) or f"--format {template!r}") from None
     if options.ascii:
@@ -325,7 +343,9 @@ def _is_stale(
         interval = _number(document.get("refresh_interval"))
         limit = 2 * (interval if interval is not None and interval > 0 else DEFAULT_INTERVAL)
     fetched = parse_time(account.get("fetched_at"))
-    return fetched is None or (now - fetched).total_seconds() > limit
+    # A time in the future is no sign of fresh data: a file dated 9999 would never turn stale
+    # after its writer stopped. As far ahead as the limit allows is a clock's skew.
+    return fetched is None or abs((now - fetched).total_seconds()) > limit
 
 
 # ------------------------------------------------------------------ colours
