@@ -281,3 +281,40 @@ def test_what_is_left_never_reads_as_the_threshold(left, threshold, said) -> Non
         "quota_low", "codex", "w", T0, window="x", remaining_percent=left, threshold=threshold
     )
     assert said in body(event)
+
+
+def test_an_automatic_switch_tells_hooks_what_the_new_account_has_left() -> None:
+    # The switcher's event carries the target's headroom and weekly reset; the hook's
+    # AIQUOTA_REMAINING_PERCENT / AIQUOTA_RESETS_AT must not come out empty on the way.
+    delivered: list[AlertEvent] = []
+
+    class Catch:
+        runner = None
+
+        def deliver(self, events) -> None:
+            delivered.extend(events)
+
+    sink = alert_sink_of(build_answers(RunContext(Config(), "once", demo=True)))
+    assert sink is not None
+    sink.delivery = Catch()  # type: ignore[attr-defined]
+    reset = T0 + timedelta(days=3)
+    sink.announce(  # type: ignore[attr-defined]
+        {
+            "event": "account_switched",
+            "provider": "codex",
+            "account": "side",
+            "from_account": "work",
+            "window": None,
+            "remaining_percent": 80.0,
+            "threshold": None,
+            "resets_at": reset,
+            "status": "ok",
+            "at": T0,
+            "message": "'work' is down to 5% left",
+        }
+    )
+    environment = delivered[0].environment()
+    assert environment["AIQUOTA_REMAINING_PERCENT"] == "80"
+    assert environment["AIQUOTA_RESETS_AT"] == "2026-11-25T12:00:00Z"
+    assert environment["AIQUOTA_FROM_ACCOUNT"] == "work"
+    assert delivered[0].payload()["remaining_percent"] == 80

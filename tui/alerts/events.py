@@ -79,13 +79,18 @@ class AlertEvent:
         at: datetime,
         status: str = "ok",
         message: str | None = None,
+        remaining_percent: float | None = None,
+        resets_at: datetime | None = None,
     ) -> AlertEvent:
-        """An automatic switch: `account` is the new active account (CONTRACT.md)."""
+        """An automatic switch: `account` is the new active account (CONTRACT.md), with what
+        it has left (its headroom) and its weekly reset when known."""
         return cls(
             ACCOUNT_SWITCHED,
             provider,
             to_account,
             at,
+            remaining_percent=remaining_percent,
+            resets_at=resets_at,
             status=status,
             from_account=from_account,
             message=message,
