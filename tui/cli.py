@@ -329,7 +329,7 @@ def run_activate_best(
     except OSError as error:
         _say(f"aiquota-tui: the switch stopped: {error.strerror or type(error).__name__}")
         return EXIT_NOT_ALL_OK
-    _say(f"{done} It has the most room: {why}.")
+    _say(f"{done.rstrip('.')}. It has the most room: {why}.")  # describe() ends without a stop
     return EXIT_OK
 
 
