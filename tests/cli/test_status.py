@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -596,3 +597,30 @@ def test_a_fetch_time_far_in_the_future_is_stale(capsys, tmp_path: Path) -> None
     )
     assert run(capsys, path)[1] == "cdx 50  cl 50⚠  cop 50"  # a minute ahead is a clock's skew
     assert json.loads(run(capsys, path, "--waybar", "--provider", "claude")[1])["class"] == "stale"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("stdout", ["full", "closed"])
+def test_an_output_that_cannot_be_written_is_a_sentence_not_a_traceback(
+    tmp_path: Path, stdout: str
+) -> None:
+    folder = tmp_path / "c" / "aiquota-tui"
+    folder.mkdir(parents=True)
+    cache(folder, account("codex", "w", window("five_hour", 50)))
+    repo = Path(__file__).resolve().parents[2]
+    env = {"HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "c"), "PATH": "/usr/bin:/bin"}
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "tui", "status"],
+            stdout=full if stdout == "full" else None,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=repo,
+            env=env,
+            timeout=60,
+            # "closed": the command starts with no file descriptor 1 at all (`>&-`).
+            preexec_fn=(lambda: os.close(1)) if stdout == "closed" else None,
+        )
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "cannot write the line" in result.stderr
+    assert result.returncode == 1

@@ -28,6 +28,7 @@ from tui.pace_sign import pace_sign
 
 APP_NAME = "aiquota-tui"
 EXIT_OK, EXIT_USAGE, EXIT_NO_CACHE = 0, 2, 3
+EXIT_NO_OUTPUT = 1  # the line could not be written (`> /dev/full`)
 NO_DATA = "aiquota: no data — run aiquota-tui or aiquota-tui serve"
 DEFAULT_INTERVAL = 300.0
 NAME_LIMIT = 40
@@ -526,8 +527,7 @@ def main(argv: Sequence[str], now: datetime | None = None, path: Path | None = N
     except UsageError as error:
         print(f"aiquota-tui status: {error}", file=sys.stderr)
         return EXIT_USAGE
-    _print(line)
-    return code
+    return code if _print(line) else EXIT_NO_OUTPUT
 
 
 def _provider_id(text: str) -> str:
@@ -547,14 +547,30 @@ def _argument_problem(args: argparse.Namespace) -> str | None:
     return None if args.format is None else format_problem(args.format)
 
 
-def _print(text: str) -> None:
+def _print(text: str) -> bool:
+    """Write the line; False when it could not be written (said on stderr, no traceback)."""
+    stream = sys.stdout
+    if stream is None:  # started with stdout closed (`>&-`)
+        _say_unwritten("there is no standard output")
+        return False
     try:
-        sys.stdout.write(text + "\n")
-        sys.stdout.flush()
+        try:
+            stream.write(text + "\n")
+        except UnicodeEncodeError:
+            stream.write(text.encode("ascii", "replace").decode("ascii") + "\n")
+        stream.flush()
     except BrokenPipeError:
         _silence_stdout()
-    except UnicodeEncodeError:
-        sys.stdout.write(text.encode("ascii", "replace").decode("ascii") + "\n")
+    except (OSError, ValueError) as error:  # `> /dev/full`; ValueError: a closed stream
+        _say_unwritten((isinstance(error, OSError) and error.strerror) or type(error).__name__)
+        _silence_stdout()
+        return False
+    return True
+
+
+def _say_unwritten(why: str) -> None:
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        print(f"aiquota-tui status: cannot write the line: {why}", file=sys.stderr)
 
 
 def _silence_stdout() -> None:
