@@ -624,3 +624,13 @@ def test_an_output_that_cannot_be_written_is_a_sentence_not_a_traceback(
     assert "Traceback" not in result.stderr, result.stderr
     assert "cannot write the line" in result.stderr
     assert result.returncode == 1
+
+
+def test_only_true_is_active(capsys, tmp_path: Path) -> None:
+    # A damaged file's "false" (a non-empty string) must not win over the most headroom.
+    path = cache(
+        tmp_path,
+        account("codex", "low", window("five_hour", 5), active="false"),
+        account("codex", "high", window("five_hour", 90)),
+    )
+    assert run(capsys, path, "--format", "{account}")[1] == "high"

@@ -143,14 +143,18 @@ def choose(document: Document, options: Options) -> list[Mapping[str, Any]]:
 
 
 def _better(account: Mapping[str, Any], than: Mapping[str, Any]) -> bool:
-    if bool(account.get("active")) != bool(than.get("active")):
-        return bool(account.get("active"))
-    if bool(than.get("active")):
+    if _active(account) != _active(than):
+        return _active(account)
+    if _active(than):
         return False  # the first active one stays
     mine, theirs = _headroom(account), _headroom(than)
     if mine is None:
         return False
     return theirs is None or mine > theirs
+
+
+def _active(account: Mapping[str, Any]) -> bool:
+    return account.get("active") is True  # "false" or 1 in a damaged file is not true
 
 
 # ------------------------------------------------------------------ one chunk
