@@ -318,3 +318,19 @@ def test_an_automatic_switch_tells_hooks_what_the_new_account_has_left() -> None
     assert environment["AIQUOTA_RESETS_AT"] == "2026-11-25T12:00:00Z"
     assert environment["AIQUOTA_FROM_ACCOUNT"] == "work"
     assert delivered[0].payload()["remaining_percent"] == 80
+
+
+@pytest.mark.parametrize(
+    ("event", "left", "threshold", "shown"),
+    [("quota_low", 19.96, 20, 19.9), ("quota_low", 19.94, 20, 19.9), ("quota_low", 18.0, 20, 18),
+     ("quota_low", 0.04, 20, 0.1), ("quota_restored", 0.04, None, 0.1),
+     ("quota_depleted", 0.0, 0, 0), ("quota_restored", 99.96, None, 100)],
+)  # fmt: skip
+def test_a_hooks_remaining_percent_never_contradicts_its_event(
+    event: str, left: float, threshold: float | None, shown: float
+) -> None:
+    alert = AlertEvent(
+        event, "codex", "w", T0, window="five_hour", remaining_percent=left, threshold=threshold
+    )
+    assert alert.payload()["remaining_percent"] == shown
+    assert alert.environment()["AIQUOTA_REMAINING_PERCENT"] == str(shown)
