@@ -150,13 +150,28 @@ def _stdout_is_utf8() -> bool:
     return encoding.lower().replace("_", "-") in ("utf-8", "utf8")
 
 
-def _write_stdout(text: str) -> None:
-    """Write and flush; a reader that went away (`| head -1`) is not an error of ours."""
+def _write_stdout(text: str) -> bool:
+    """Write and flush; False when the output could not be written (said on stderr once,
+    never a traceback: `> /dev/full`, a closed stdout). A reader that went away
+    (`| head -1`) is not an error of ours."""
+    stream = sys.stdout
+    if stream is None:  # started with stdout closed (`>&-`)
+        _say("aiquota-tui: there is no standard output to write to")
+        return False
     try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        stream.write(text)
+        stream.flush()
     except BrokenPipeError:
         _silence_stdout()
+    except (OSError, ValueError) as error:  # ValueError: a closed stream
+        _say(f"aiquota-tui: cannot write the output: {_why(error)}")
+        _silence_stdout()
+        return False
+    return True
+
+
+def _why(error: Exception) -> str:
+    return (isinstance(error, OSError) and error.strerror) or type(error).__name__
 
 
 def _silence_stdout() -> None:
@@ -329,7 +344,7 @@ def run_activate_best(
     except OSError as error:
         _say(f"aiquota-tui: the switch stopped: {error.strerror or type(error).__name__}")
         return EXIT_NOT_ALL_OK
-    _say(f"{done} It has the most room: {why}.")
+    _say(f"{done.rstrip('.')}. It has the most room: {why}.")  # describe() ends without a stop
     return EXIT_OK
 
 
@@ -401,7 +416,8 @@ def entry_point() -> None:
         print(crash_report(error), file=sys.stderr)
         code = 1
     try:
-        sys.stdout.flush()  # here, not at interpreter exit, where a failure prints a traceback
-    except BrokenPipeError:
+        if sys.stdout is not None:
+            sys.stdout.flush()  # here, not at interpreter exit, where a failure prints a traceback
+    except (OSError, ValueError):
         _silence_stdout()
     sys.exit(code)

@@ -281,3 +281,56 @@ def test_what_is_left_never_reads_as_the_threshold(left, threshold, said) -> Non
         "quota_low", "codex", "w", T0, window="x", remaining_percent=left, threshold=threshold
     )
     assert said in body(event)
+
+
+def test_an_automatic_switch_tells_hooks_what_the_new_account_has_left() -> None:
+    # The switcher's event carries the target's headroom and weekly reset; the hook's
+    # AIQUOTA_REMAINING_PERCENT / AIQUOTA_RESETS_AT must not come out empty on the way.
+    delivered: list[AlertEvent] = []
+
+    class Catch:
+        runner = None
+
+        def deliver(self, events) -> None:
+            delivered.extend(events)
+
+    sink = alert_sink_of(build_answers(RunContext(Config(), "once", demo=True)))
+    assert sink is not None
+    sink.delivery = Catch()  # type: ignore[attr-defined]
+    reset = T0 + timedelta(days=3)
+    sink.announce(  # type: ignore[attr-defined]
+        {
+            "event": "account_switched",
+            "provider": "codex",
+            "account": "side",
+            "from_account": "work",
+            "window": None,
+            "remaining_percent": 80.0,
+            "threshold": None,
+            "resets_at": reset,
+            "status": "ok",
+            "at": T0,
+            "message": "'work' is down to 5% left",
+        }
+    )
+    environment = delivered[0].environment()
+    assert environment["AIQUOTA_REMAINING_PERCENT"] == "80"
+    assert environment["AIQUOTA_RESETS_AT"] == "2026-11-25T12:00:00Z"
+    assert environment["AIQUOTA_FROM_ACCOUNT"] == "work"
+    assert delivered[0].payload()["remaining_percent"] == 80
+
+
+@pytest.mark.parametrize(
+    ("event", "left", "threshold", "shown"),
+    [("quota_low", 19.96, 20, 19.9), ("quota_low", 19.94, 20, 19.9), ("quota_low", 18.0, 20, 18),
+     ("quota_low", 0.04, 20, 0.1), ("quota_restored", 0.04, None, 0.1),
+     ("quota_depleted", 0.0, 0, 0), ("quota_restored", 99.96, None, 100)],
+)  # fmt: skip
+def test_a_hooks_remaining_percent_never_contradicts_its_event(
+    event: str, left: float, threshold: float | None, shown: float
+) -> None:
+    alert = AlertEvent(
+        event, "codex", "w", T0, window="five_hour", remaining_percent=left, threshold=threshold
+    )
+    assert alert.payload()["remaining_percent"] == shown
+    assert alert.environment()["AIQUOTA_REMAINING_PERCENT"] == str(shown)

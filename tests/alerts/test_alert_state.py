@@ -178,6 +178,12 @@ def test_a_folder_in_the_files_place_is_set_aside_too(tmp_path: Path) -> None:
     sink(tmp_path, recorder).take([snapshot(window(left=40))], later(0))
     assert recorder.fired == [("quota_low", "work", 50)]
     assert (tmp_path / "alerts.toml").is_file() and (tmp_path / "alerts.toml.corrupt").is_dir()
+    # One sentence that reads: the file reader's own ("… is a folder, not a file"), not
+    # "… was is a folder, not a file".
+    assert len(recorder.reports) == 1 and " was is " not in recorder.reports[0]
+    assert (
+        "alerts.toml is a folder, not a file; moved to alerts.toml.corrupt" in recorder.reports[0]
+    )
 
 
 names = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=30)

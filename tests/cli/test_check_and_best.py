@@ -163,6 +163,7 @@ def test_best_activates_the_most_headroom(home: Path, work: Path, service: Answe
     assert active_account_id(home) == "id-c"
     err = capsys.readouterr().err
     assert "'c'" in err and "70% left" in err
+    assert ". It has the most room: 70% left" in err  # one sentence ends before the next
 
 
 def test_best_already_active_writes_nothing(

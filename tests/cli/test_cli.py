@@ -407,6 +407,30 @@ def test_a_closed_pipe_on_stdout_is_quiet_and_keeps_the_exit_status(args, code) 
     assert returncode == code
 
 
+@pytest.mark.parametrize("redirect", ["> /dev/full", ">&-"])
+@pytest.mark.parametrize("args", [["--demo", "--json"], ["--demo", "--once"]])
+def test_a_stdout_that_cannot_be_written_is_a_sentence_and_keeps_the_exit_status(
+    redirect: str, args: list[str]
+) -> None:
+    # A full disk or a closed stdout is the machine's problem, not a bug to report with
+    # "internal error" and a traceback; the exit status still says what the accounts said.
+    import os
+    import subprocess
+    import sys
+
+    if not Path("/dev/full").exists():
+        pytest.skip("needs /dev/full")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("PYTHONUNBUFFERED", None)
+    command = ["bash", "-c", f'"$@" {redirect}', "aiquota-tui", sys.executable, "-m", "tui"]
+    done = subprocess.run(
+        [*command, *args], capture_output=True, env=env, timeout=60, check=False, text=True
+    )
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
+    assert "standard output" in done.stderr or "cannot write the output" in done.stderr
+    assert done.returncode == 1
+
+
 def test_json_survives_a_stdout_that_cannot_encode_unicode() -> None:
     code, out, err = run_cli("--demo", "--json", env={"PYTHONIOENCODING": "ascii"})
     assert "Traceback" not in err and code == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -560,3 +561,76 @@ def test_any_cache_gives_one_clean_line_or_no_data(entries, interval, flags) -> 
     assert not any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in shown.rstrip("\n"))
     if "--ascii" in flags:
         assert text.isascii()
+
+
+def test_a_cut_field_never_leaves_half_an_escape(capsys, tmp_path: Path) -> None:
+    # `{account:.3}` cuts the name before it is escaped: cutting `ev##[…` after would leave
+    # `ev#`, which tmux joins with the next `#[default]` or `(` into a format of its own, and
+    # `a&amp;…` would become `a&a`, which Waybar's Pango refuses.
+    path = cache(
+        tmp_path,
+        account("codex", "ev#[fg=red]il", window("five_hour", 50)),
+        account("claude", "a&b<i>", window("five_hour", 50)),
+    )
+    tmux = run(capsys, path, "--tmux", "--all", "--format", "{account:.3}")[1]
+    assert tmux == "#[fg=#4cc38a]ev###[default]  #[fg=#4cc38a]a&b#[default]"
+    waybar = json.loads(run(capsys, path, "--waybar", "--all", "--format", "{account:.3}")[1])
+    assert waybar["text"] == "ev#  a&amp;b"
+    # Padding counts the characters shown, not the escapes.
+    padded = run(capsys, path, "--tmux", "--all", "--format", "{account:>14}")[1]
+    assert padded.startswith("#[fg=#4cc38a] ev##[fg=red]il#[default]")
+
+
+def test_waybar_output_is_not_escaped_for_tmux_too(capsys, tmp_path: Path) -> None:
+    path = cache(tmp_path, account("codex", "a#b", window("five_hour", 50), active=True))
+    payload = json.loads(run(capsys, path, "--waybar", "--tmux", "--format", "{account}")[1])
+    assert payload["text"] == "a#b"
+
+
+def test_a_fetch_time_far_in_the_future_is_stale(capsys, tmp_path: Path) -> None:
+    # A file dated in the year 9999 must turn stale like any other once its writer stops.
+    path = cache(
+        tmp_path,
+        account("codex", "w", window("five_hour", 50), active=True),
+        account("claude", "c", window("five_hour", 50), age=-timedelta(days=3000 * 365)),
+        account("copilot", "m", window("monthly", 50), age=-timedelta(minutes=1)),
+    )
+    assert run(capsys, path)[1] == "cdx 50  cl 50⚠  cop 50"  # a minute ahead is a clock's skew
+    assert json.loads(run(capsys, path, "--waybar", "--provider", "claude")[1])["class"] == "stale"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("stdout", ["full", "closed"])
+def test_an_output_that_cannot_be_written_is_a_sentence_not_a_traceback(
+    tmp_path: Path, stdout: str
+) -> None:
+    folder = tmp_path / "c" / "aiquota-tui"
+    folder.mkdir(parents=True)
+    cache(folder, account("codex", "w", window("five_hour", 50)))
+    repo = Path(__file__).resolve().parents[2]
+    env = {"HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "c"), "PATH": "/usr/bin:/bin"}
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "tui", "status"],
+            stdout=full if stdout == "full" else None,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=repo,
+            env=env,
+            timeout=60,
+            # "closed": the command starts with no file descriptor 1 at all (`>&-`).
+            preexec_fn=(lambda: os.close(1)) if stdout == "closed" else None,
+        )
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "cannot write the line" in result.stderr
+    assert result.returncode == 1
+
+
+def test_only_true_is_active(capsys, tmp_path: Path) -> None:
+    # A damaged file's "false" (a non-empty string) must not win over the most headroom.
+    path = cache(
+        tmp_path,
+        account("codex", "low", window("five_hour", 5), active="false"),
+        account("codex", "high", window("five_hour", 90)),
+    )
+    assert run(capsys, path, "--format", "{account}")[1] == "high"

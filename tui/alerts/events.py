@@ -79,13 +79,18 @@ class AlertEvent:
         at: datetime,
         status: str = "ok",
         message: str | None = None,
+        remaining_percent: float | None = None,
+        resets_at: datetime | None = None,
     ) -> AlertEvent:
-        """An automatic switch: `account` is the new active account (CONTRACT.md)."""
+        """An automatic switch: `account` is the new active account (CONTRACT.md), with what
+        it has left (its headroom) and its weekly reset when known."""
         return cls(
             ACCOUNT_SWITCHED,
             provider,
             to_account,
             at,
+            remaining_percent=remaining_percent,
+            resets_at=resets_at,
             status=status,
             from_account=from_account,
             message=message,
@@ -98,7 +103,7 @@ class AlertEvent:
             "provider": self.provider,
             "account": self.account,
             "window": self.window,
-            "remaining_percent": plain_number(self.remaining_percent),
+            "remaining_percent": self._remaining(),
             "threshold": plain_number(self.threshold),
             "resets_at": iso_utc(self.resets_at),
             "status": self.status,
@@ -107,6 +112,21 @@ class AlertEvent:
         if self.event == ACCOUNT_SWITCHED:
             document["from_account"] = self.from_account
         return document
+
+    def _remaining(self) -> int | float | None:
+        """What is left at one decimal, never contradicting the event: a quota_low of 19.96
+        under 20 is 19.9, not 20 (a hook's `[ "$LEFT" -lt "$THRESHOLD" ]` must hold), and a
+        share above 0 is never 0, which only quota_depleted says."""
+        value = self.remaining_percent
+        shown = plain_number(value)
+        if value is None or shown is None:
+            return shown
+        threshold = self.threshold
+        if self.event == QUOTA_LOW and threshold is not None and value < threshold <= shown:
+            shown = plain_number(math.floor(value * 10) / 10)
+        if value > 0 and shown == 0:
+            shown = 0.1
+        return shown
 
     def payload_json(self) -> bytes:
         return json.dumps(self.payload(), allow_nan=False).encode() + b"\n"

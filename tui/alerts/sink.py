@@ -79,13 +79,23 @@ class AlertSink:
         if event.get("event") != "account_switched":
             return
         at = event.get("at")
+        remaining = event.get("remaining_percent")
+        resets_at = event.get("resets_at")
+        status = event.get("status")
         self.emit(
             AlertEvent.switched(
                 str(event.get("provider")),
                 from_account=_text(event.get("from_account")),
                 to_account=str(event.get("account")),
                 at=at if isinstance(at, datetime) else datetime.now(UTC),
+                status=status if isinstance(status, str) else "ok",
                 message=_text(event.get("message")),
+                remaining_percent=(
+                    float(remaining)
+                    if isinstance(remaining, int | float) and not isinstance(remaining, bool)
+                    else None
+                ),
+                resets_at=resets_at if isinstance(resets_at, datetime) else None,
             )
         )
 

@@ -141,16 +141,16 @@ class FileStore:
         elif read.kind is ReadKind.UNREADABLE:
             self._say_once("read", f"aiquota-tui: alerts are off: {read.problem}")
             return None
-        elif not read.ok:
-            state = self._set_aside(read.reason or "unusable")
+        elif not read.ok:  # the reader's sentence names the file: "… is a FIFO (named pipe), …"
+            state = self._set_aside(read.problem or f"the alert state {self.path} was unusable")
         else:
             state = _parse(read.data)
             if state is None:
-                state = self._set_aside("not an alert state file")
+                state = self._set_aside(f"the alert state {self.path} was not an alert state file")
         self._cached, self._signature = state, signature
         return state
 
-    def _set_aside(self, reason: str) -> AlertState:
+    def _set_aside(self, problem: str) -> AlertState:
         aside = self.path.with_name(STATE_FILE + CORRUPT_SUFFIX)
         try:
             os.replace(self.path, aside)
@@ -159,7 +159,7 @@ class FileStore:
             where = f"could not be moved aside ({_why(error)})"
         self._say_once(
             "corrupt",
-            f"aiquota-tui: the alert state {self.path} was {reason}; {where}; starting fresh "
+            f"aiquota-tui: {problem}; {where}; starting fresh "
             "(windows already low alert once more)",
         )
         return AlertState()

@@ -28,6 +28,7 @@ from tui.pace_sign import pace_sign
 
 APP_NAME = "aiquota-tui"
 EXIT_OK, EXIT_USAGE, EXIT_NO_CACHE = 0, 2, 3
+EXIT_NO_OUTPUT = 1  # the line could not be written (`> /dev/full`)
 NO_DATA = "aiquota: no data — run aiquota-tui or aiquota-tui serve"
 DEFAULT_INTERVAL = 300.0
 NAME_LIMIT = 40
@@ -142,14 +143,18 @@ def choose(document: Document, options: Options) -> list[Mapping[str, Any]]:
 
 
 def _better(account: Mapping[str, Any], than: Mapping[str, Any]) -> bool:
-    if bool(account.get("active")) != bool(than.get("active")):
-        return bool(account.get("active"))
-    if bool(than.get("active")):
+    if _active(account) != _active(than):
+        return _active(account)
+    if _active(than):
         return False  # the first active one stays
     mine, theirs = _headroom(account), _headroom(than)
     if mine is None:
         return False
     return theirs is None or mine > theirs
+
+
+def _active(account: Mapping[str, Any]) -> bool:
+    return account.get("active") is True  # "false" or 1 in a damaged file is not true
 
 
 # ------------------------------------------------------------------ one chunk
@@ -232,17 +237,35 @@ def _ascii(text: str) -> str:
     return text.encode("ascii", "replace").decode("ascii")
 
 
-def _safe(text: Any, options: Options, limit: int = NAME_LIMIT) -> str:
-    """Text from the file as data: one line, no control, and nothing tmux or Waybar reads as
-    a format (tmux's #[…] and #(…), Waybar's Pango markup)."""
+def _plain(text: Any, options: Options, limit: int = NAME_LIMIT) -> str:
+    """Text from the file as data: one line, no control character (not yet escaped)."""
     cleaned = clean_text(text, limit) if isinstance(text, str) else ""
-    if options.ascii:
-        cleaned = _ascii(cleaned)
-    if options.tmux:
-        cleaned = cleaned.replace("#", "##")
+    return _ascii(cleaned) if options.ascii else cleaned
+
+
+def _escape(text: str, options: Options) -> str:
+    """Nothing the output's reader takes as a format: Waybar's Pango markup, or tmux's #[…]
+    and #(…). Waybar's object is not a tmux line, so --waybar wins over --tmux."""
     if options.waybar:
-        cleaned = cleaned.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return cleaned
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if options.tmux:
+        return text.replace("#", "##")
+    return text
+
+
+def _safe(text: Any, options: Options, limit: int = NAME_LIMIT) -> str:
+    return _escape(_plain(text, options, limit), options)
+
+
+class _FieldFormatter(string.Formatter):
+    """Pads or cuts a field (`{account:.3}`) before escaping it: cutting `a&amp;b` or `x##y`
+    after would leave half an escape (`a&a`, `x#`) for Waybar or tmux to read."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        return _escape(format(value, format_spec), self.options)
 
 
 def format_problem(template: str) -> str | None:
@@ -279,9 +302,9 @@ def chunk(document: Document, account: Mapping[str, Any], options: Options, now:
     first_pace = windows[0].get("pace") if windows else None
     stage = first_pace.get("stage") if isinstance(first_pace, dict) else None
     fields = {
-        "p": _safe(_short_name(document, _provider(account) or ""), options),
-        "provider": _safe(account.get("provider"), options),
-        "account": _safe(account.get("account"), options),
+        "p": _plain(_short_name(document, _provider(account) or ""), options),
+        "provider": _plain(account.get("provider"), options),
+        "account": _plain(account.get("account"), options),
         "w1": whole(lefts[0]) if lefts else "",
         "w2": whole(lefts[1]) if len(lefts) > 1 else "",
         "left": whole(min(shown)) if shown else "",
@@ -290,7 +313,7 @@ def chunk(document: Document, account: Mapping[str, Any], options: Options, now:
     }
     template = options.format or _default_format(options, len(shown), account)
     try:  # checked by format_problem before the file was read
-        text = template.format_map(fields)
+        text = _FieldFormatter(options).vformat(template, (), fields)
     except (KeyError, ValueError, IndexError, AttributeError):
         raise UsageError(format_problem(template) or f"--format {template!r}") from None
     if options.ascii:
@@ -325,7 +348,9 @@ def _is_stale(
         interval = _number(document.get("refresh_interval"))
         limit = 2 * (interval if interval is not None and interval > 0 else DEFAULT_INTERVAL)
     fetched = parse_time(account.get("fetched_at"))
-    return fetched is None or (now - fetched).total_seconds() > limit
+    # A time in the future is no sign of fresh data: a file dated 9999 would never turn stale
+    # after its writer stopped. As far ahead as the limit allows is a clock's skew.
+    return fetched is None or abs((now - fetched).total_seconds()) > limit
 
 
 # ------------------------------------------------------------------ colours
@@ -506,8 +531,7 @@ def main(argv: Sequence[str], now: datetime | None = None, path: Path | None = N
     except UsageError as error:
         print(f"aiquota-tui status: {error}", file=sys.stderr)
         return EXIT_USAGE
-    _print(line)
-    return code
+    return code if _print(line) else EXIT_NO_OUTPUT
 
 
 def _provider_id(text: str) -> str:
@@ -527,14 +551,30 @@ def _argument_problem(args: argparse.Namespace) -> str | None:
     return None if args.format is None else format_problem(args.format)
 
 
-def _print(text: str) -> None:
+def _print(text: str) -> bool:
+    """Write the line; False when it could not be written (said on stderr, no traceback)."""
+    stream = sys.stdout
+    if stream is None:  # started with stdout closed (`>&-`)
+        _say_unwritten("there is no standard output")
+        return False
     try:
-        sys.stdout.write(text + "\n")
-        sys.stdout.flush()
+        try:
+            stream.write(text + "\n")
+        except UnicodeEncodeError:
+            stream.write(text.encode("ascii", "replace").decode("ascii") + "\n")
+        stream.flush()
     except BrokenPipeError:
         _silence_stdout()
-    except UnicodeEncodeError:
-        sys.stdout.write(text.encode("ascii", "replace").decode("ascii") + "\n")
+    except (OSError, ValueError) as error:  # `> /dev/full`; ValueError: a closed stream
+        _say_unwritten((isinstance(error, OSError) and error.strerror) or type(error).__name__)
+        _silence_stdout()
+        return False
+    return True
+
+
+def _say_unwritten(why: str) -> None:
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        print(f"aiquota-tui status: cannot write the line: {why}", file=sys.stderr)
 
 
 def _silence_stdout() -> None:
