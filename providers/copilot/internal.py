@@ -125,12 +125,19 @@ class _Pair:
         return self.limit is not None and self.limit > 0 and self.remaining is not None
 
 
+def _spent(limit: float, remaining: float) -> float | None:
+    """What was used of an allowance, from what is left: never below 0 (a server that counts
+    more left than the allowance, after a mid-month upgrade, has used nothing yet)."""
+    used = finite(limit - remaining)
+    return None if used is None else max(0.0, used)
+
+
 def _counts(
     limit: float | None, remaining: float | None, percent_remaining: float | None
 ) -> tuple[float | None, float | None, float | None] | None:
     """(used_percent, used, limit) from an allowance, what is left and/or a share left; None
     when no percentage can be had (10 left of 5e-324)."""
-    used = finite(limit - remaining) if limit and remaining is not None else None
+    used = _spent(limit, remaining) if limit and remaining is not None else None
     if percent_remaining is not None:
         share = finite(100.0 - percent_remaining)  # not capped: overage shows above 100
     elif limit and used is not None:
@@ -189,7 +196,7 @@ def _credit_window(
         limit = direct.entitlement if direct.entitlement and direct.entitlement > 0 else None
         used = direct.credits_used
         if used is None and limit is not None and direct.remaining is not None:
-            used = finite(limit - direct.remaining)
+            used = _spent(limit, direct.remaining)
         if direct.percent_remaining is not None:
             share = finite(100.0 - direct.percent_remaining)
         elif limit and used is not None:

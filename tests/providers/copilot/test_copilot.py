@@ -139,6 +139,15 @@ def test_derived_overage_from_negative_remaining_is_not_capped() -> None:
     assert window_of(quota, "premium_interactions").used_percent == pytest.approx(150.0)
 
 
+def test_more_left_than_the_allowance_is_nothing_used_not_a_negative_count() -> None:
+    quota = parse_user(
+        user_answer(premium_interactions={"entitlement": 300, "remaining": 450}), NOW
+    )
+    premium = window_of(quota, "premium_interactions")
+    assert (premium.used, premium.limit) == (0.0, 300)
+    assert premium.used_percent == 0.0
+
+
 def test_percent_remaining_wins_over_counts() -> None:
     quota = parse_user(
         user_answer(
