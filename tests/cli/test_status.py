@@ -634,3 +634,21 @@ def test_only_true_is_active(capsys, tmp_path: Path) -> None:
         account("codex", "high", window("five_hour", 90)),
     )
     assert run(capsys, path, "--format", "{account}")[1] == "high"
+
+
+def test_the_first_active_account_stays_and_one_without_figures_gives_way(
+    capsys, tmp_path: Path
+) -> None:
+    path = cache(
+        tmp_path,
+        account("codex", "blank"),  # no window with a figure: any account with one is better
+        account("codex", "low", window("five_hour", 10, H)),
+        account("codex", "first", window("five_hour", 30, H), active=True),
+        account("codex", "second", window("five_hour", 90, H), active=True),
+        account("codex", "roomy", window("five_hour", 95, H)),
+    )
+    assert run(capsys, path)[1] == "cdx 30"
+    path = cache(
+        tmp_path, account("codex", "blank"), account("codex", "low", window("five_hour", 10, H))
+    )
+    assert run(capsys, path)[1] == "cdx 10"
