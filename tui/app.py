@@ -872,13 +872,19 @@ class QuotaApp(GuardedApp):
             except Exception:
                 return True
         if action == "scroll_detail":
-            pane = self._active_pane() if self.is_mounted else None
-            return pane is not None and pane.ready
+            if not self.is_mounted or isinstance(self.screen, ModalScreen):
+                return False  # a dialog's own list pages itself
+            pane = self._active_pane()
+            return pane.ready if pane is not None else bool(self.store)
         return True
 
     def action_scroll_detail(self, how: str) -> None:
         pane = self._active_pane()
-        if pane is not None and pane.ready:
+        if pane is None:
+            # The overview has no detail: the same keys move its selection a page, or to
+            # the first or last row (a thousand accounts are not walked with j).
+            self.overview.move_by(how)
+        elif pane.ready:
             pane.detail.scroll_by_key(how)
 
     def selected_entry(self) -> Entry | None:

@@ -184,3 +184,27 @@ async def test_a_long_overview_draws_only_its_visible_rows_and_keys_reach_the_la
         row_lines = [line for line in lines if expected in line]
         assert row_lines, (expected, lines)
         assert overview.scroll.scroll_y > 0
+
+
+async def test_page_keys_move_a_long_overviews_selection(tmp_path: Path) -> None:
+    from support.app import settle
+
+    app, _ = codex_app(tmp_path, copies=40)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        overview = app.overview
+        rows = len(overview.rows)
+        assert rows > 100
+        await pilot.press("end")
+        assert overview.selected == rows - 1
+        await pilot.pause()
+        lines = [strip.text for strip in app.screen._compositor.render_strips()]
+        last = overview.rows[-1].entry.shown.account
+        assert any(last in line for line in lines)  # scrolled to it
+        await pilot.press("pageup")
+        page = overview.scroll.scrollable_content_region.height - 1
+        assert overview.selected == rows - 1 - page
+        await pilot.press("pagedown", "home")
+        assert overview.selected == 0
+        await pilot.press("space")
+        assert overview.selected == page

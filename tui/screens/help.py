@@ -19,8 +19,14 @@ ROWS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("next_tab", "previous_tab"), "next / previous tab"),
     (("next_account", "previous_account"), "next / previous account in a provider tab"),
     (("down", "up"), "move in lists"),
-    (("detail_page_down", "detail_page_up"), "scroll the account's detail a page down / up"),
-    (("detail_top", "detail_bottom"), "the detail's top / bottom"),
+    (
+        ("detail_page_down", "detail_page_up"),
+        "a page down / up: the account's detail, or the overview's rows",
+    ),
+    (
+        ("detail_top", "detail_bottom"),
+        "the detail's top / bottom, or the overview's first / last row",
+    ),
     (("open",), "open the selected overview row in its provider tab"),
     (("pick_account",), "find an account across every provider and jump to it"),
     (("refresh",), "refresh the selected account now"),

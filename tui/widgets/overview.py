@@ -893,6 +893,22 @@ class OverviewPane(Vertical):
         self.selected = max(0, min(len(self.rows) - 1, self.selected + delta))
         self._after_selection()
 
+    def move_by(self, how: str) -> None:
+        """page_down / page_up by the rows on screen, home / end to the first / last row."""
+        if not self.rows:
+            return
+        scroll = self.scroll
+        page = scroll.scrollable_content_region.height if scroll.is_mounted else 0
+        page = max(1, page - 1)  # the row at the edge stays in sight, as a pager keeps a line
+        steps = {
+            "page_down": page,
+            "page_up": -page,
+            "home": -len(self.rows),
+            "end": len(self.rows),
+        }
+        if how in steps:
+            self.move(steps[how])
+
     def select_key(self, key: str) -> None:
         for index, row in enumerate(self.rows):
             if row.entry.key == key:
