@@ -238,3 +238,14 @@ def test_serve_in_the_demo_never_switches_by_itself(tmp_path: Path, monkeypatch)
     assert Refresher(sources, config, Answers()).auto_switches == []
     real = build_sources(select(["codex"]), config, use_demo=False)
     assert [a.provider.id for a in Refresher(real, config, Answers()).auto_switches] == ["codex"]
+
+
+def test_a_switch_by_another_process_counts_for_the_cooldown(tmp_path: Path) -> None:
+    # The app and `serve` side by side, each with its own AutoSwitch on the same state file:
+    # once one has switched, the other must not switch again within the cooldown.
+    app = auto(tmp_path, cooldown=900)
+    serve = auto(tmp_path, cooldown=900)
+    app.switched(NOW)
+    low = [candidate("b", 5, 50, active=True), candidate("a", 90, 90)]
+    assert serve.decide(low, NOW + timedelta(seconds=60)) is None
+    assert isinstance(serve.decide(low, NOW + timedelta(seconds=901)), Switch)

@@ -94,13 +94,23 @@ class AutoSwitch:
             self._said_none = False
             self._waiting_until = None
             return None
+        if self._waiting_until is not None and now < self._waiting_until:
+            return None
+        # Another process (the app and `serve` side by side) may have switched since we
+        # loaded the file: its switch counts for our cooldown too (a time ahead of the
+        # clock is not one: that is the clock gone back, handled below once).
+        on_disk = self._load()
+        if (
+            on_disk is not None
+            and on_disk <= now
+            and (self.last_switch is None or on_disk > self.last_switch)
+        ):
+            self.last_switch = on_disk
         if self.last_switch is not None and self.last_switch > now:
             self.last_switch = now  # the clock went back: the cooldown counts from now
         if self.last_switch is not None and now - self.last_switch < timedelta(
             seconds=self.rules.cooldown
         ):
-            return None
-        if self._waiting_until is not None and now < self._waiting_until:
             return None
         targets = [
             c
