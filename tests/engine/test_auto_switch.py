@@ -249,3 +249,12 @@ def test_a_switch_by_another_process_counts_for_the_cooldown(tmp_path: Path) -> 
     low = [candidate("b", 5, 50, active=True), candidate("a", 90, 90)]
     assert serve.decide(low, NOW + timedelta(seconds=60)) is None
     assert isinstance(serve.decide(low, NOW + timedelta(seconds=901)), Switch)
+
+
+def test_a_state_file_nested_too_deeply_is_written_afresh(tmp_path: Path) -> None:
+    # Small enough to be read, too deep for the JSON reader: the switch was made, so its
+    # time must be kept, not raise RecursionError out of the app's worker.
+    (tmp_path / "auto-switch.json").write_text("[" * 30_000)
+    switching = auto(tmp_path, cooldown=900)
+    switching.switched(NOW)
+    assert auto(tmp_path, cooldown=900).last_switch == NOW

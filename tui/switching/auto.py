@@ -172,7 +172,7 @@ class AutoSwitch:
             read = read_text(self.state_path, str(self.state_path), limit=64 * 1024)
             data = {}
             if read.ok:
-                with contextlib.suppress(ValueError):
+                with contextlib.suppress(ValueError, RecursionError):  # "[[[…": start afresh
                     loaded = json.loads(read.data)
                     data = loaded if isinstance(loaded, dict) else {}
             data[self.provider.id] = now.isoformat()
