@@ -439,7 +439,8 @@ class _Switch:
             if not came_out:
                 break  # there was no auth.json: ours is simply there now
             # From here temp holds what was live; on any failure it stays for recovery.
-            os.chmod(temp, 0o600)
+            if not temp.is_symlink():  # a dotfile manager's link: its file is not ours to chmod
+                os.chmod(temp, 0o600)
             _sync_folder(self.live_path.parent)
             try:
                 out: AuthFile | None = _read_whole(temp, shown, _SETTLE_LIMIT)

@@ -773,3 +773,28 @@ async def test_the_app_saves_what_an_interrupted_switch_left_behind_when_it_star
         await app.workers.wait_for_complete()
     assert tokens_of(work / "account/gamma.auth.json")["refresh_token"] == "rt-gamma-v9"
     assert leftovers_in(home / ".codex", work / "account") == []
+
+
+@pytest.mark.skipif(not atomic_swap.available(), reason="the link comes out only by exchange")
+@pytest.mark.parametrize("dangling", [False, True])
+def test_a_linked_auth_json_is_switched_and_the_linked_file_left_as_it_was(
+    three, home: Path, work: Path, tmp_path: Path, dangling: bool
+) -> None:
+    # A dotfile manager links ~/.codex/auth.json to a file of its own: the switch replaces the
+    # link, and must neither chmod that file (a write outside ours) nor stop half done.
+    outside = tmp_path / "dotfiles/auth.json"
+    outside.parent.mkdir()
+    live = home / ".codex/auth.json"
+    if not dangling:
+        live.rename(outside)
+        outside.chmod(0o644)
+    live.unlink(missing_ok=True)
+    live.symlink_to(outside)
+    before = outside.read_bytes() if not dangling else None
+    activate(work / "account/beta.auth.json", Paths(), [work / "account"])
+    assert tokens_of(live)["refresh_token"] == "rt-beta-v1"
+    if not dangling:
+        assert stat.S_IMODE(outside.stat().st_mode) == 0o644
+        assert outside.read_bytes() == before
+        assert tokens_of(work / "account/alpha.auth.json")["refresh_token"] == "rt-alpha-v2"
+    assert leftovers_in(home / ".codex", work / "account") == []
