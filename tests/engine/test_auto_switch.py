@@ -258,3 +258,22 @@ def test_a_state_file_nested_too_deeply_is_written_afresh(tmp_path: Path) -> Non
     switching = auto(tmp_path, cooldown=900)
     switching.switched(NOW)
     assert auto(tmp_path, cooldown=900).last_switch == NOW
+
+
+def test_an_account_whose_figures_arrive_during_the_wait_is_judged_at_once() -> None:
+    # At start the active account's answer can come before the others': nothing to move to
+    # yet, but the account answering a moment later with room must not wait for a reset
+    # (the weekly one may be days away).
+    switching = auto()
+    low = candidate("a", 5, 50, active=True)
+    assert isinstance(switching.decide([low], NOW), NoneQualifies)
+    decision = switching.decide([low, candidate("b", 90, 90)], NOW + timedelta(seconds=1))
+    assert isinstance(decision, Switch) and decision.target.snapshot.account == "b"
+
+
+def test_a_failing_target_that_answers_again_during_the_wait_is_judged_at_once() -> None:
+    switching = auto()
+    low = candidate("a", 5, 50, active=True)
+    assert isinstance(switching.decide([low, candidate("b", 90, 90, ok=False)], NOW), NoneQualifies)
+    decision = switching.decide([low, candidate("b", 90, 90)], NOW + timedelta(minutes=5))
+    assert isinstance(decision, Switch)

@@ -79,6 +79,7 @@ class AutoSwitch:
         self.state_path = state_path
         self.last_switch: datetime | None = self._load()
         self._waiting_until: datetime | None = None
+        self._judged: frozenset[str] = frozenset()  # the targets' keys the wait is about
         self._said_none = False
         self.busy = False  # a switch is under way
 
@@ -94,7 +95,21 @@ class AutoSwitch:
             self._said_none = False
             self._waiting_until = None
             return None
-        if self._waiting_until is not None and now < self._waiting_until:
+        targets = [
+            c
+            for c in candidates
+            if not c.account.active
+            and c.fresh
+            and self.switcher.refusal(c.account) is None
+            and c.account.path is not None
+        ]
+        # Waiting for a reset is for accounts already judged by their figures; one that had
+        # none then (not fetched yet at start, failing, stale) is news worth judging now.
+        if (
+            self._waiting_until is not None
+            and now < self._waiting_until
+            and all(c.snapshot.key in self._judged for c in targets)
+        ):
             return None
         # Another process (the app and `serve` side by side) may have switched since we
         # loaded the file: its switch counts for our cooldown too (a time ahead of the
@@ -112,18 +127,13 @@ class AutoSwitch:
             seconds=self.rules.cooldown
         ):
             return None
-        targets = [
-            c
-            for c in candidates
-            if not c.account.active
-            and c.fresh
-            and self.switcher.refusal(c.account) is None
-            and c.account.path is not None
-        ]
         chosen = best([c.snapshot for c in targets], self.rules.target_min)
         if chosen is None:
             wait = _earliest_reset([active, *targets], now)
             self._waiting_until = wait
+            self._judged = frozenset(
+                c.snapshot.key for c in targets if c.snapshot.ok and lefts(c.snapshot)
+            )
             if self._said_none:
                 return None
             self._said_none = True
