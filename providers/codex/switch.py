@@ -143,6 +143,19 @@ def _read_whole(path: Path, shown: str, limit: float) -> AuthFile:
         time.sleep(_PAUSE)
 
 
+def same_login(first: AuthFile, second: AuthFile) -> bool:
+    """Two copies of one login: the same account id and, where both name one, the same e-mail.
+
+    A ChatGPT workspace (Team, Business) gives every member the same account id, so two
+    members' files are two logins, and one must never be saved over, or judged older than,
+    the other."""
+    if not first.account_id or first.account_id != second.account_id:
+        return False
+    return (
+        first.email is None or second.email is None or first.email.lower() == second.email.lower()
+    )
+
+
 def _older(first: AuthFile, second: AuthFile) -> bool:
     return bool(first.freshness and second.freshness and first.freshness < second.freshness)
 
@@ -257,7 +270,7 @@ def _find_twin(login: AuthFile, folders: list[Path], prefer: Path | None) -> Aut
             saved = read_auth(path, str(path))
         except SwitchRefused:
             continue
-        if saved.raw == login.raw or (login.account_id and saved.account_id == login.account_id):
+        if saved.raw == login.raw or same_login(saved, login):
             return saved
     return None
 
@@ -343,8 +356,7 @@ def _covered_by_live(login: AuthFile, live_path: Path) -> bool:
         return False
     if live.raw == login.raw:
         return True
-    same_account = login.account_id is not None and live.account_id == login.account_id
-    return same_account and not _older(live, login)
+    return same_login(live, login) and not _older(live, login)
 
 
 # ---------------------------------------------------------------- the switch
@@ -370,7 +382,7 @@ def activate(
         live: AuthFile | None = None
         if live_path.exists():
             live = _read_whole(live_path, paths.display(live_path), _BUSY_LIMIT)
-        if live is not None and bool(live.account_id) and live.account_id == chosen.account_id:
+        if live is not None and same_login(live, chosen):
             if live.raw == chosen.raw:
                 return SwitchResult(chosen.label, None, None, None, True, rescued)
             if _older(chosen, live):
@@ -416,7 +428,7 @@ class _Switch:
         return self.live_path.with_name(self.live_path.name + BACKUP_SUFFIX)
 
     def _same_account(self, login: AuthFile) -> bool:
-        return login.account_id is not None and login.account_id == self.chosen.account_id
+        return same_login(login, self.chosen)
 
     def by_exchange(self, rescued: tuple[Path, ...]) -> SwitchResult:
         """Exchange the chosen login with auth.json, then save what came out.

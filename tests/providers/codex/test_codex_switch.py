@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.credentials import DAY, codex_token, usage_answer, write_codex_auth
+from support.credentials import DAY, codex_token, fake_jwt, usage_answer, write_codex_auth
 
 from providers.codex import switch as codex_switch
 from providers.codex.switch import SwitchRefused, activate
@@ -173,6 +173,7 @@ def test_a_refused_switch_writes_nothing(
         old = write_saved(work, "alpha-old", refreshed="2026-01-01T00:00:00Z")
         data = json.loads(old.read_text())
         data["tokens"]["account_id"] = "acc-alpha"
+        data["tokens"]["id_token"] = tokens_of(work / "account/alpha.auth.json")["id_token"]
         old.write_text(json.dumps(data))
         target = "alpha-old"
     elif setup == "broken_live":
@@ -453,6 +454,7 @@ def newer_login(live: Path, name: str, marker: str) -> bytes:
     data = json.loads(live.read_text())
     data["tokens"]["access_token"] = codex_token(f"acc-{name}", marker=marker)
     data["tokens"]["account_id"] = f"acc-{name}"
+    data["tokens"]["id_token"] = fake_jwt({"email": f"{name}@example.com"})
     data["tokens"]["refresh_token"] = f"rt-{name}-{marker}"
     data["last_refresh"] = "2026-11-30T12:00:00.123456Z"
     return json.dumps(data).encode()
@@ -798,3 +800,34 @@ def test_a_linked_auth_json_is_switched_and_the_linked_file_left_as_it_was(
         assert outside.read_bytes() == before
         assert tokens_of(work / "account/alpha.auth.json")["refresh_token"] == "rt-alpha-v2"
     assert leftovers_in(home / ".codex", work / "account") == []
+
+
+def write_member(path: Path, email: str, marker: str, refreshed: str) -> Path:
+    """A member of one ChatGPT workspace: the account id is the workspace's, shared by all."""
+    write_codex_auth(
+        path,
+        codex_token("acc-team", marker=marker),
+        "acc-team",
+        email=email,
+        refresh_token=f"rt-{email}-{marker}",
+    )
+    data = json.loads(path.read_text())
+    data["last_refresh"] = refreshed
+    path.write_text(json.dumps(data))
+    return path
+
+
+@pytest.mark.parametrize("second_newer", [True, False])
+def test_two_members_of_one_workspace_are_two_logins(
+    home: Path, work: Path, second_newer: bool
+) -> None:
+    # One is live with tokens newer than its saved copy; switching to the other must save
+    # them over its own file, never judge them against (or drop them for) the other member's.
+    live = write_member(home / ".codex/auth.json", "one@x.com", "new", "2026-11-20T10:00:00Z")
+    write_member(work / "account/one.auth.json", "one@x.com", "old", "2026-11-01T10:00:00Z")
+    other = "2026-11-25T10:00:00Z" if second_newer else "2026-11-10T10:00:00Z"
+    write_member(work / "account/two.auth.json", "two@x.com", "v1", other)
+    switch("two", work)
+    assert tokens_of(live)["refresh_token"] == "rt-two@x.com-v1"
+    assert tokens_of(work / "account/one.auth.json")["refresh_token"] == "rt-one@x.com-new"
+    assert tokens_of(work / "account/two.auth.json")["refresh_token"] == "rt-two@x.com-v1"
