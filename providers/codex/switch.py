@@ -52,6 +52,9 @@ _BUSY_LIMIT = 0.05  # how long auth.json may stay half-written before the switch
 # One switch at a time in this process (the app's workers, or recovery at app start), so a
 # temp file named with our own pid is a leftover whenever this lock is held.
 _LOCK = threading.RLock()
+_TEMP_STEM_CHARS = (
+    40  # of a file's name in its temp file's: at most 160 bytes, leaving room for the mark
+)
 
 
 class BadName(ValueError):
@@ -209,8 +212,11 @@ def _in_folders(path: Path, folders: list[Path]) -> bool:
 
 def _write_temp(beside: Path, data: bytes) -> Path:
     """A new private temp file, named for recovery, in beside's folder, holding data (fsynced)."""
+    # The name is cut short: a saved name near the 255-byte limit would leave no room for
+    # the mark, and the switch would stop after the exchange (and every later one too).
+    stem = beside.name[:_TEMP_STEM_CHARS]
     handle, name = tempfile.mkstemp(
-        prefix=f".{beside.name}{TEMP_MARK}{os.getpid()}-", suffix=".tmp", dir=beside.parent
+        prefix=f".{stem}{TEMP_MARK}{os.getpid()}-", suffix=".tmp", dir=beside.parent
     )
     try:
         os.fchmod(handle, 0o600)

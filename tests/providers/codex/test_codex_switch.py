@@ -831,3 +831,17 @@ def test_two_members_of_one_workspace_are_two_logins(
     assert tokens_of(live)["refresh_token"] == "rt-two@x.com-v1"
     assert tokens_of(work / "account/one.auth.json")["refresh_token"] == "rt-one@x.com-new"
     assert tokens_of(work / "account/two.auth.json")["refresh_token"] == "rt-two@x.com-v1"
+
+
+def test_switching_away_from_an_account_with_a_very_long_name_works(
+    three, home: Path, work: Path
+) -> None:
+    # 240 characters is a file name the system takes; its temp file's name, with the mark
+    # added, was not, so the switch stopped after the exchange, and every later one too.
+    long_name = "é" * 120  # 240 bytes
+    (work / "account/alpha.auth.json").rename(work / f"account/{long_name}.auth.json")
+    switch("beta", work)
+    assert tokens_of(work / f"account/{long_name}.auth.json")["refresh_token"] == "rt-alpha-v2"
+    switch("gamma", work)
+    assert tokens_of(home / ".codex/auth.json")["refresh_token"] == "rt-gamma-v1"
+    assert leftovers_in(home / ".codex", work / "account") == []
