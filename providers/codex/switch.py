@@ -52,9 +52,9 @@ _BUSY_LIMIT = 0.05  # how long auth.json may stay half-written before the switch
 # One switch at a time in this process (the app's workers, or recovery at app start), so a
 # temp file named with our own pid is a leftover whenever this lock is held.
 _LOCK = threading.RLock()
-_TEMP_STEM_CHARS = (
-    40  # of a file's name in its temp file's: at most 160 bytes, leaving room for the mark
-)
+# At most 160 bytes of a file's name in its temp file's name, leaving room for the mark.
+_TEMP_STEM_CHARS = 40
+_NEW_NAME_CHARS = 100  # a login saved under its e-mail: an address may be 254 characters
 
 
 class BadName(ValueError):
@@ -257,8 +257,8 @@ def atomic_write(path: Path, data: bytes) -> None:
 def _new_name(live: AuthFile, folder: Path) -> Path:
     base = live.email or live.account_id or "previous-login"
     base = re.sub(r"[^A-Za-z0-9@._+-]+", "-", base)
-    # A name --activate accepts: no '..', not hidden.
-    base = re.sub(r"\.{2,}", ".", base).strip("-.") or "previous-login"
+    # A name --activate accepts (no '..', not hidden), short enough for any filesystem.
+    base = re.sub(r"\.{2,}", ".", base)[:_NEW_NAME_CHARS].strip("-.") or "previous-login"
     candidate, number = folder / f"{base}{SAVED_SUFFIX}", 2
     while candidate.exists():
         candidate, number = folder / f"{base}-{number}{SAVED_SUFFIX}", number + 1

@@ -845,3 +845,21 @@ def test_switching_away_from_an_account_with_a_very_long_name_works(
     switch("gamma", work)
     assert tokens_of(home / ".codex/auth.json")["refresh_token"] == "rt-gamma-v1"
     assert leftovers_in(home / ".codex", work / "account") == []
+
+
+def test_a_login_with_a_very_long_e_mail_is_saved_under_a_name_the_system_takes(
+    home: Path, work: Path
+) -> None:
+    write_saved(work, "beta")
+    email = "x" * 240 + "@example.com"
+    live = write_codex_auth(
+        home / ".codex/auth.json",
+        codex_token("acc-new"),
+        "acc-new",
+        email=email,
+        refresh_token="rt-new-only-here",
+    )
+    switch("beta", work)
+    saved = [p for p in (work / "account").glob("*.auth.json") if p.name != "beta.auth.json"]
+    assert [tokens_of(p)["refresh_token"] for p in saved] == ["rt-new-only-here"]
+    assert tokens_of(live)["refresh_token"] == "rt-beta-v1"
