@@ -52,6 +52,9 @@ _BUSY_LIMIT = 0.05  # how long auth.json may stay half-written before the switch
 # One switch at a time in this process (the app's workers, or recovery at app start), so a
 # temp file named with our own pid is a leftover whenever this lock is held.
 _LOCK = threading.RLock()
+# At most 160 bytes of a file's name in its temp file's name, leaving room for the mark.
+_TEMP_STEM_CHARS = 40
+_NEW_NAME_CHARS = 100  # a login saved under its e-mail: an address may be 254 characters
 
 
 class BadName(ValueError):
@@ -143,6 +146,19 @@ def _read_whole(path: Path, shown: str, limit: float) -> AuthFile:
         time.sleep(_PAUSE)
 
 
+def same_login(first: AuthFile, second: AuthFile) -> bool:
+    """Two copies of one login: the same account id and, where both name one, the same e-mail.
+
+    A ChatGPT workspace (Team, Business) gives every member the same account id, so two
+    members' files are two logins, and one must never be saved over, or judged older than,
+    the other."""
+    if not first.account_id or first.account_id != second.account_id:
+        return False
+    return (
+        first.email is None or second.email is None or first.email.lower() == second.email.lower()
+    )
+
+
 def _older(first: AuthFile, second: AuthFile) -> bool:
     return bool(first.freshness and second.freshness and first.freshness < second.freshness)
 
@@ -196,8 +212,11 @@ def _in_folders(path: Path, folders: list[Path]) -> bool:
 
 def _write_temp(beside: Path, data: bytes) -> Path:
     """A new private temp file, named for recovery, in beside's folder, holding data (fsynced)."""
+    # The name is cut short: a saved name near the 255-byte limit would leave no room for
+    # the mark, and the switch would stop after the exchange (and every later one too).
+    stem = beside.name[:_TEMP_STEM_CHARS]
     handle, name = tempfile.mkstemp(
-        prefix=f".{beside.name}{TEMP_MARK}{os.getpid()}-", suffix=".tmp", dir=beside.parent
+        prefix=f".{stem}{TEMP_MARK}{os.getpid()}-", suffix=".tmp", dir=beside.parent
     )
     try:
         os.fchmod(handle, 0o600)
@@ -238,8 +257,8 @@ def atomic_write(path: Path, data: bytes) -> None:
 def _new_name(live: AuthFile, folder: Path) -> Path:
     base = live.email or live.account_id or "previous-login"
     base = re.sub(r"[^A-Za-z0-9@._+-]+", "-", base)
-    # A name --activate accepts: no '..', not hidden.
-    base = re.sub(r"\.{2,}", ".", base).strip("-.") or "previous-login"
+    # A name --activate accepts (no '..', not hidden), short enough for any filesystem.
+    base = re.sub(r"\.{2,}", ".", base)[:_NEW_NAME_CHARS].strip("-.") or "previous-login"
     candidate, number = folder / f"{base}{SAVED_SUFFIX}", 2
     while candidate.exists():
         candidate, number = folder / f"{base}-{number}{SAVED_SUFFIX}", number + 1
@@ -257,7 +276,7 @@ def _find_twin(login: AuthFile, folders: list[Path], prefer: Path | None) -> Aut
             saved = read_auth(path, str(path))
         except SwitchRefused:
             continue
-        if saved.raw == login.raw or (login.account_id and saved.account_id == login.account_id):
+        if saved.raw == login.raw or same_login(saved, login):
             return saved
     return None
 
@@ -343,8 +362,7 @@ def _covered_by_live(login: AuthFile, live_path: Path) -> bool:
         return False
     if live.raw == login.raw:
         return True
-    same_account = login.account_id is not None and live.account_id == login.account_id
-    return same_account and not _older(live, login)
+    return same_login(live, login) and not _older(live, login)
 
 
 # ---------------------------------------------------------------- the switch
@@ -370,7 +388,7 @@ def activate(
         live: AuthFile | None = None
         if live_path.exists():
             live = _read_whole(live_path, paths.display(live_path), _BUSY_LIMIT)
-        if live is not None and bool(live.account_id) and live.account_id == chosen.account_id:
+        if live is not None and same_login(live, chosen):
             if live.raw == chosen.raw:
                 return SwitchResult(chosen.label, None, None, None, True, rescued)
             if _older(chosen, live):
@@ -416,7 +434,7 @@ class _Switch:
         return self.live_path.with_name(self.live_path.name + BACKUP_SUFFIX)
 
     def _same_account(self, login: AuthFile) -> bool:
-        return login.account_id is not None and login.account_id == self.chosen.account_id
+        return same_login(login, self.chosen)
 
     def by_exchange(self, rescued: tuple[Path, ...]) -> SwitchResult:
         """Exchange the chosen login with auth.json, then save what came out.
@@ -439,7 +457,8 @@ class _Switch:
             if not came_out:
                 break  # there was no auth.json: ours is simply there now
             # From here temp holds what was live; on any failure it stays for recovery.
-            os.chmod(temp, 0o600)
+            if not temp.is_symlink():  # a dotfile manager's link: its file is not ours to chmod
+                os.chmod(temp, 0o600)
             _sync_folder(self.live_path.parent)
             try:
                 out: AuthFile | None = _read_whole(temp, shown, _SETTLE_LIMIT)

@@ -238,3 +238,42 @@ def test_serve_in_the_demo_never_switches_by_itself(tmp_path: Path, monkeypatch)
     assert Refresher(sources, config, Answers()).auto_switches == []
     real = build_sources(select(["codex"]), config, use_demo=False)
     assert [a.provider.id for a in Refresher(real, config, Answers()).auto_switches] == ["codex"]
+
+
+def test_a_switch_by_another_process_counts_for_the_cooldown(tmp_path: Path) -> None:
+    # The app and `serve` side by side, each with its own AutoSwitch on the same state file:
+    # once one has switched, the other must not switch again within the cooldown.
+    app = auto(tmp_path, cooldown=900)
+    serve = auto(tmp_path, cooldown=900)
+    app.switched(NOW)
+    low = [candidate("b", 5, 50, active=True), candidate("a", 90, 90)]
+    assert serve.decide(low, NOW + timedelta(seconds=60)) is None
+    assert isinstance(serve.decide(low, NOW + timedelta(seconds=901)), Switch)
+
+
+def test_a_state_file_nested_too_deeply_is_written_afresh(tmp_path: Path) -> None:
+    # Small enough to be read, too deep for the JSON reader: the switch was made, so its
+    # time must be kept, not raise RecursionError out of the app's worker.
+    (tmp_path / "auto-switch.json").write_text("[" * 30_000)
+    switching = auto(tmp_path, cooldown=900)
+    switching.switched(NOW)
+    assert auto(tmp_path, cooldown=900).last_switch == NOW
+
+
+def test_an_account_whose_figures_arrive_during_the_wait_is_judged_at_once() -> None:
+    # At start the active account's answer can come before the others': nothing to move to
+    # yet, but the account answering a moment later with room must not wait for a reset
+    # (the weekly one may be days away).
+    switching = auto()
+    low = candidate("a", 5, 50, active=True)
+    assert isinstance(switching.decide([low], NOW), NoneQualifies)
+    decision = switching.decide([low, candidate("b", 90, 90)], NOW + timedelta(seconds=1))
+    assert isinstance(decision, Switch) and decision.target.snapshot.account == "b"
+
+
+def test_a_failing_target_that_answers_again_during_the_wait_is_judged_at_once() -> None:
+    switching = auto()
+    low = candidate("a", 5, 50, active=True)
+    assert isinstance(switching.decide([low, candidate("b", 90, 90, ok=False)], NOW), NoneQualifies)
+    decision = switching.decide([low, candidate("b", 90, 90)], NOW + timedelta(minutes=5))
+    assert isinstance(decision, Switch)

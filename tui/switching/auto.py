@@ -79,6 +79,7 @@ class AutoSwitch:
         self.state_path = state_path
         self.last_switch: datetime | None = self._load()
         self._waiting_until: datetime | None = None
+        self._judged: frozenset[str] = frozenset()  # the targets' keys the wait is about
         self._said_none = False
         self.busy = False  # a switch is under way
 
@@ -94,14 +95,6 @@ class AutoSwitch:
             self._said_none = False
             self._waiting_until = None
             return None
-        if self.last_switch is not None and self.last_switch > now:
-            self.last_switch = now  # the clock went back: the cooldown counts from now
-        if self.last_switch is not None and now - self.last_switch < timedelta(
-            seconds=self.rules.cooldown
-        ):
-            return None
-        if self._waiting_until is not None and now < self._waiting_until:
-            return None
         targets = [
             c
             for c in candidates
@@ -110,10 +103,37 @@ class AutoSwitch:
             and self.switcher.refusal(c.account) is None
             and c.account.path is not None
         ]
+        # Waiting for a reset is for accounts already judged by their figures; one that had
+        # none then (not fetched yet at start, failing, stale) is news worth judging now.
+        if (
+            self._waiting_until is not None
+            and now < self._waiting_until
+            and all(c.snapshot.key in self._judged for c in targets)
+        ):
+            return None
+        # Another process (the app and `serve` side by side) may have switched since we
+        # loaded the file: its switch counts for our cooldown too (a time ahead of the
+        # clock is not one: that is the clock gone back, handled below once).
+        on_disk = self._load()
+        if (
+            on_disk is not None
+            and on_disk <= now
+            and (self.last_switch is None or on_disk > self.last_switch)
+        ):
+            self.last_switch = on_disk
+        if self.last_switch is not None and self.last_switch > now:
+            self.last_switch = now  # the clock went back: the cooldown counts from now
+        if self.last_switch is not None and now - self.last_switch < timedelta(
+            seconds=self.rules.cooldown
+        ):
+            return None
         chosen = best([c.snapshot for c in targets], self.rules.target_min)
         if chosen is None:
             wait = _earliest_reset([active, *targets], now)
             self._waiting_until = wait
+            self._judged = frozenset(
+                c.snapshot.key for c in targets if c.snapshot.ok and lefts(c.snapshot)
+            )
             if self._said_none:
                 return None
             self._said_none = True
@@ -162,7 +182,7 @@ class AutoSwitch:
             read = read_text(self.state_path, str(self.state_path), limit=64 * 1024)
             data = {}
             if read.ok:
-                with contextlib.suppress(ValueError):
+                with contextlib.suppress(ValueError, RecursionError):  # "[[[…": start afresh
                     loaded = json.loads(read.data)
                     data = loaded if isinstance(loaded, dict) else {}
             data[self.provider.id] = now.isoformat()

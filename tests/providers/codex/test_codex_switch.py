@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.credentials import DAY, codex_token, usage_answer, write_codex_auth
+from support.credentials import DAY, codex_token, fake_jwt, usage_answer, write_codex_auth
 
 from providers.codex import switch as codex_switch
 from providers.codex.switch import SwitchRefused, activate
@@ -173,6 +173,7 @@ def test_a_refused_switch_writes_nothing(
         old = write_saved(work, "alpha-old", refreshed="2026-01-01T00:00:00Z")
         data = json.loads(old.read_text())
         data["tokens"]["account_id"] = "acc-alpha"
+        data["tokens"]["id_token"] = tokens_of(work / "account/alpha.auth.json")["id_token"]
         old.write_text(json.dumps(data))
         target = "alpha-old"
     elif setup == "broken_live":
@@ -453,6 +454,7 @@ def newer_login(live: Path, name: str, marker: str) -> bytes:
     data = json.loads(live.read_text())
     data["tokens"]["access_token"] = codex_token(f"acc-{name}", marker=marker)
     data["tokens"]["account_id"] = f"acc-{name}"
+    data["tokens"]["id_token"] = fake_jwt({"email": f"{name}@example.com"})
     data["tokens"]["refresh_token"] = f"rt-{name}-{marker}"
     data["last_refresh"] = "2026-11-30T12:00:00.123456Z"
     return json.dumps(data).encode()
@@ -773,3 +775,91 @@ async def test_the_app_saves_what_an_interrupted_switch_left_behind_when_it_star
         await app.workers.wait_for_complete()
     assert tokens_of(work / "account/gamma.auth.json")["refresh_token"] == "rt-gamma-v9"
     assert leftovers_in(home / ".codex", work / "account") == []
+
+
+@pytest.mark.skipif(not atomic_swap.available(), reason="the link comes out only by exchange")
+@pytest.mark.parametrize("dangling", [False, True])
+def test_a_linked_auth_json_is_switched_and_the_linked_file_left_as_it_was(
+    three, home: Path, work: Path, tmp_path: Path, dangling: bool
+) -> None:
+    # A dotfile manager links ~/.codex/auth.json to a file of its own: the switch replaces the
+    # link, and must neither chmod that file (a write outside ours) nor stop half done.
+    outside = tmp_path / "dotfiles/auth.json"
+    outside.parent.mkdir()
+    live = home / ".codex/auth.json"
+    if not dangling:
+        live.rename(outside)
+        outside.chmod(0o644)
+    live.unlink(missing_ok=True)
+    live.symlink_to(outside)
+    before = outside.read_bytes() if not dangling else None
+    activate(work / "account/beta.auth.json", Paths(), [work / "account"])
+    assert tokens_of(live)["refresh_token"] == "rt-beta-v1"
+    if not dangling:
+        assert stat.S_IMODE(outside.stat().st_mode) == 0o644
+        assert outside.read_bytes() == before
+        assert tokens_of(work / "account/alpha.auth.json")["refresh_token"] == "rt-alpha-v2"
+    assert leftovers_in(home / ".codex", work / "account") == []
+
+
+def write_member(path: Path, email: str, marker: str, refreshed: str) -> Path:
+    """A member of one ChatGPT workspace: the account id is the workspace's, shared by all."""
+    write_codex_auth(
+        path,
+        codex_token("acc-team", marker=marker),
+        "acc-team",
+        email=email,
+        refresh_token=f"rt-{email}-{marker}",
+    )
+    data = json.loads(path.read_text())
+    data["last_refresh"] = refreshed
+    path.write_text(json.dumps(data))
+    return path
+
+
+@pytest.mark.parametrize("second_newer", [True, False])
+def test_two_members_of_one_workspace_are_two_logins(
+    home: Path, work: Path, second_newer: bool
+) -> None:
+    # One is live with tokens newer than its saved copy; switching to the other must save
+    # them over its own file, never judge them against (or drop them for) the other member's.
+    live = write_member(home / ".codex/auth.json", "one@x.com", "new", "2026-11-20T10:00:00Z")
+    write_member(work / "account/one.auth.json", "one@x.com", "old", "2026-11-01T10:00:00Z")
+    other = "2026-11-25T10:00:00Z" if second_newer else "2026-11-10T10:00:00Z"
+    write_member(work / "account/two.auth.json", "two@x.com", "v1", other)
+    switch("two", work)
+    assert tokens_of(live)["refresh_token"] == "rt-two@x.com-v1"
+    assert tokens_of(work / "account/one.auth.json")["refresh_token"] == "rt-one@x.com-new"
+    assert tokens_of(work / "account/two.auth.json")["refresh_token"] == "rt-two@x.com-v1"
+
+
+def test_switching_away_from_an_account_with_a_very_long_name_works(
+    three, home: Path, work: Path
+) -> None:
+    # 240 characters is a file name the system takes; its temp file's name, with the mark
+    # added, was not, so the switch stopped after the exchange, and every later one too.
+    long_name = "é" * 120  # 240 bytes
+    (work / "account/alpha.auth.json").rename(work / f"account/{long_name}.auth.json")
+    switch("beta", work)
+    assert tokens_of(work / f"account/{long_name}.auth.json")["refresh_token"] == "rt-alpha-v2"
+    switch("gamma", work)
+    assert tokens_of(home / ".codex/auth.json")["refresh_token"] == "rt-gamma-v1"
+    assert leftovers_in(home / ".codex", work / "account") == []
+
+
+def test_a_login_with_a_very_long_e_mail_is_saved_under_a_name_the_system_takes(
+    home: Path, work: Path
+) -> None:
+    write_saved(work, "beta")
+    email = "x" * 240 + "@example.com"
+    live = write_codex_auth(
+        home / ".codex/auth.json",
+        codex_token("acc-new"),
+        "acc-new",
+        email=email,
+        refresh_token="rt-new-only-here",
+    )
+    switch("beta", work)
+    saved = [p for p in (work / "account").glob("*.auth.json") if p.name != "beta.auth.json"]
+    assert [tokens_of(p)["refresh_token"] for p in saved] == ["rt-new-only-here"]
+    assert tokens_of(live)["refresh_token"] == "rt-beta-v1"
