@@ -133,7 +133,9 @@ def window_lines(
         lines.append(Content.styled("unlimited", "$quota-plenty"))
     else:
         remaining = window.remaining_percent
-        numbers = f" {percent(window.used_percent)} used · {percent(remaining)} left"
+        # Each share padded to "100%": bars of one detail end in one column, so their alert
+        # ticks line up from window to window ('3% used' and '23% used' alike).
+        numbers = f" {percent(window.used_percent):>4} used · {percent(remaining):>4} left"
         bar_width = max(8, width - len(numbers))
         lines.append(
             Content.assemble(
