@@ -174,3 +174,12 @@ def test_a_cut_label_keeps_what_tells_two_windows_apart() -> None:
     # A cut never leaves a space before its …
     assert fit("Fable only", 7) == "Fable… "
     assert fit("ab cd", 4) == "ab… "
+
+
+def test_a_narrow_overviews_header_uses_short_names_not_cut_ones() -> None:
+    from tui.widgets.overview import Columns, header
+
+    # The columns of the demo's every-provider overview at 60x20.
+    narrow = header(Columns(provider=5, account=6, plan=0, label=4, bar=0, reset=7)).plain
+    assert "…" not in narrow and narrow.startswith("PROV ") and " ACCT " in narrow
+    assert " ACCOUNT " in header(Columns.for_width(120)).plain
