@@ -148,3 +148,21 @@ def test_the_bars_of_one_detail_are_one_length_so_their_alert_ticks_line_up() ->
     assert len(ticks) == 1, bars
     assert {len(line) for line in bars} == {60}
     assert bars[0].endswith("   3% used ·  97% left")
+
+
+async def test_a_long_name_in_the_account_list_is_cut_so_its_share_stays(tmp_path: Path) -> None:
+    """At 80x24 the Antigravity list read 'hedy@example.com…': the name filled the list and
+    the share (or the ✗) beside it was what the cut took. It stays, at every width."""
+    app, _, _ = make_app(tmp_path, providers=["antigravity"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await support_open_tab(pilot, app, "2")
+        for size in ((80, 24), (120, 40), (60, 20)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause(0.1)
+            lines = [strip.text for strip in app.screen._compositor.render_strips()]
+            listed = [line.split("▕")[0] for line in lines[2:6]]  # under the tab bar
+            assert len(listed) == 4, (size, lines)
+            for line in listed:
+                assert line.rstrip().endswith(("%", "✗", "!")), (size, listed)
+            assert any("hedy@" in line and line.rstrip().endswith("74%") for line in listed)
