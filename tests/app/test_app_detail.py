@@ -128,3 +128,41 @@ def test_a_windows_title_fits_a_narrow_pane_by_giving_up_the_local_time_first() 
         assert title.startswith("Weekly") and "5d 11h" in title
         assert len(title) <= width, (width, title)
     assert "·" not in window_lines(weekly, now, 34, stale=False)[0].plain
+
+
+def test_the_bars_of_one_detail_are_one_length_so_their_alert_ticks_line_up() -> None:
+    """'3% used · 97% left' is shorter than '23% used · 77% left': the bar beside it grew a
+    cell, and the 50 % tick of one window sat a column off the next one's."""
+    from datetime import UTC, datetime
+
+    from providers.model import Window
+    from tui.widgets.cells import THRESHOLD_TICK
+    from tui.widgets.detail import window_lines
+
+    now = datetime(2026, 12, 2, 4, 0, tzinfo=UTC)
+    bars = []
+    for used in (3.0, 23.0, 100.0, 64.5):
+        window = Window("five_hour", "5h", used)
+        bars.append(window_lines(window, now, 60, False, thresholds=(50, 20))[1].plain)
+    ticks = {tuple(i for i, c in enumerate(line) if c == THRESHOLD_TICK) for line in bars}
+    assert len(ticks) == 1, bars
+    assert {len(line) for line in bars} == {60}
+    assert bars[0].endswith("   3% used ·  97% left")
+
+
+async def test_a_long_name_in_the_account_list_is_cut_so_its_share_stays(tmp_path: Path) -> None:
+    """At 80x24 the Antigravity list read 'hedy@example.com…': the name filled the list and
+    the share (or the ✗) beside it was what the cut took. It stays, at every width."""
+    app, _, _ = make_app(tmp_path, providers=["antigravity"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await support_open_tab(pilot, app, "2")
+        for size in ((80, 24), (120, 40), (60, 20)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause(0.1)
+            lines = [strip.text for strip in app.screen._compositor.render_strips()]
+            listed = [line.split("▕")[0] for line in lines[2:6]]  # under the tab bar
+            assert len(listed) == 4, (size, lines)
+            for line in listed:
+                assert line.rstrip().endswith(("%", "✗", "!")), (size, listed)
+            assert any("hedy@" in line and line.rstrip().endswith("74%") for line in listed)

@@ -149,3 +149,31 @@ async def test_the_app_records_good_answers_into_the_users_history(
         ("codex", "default", "five_hour", 5.0),
         ("codex", "default", "weekly", 10.0),
     ]
+
+
+def test_a_reset_mark_on_a_day_label_clears_the_label_not_one_letter() -> None:
+    """A weekly reset landing inside '28 Nov' showed '28 ▲ov': the label gives way whole."""
+    from datetime import datetime
+
+    from tui.history import chart
+    from tui.history.query import Point
+    from tui.screens.history import window_block
+
+    start = datetime(2026, 11, 2).astimezone().timestamp()
+    end = start + 30 * 86400
+    width = 72
+    labels = chart.day_labels(start, end, width)
+    column, text = labels[-1]
+    # A reset in the label's third cell (its space or a letter of the month).
+    step = (end - start) / width
+    reset = start + (column + 3) * step + step / 2
+    week = 7 * 86400
+    points = [
+        Point(int(reset - 3600), 60.0, int(reset), week),
+        Point(int(reset + 3600), 1.0, int(reset + week), week),
+    ]
+    axis = window_block("Weekly", points, start, end, width, 2, week)[-1].plain
+    assert axis[column + 3] == "▲"
+    # The label around the mark is gone whole; the others stay.
+    assert axis[column : column + len(text)].strip() == "▲"
+    assert all(other in axis for _, other in labels[:-1])

@@ -82,7 +82,7 @@ async def test_every_pop_up_shows_its_own_keys_in_its_footer(tmp_path: Path) -> 
         pane.select_key(next(e.key for e in pane.entries if e.shown.account == "side"))
         await pilot.press("enter")
         assert isinstance(app.screen, Confirm)
-        assert footer_keys(app) == {"y": "Yes", "n": "Cancel"}
+        assert footer_keys(app) == {"y": "Switch", "n": "Cancel"}  # the button's word
         await pilot.press("n")
         assert footer_keys(app) == dashboard | {"]": "Next", "[": "Prev"}
 

@@ -97,7 +97,7 @@ async def test_the_overview_and_the_claude_tab_show_the_binding_limit_first(tmp_
         assert line.index("Fable only") < line.index("5h")
         assert "Weekly" not in line  # shown in its place, not beside it
         [classic] = [text for text in lines if " default " in text]
-        assert "Weekly · Op" in classic  # 68 % used beats the plain week's 41 %
+        assert "wk Opus" in classic  # 68 % used beats the plain week's 41 %
         await open_tab(pilot, app, "2")
         claude = app._active_pane()
         claude.select_key(next(e.key for e in claude.entries if e.shown.account == "opencode"))

@@ -157,3 +157,29 @@ async def test_exhausted_is_drawn_in_the_themes_error_colour_bold(tmp_path: Path
         assert not near(segment.style.color, "quota-exhausted")
         [ok, *_] = [s for strip in strips for s in strip if s.text.startswith("ok")]
         assert near(ok.style.color, "success")
+
+
+def test_a_cut_label_keeps_what_tells_two_windows_apart() -> None:
+    """At 80x24 the Claude rows read 'Week…' (Weekly · Opus: which week?) and 'Fabl…'."""
+    from providers.model import Window
+    from tui.widgets.cells import fit, short_label
+
+    opus = Window("weekly_opus", "Weekly · Opus", 68.0)
+    fable = Window("weekly:Fable", "Fable only", 69.0)
+    assert short_label(opus, 7) == "wk Opus"
+    assert short_label(opus, 13) == "Weekly · Opus"
+    assert short_label(opus, 4) == "Opus"  # not 'wk…'
+    assert short_label(fable, 7) == "Fable"
+    assert short_label(Window("weekly", "Weekly", 1.0), 4) == "wk"  # the standard ones stay
+    # A cut never leaves a space before its …
+    assert fit("Fable only", 7) == "Fable… "
+    assert fit("ab cd", 4) == "ab… "
+
+
+def test_a_narrow_overviews_header_uses_short_names_not_cut_ones() -> None:
+    from tui.widgets.overview import Columns, header
+
+    # The columns of the demo's every-provider overview at 60x20.
+    narrow = header(Columns(provider=5, account=6, plan=0, label=4, bar=0, reset=7)).plain
+    assert "…" not in narrow and narrow.startswith("PROV ") and " ACCT " in narrow
+    assert " ACCOUNT " in header(Columns.for_width(120)).plain

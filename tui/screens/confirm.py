@@ -21,6 +21,8 @@ class Confirm(ModalScreen[bool]):
         self.title_text = title
         self.body = body
         self.yes = yes
+        # The footer names the yes key by the button's word ('y Switch', not 'y Yes').
+        self._bindings.key_to_bindings["y"] = [Binding("y", "answer(True)", yes)]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box", classes="dialog"):

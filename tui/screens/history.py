@@ -76,8 +76,17 @@ def window_block(
         (label, "bold"), ("  " + " · ".join(facts) if facts else "  no samples", "$text-muted")
     )
     lines = [title, *chart_lines(values, rows)]
-    axis = axis_line(chart.day_labels(start, end, width), width)
-    if resets and (length is None or length >= MARKED_LENGTH):
+    labels = chart.day_labels(start, end, width)
+    marked = bool(resets) and (length is None or length >= MARKED_LENGTH)
+    if marked:
+        # A label a reset falls on gives way whole: '28 ▲ov' reads as neither.
+        labels = [
+            (column, text)
+            for column, text in labels
+            if not any(column <= reset < column + len(text) for reset in resets)
+        ]
+    axis = axis_line(labels, width)
+    if marked:
         axis = _with_marks(axis.plain, resets, width)
     lines.append(axis)
     return lines
@@ -146,7 +155,7 @@ def _balance_blocks(
 
 
 def _with_marks(axis: str, resets: set[int], width: int) -> Content:
-    """The day labels with ▲ where a reset fell (a mark wins over a label's letter)."""
+    """The day labels with ▲ where a reset fell (no label is under a mark: see above)."""
     cells = list(axis.ljust(width))
     parts: list[tuple[str, str]] = []
     for column, character in enumerate(cells):

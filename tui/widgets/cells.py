@@ -32,7 +32,7 @@ def fit(text: str, width: int, *, right: bool = False) -> str:
     if cell_len(text) > width:
         while text and cell_len(text) > width - 1:
             text = text[:-1]
-        text += "…"
+        text = text.rstrip() + "…"  # 'Fable…', never 'Fable …'
     pad = " " * (width - cell_len(text))
     return pad + text if right else text + pad
 
@@ -119,10 +119,23 @@ SHORT_LABELS = {
 
 
 def short_label(window: Window, width: int) -> str:
-    """The window's label, or a standard abbreviation when the label will not fit."""
-    if len(window.label) <= width:
-        return window.label
-    return SHORT_LABELS.get(window.id, window.label)
+    """The window's label, or a standard abbreviation when the label will not fit: for a
+    window of one model or client ('Weekly · Opus', id weekly_opus), the period's abbreviation
+    and the name ('wk Opus'); 'Fable only' without its 'only'. Cut, the name is what tells two
+    weekly windows apart, so it is the part kept ('Opus' where 'wk Opus' will not fit)."""
+    label = window.label
+    if len(label) <= width:
+        return label
+    if window.id in SHORT_LABELS:
+        return SHORT_LABELS[window.id]
+    head, dot, name = label.rpartition(" · ")
+    for base, short in SHORT_LABELS.items():
+        if dot and head and window.id.startswith((f"{base}_", f"{base}:")):
+            # Narrower still, the name alone ('Opus'): the period is the other window's too.
+            return next((t for t in (f"{short} {name}", name) if len(t) <= width), name)
+    if label.endswith(" only"):
+        return label.removesuffix(" only")
+    return label
 
 
 def cell_width(label_width: int, bar_width: int) -> int:

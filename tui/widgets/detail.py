@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -48,17 +49,25 @@ STATUS_GLYPH = {
 }
 
 
-def list_prompt(entry: Entry) -> Content:
-    """'● work 85%' — active marker, name, the least remaining share, a glyph for trouble."""
+def list_prompt(entry: Entry, width: int | None = None) -> Content:
+    """'● work 85%' — active marker, name, the least remaining share, a glyph for trouble.
+    Within `width` cells the name is what gets cut, so the share and the glyph stay in sight
+    ('hedy@exam… 74%', not 'hedy@example.com…')."""
     shown = entry.shown
     lefts = [w.remaining_percent for w in shown.windows[:2] if w.remaining_percent is not None]
     least = min(lefts) if lefts else None
     marker = "● " if shown.active else "  "
     glyph = "" if entry.loading else STATUS_GLYPH[entry.snapshot.status]
+    share = f" {percent(least)}" if least is not None else ""
+    name = shown.account
+    if width is not None:
+        room = width - len(marker) - len(share) - len(glyph)
+        if room >= 4 and cell_len(name) > room:
+            name = fit(name, room)
     return Content.assemble(
         (marker, "$accent"),
-        shown.account,
-        (f" {percent(least)}" if least is not None else "", level_style(least)),
+        name,
+        (share, level_style(least)),
         (glyph, status_style(entry)),
     )
 
@@ -75,6 +84,11 @@ class AccountList(OptionList):
 
     def on_key(self) -> None:
         self.touched = True
+
+    def on_resize(self) -> None:
+        # The prompts are cut to the list's width (list_prompt): a new width, new prompts.
+        if isinstance(self.parent, ProviderPane):
+            self.parent.reprompt()
 
     def on_mouse_down(self) -> None:
         self.touched = True
@@ -133,7 +147,9 @@ def window_lines(
         lines.append(Content.styled("unlimited", "$quota-plenty"))
     else:
         remaining = window.remaining_percent
-        numbers = f" {percent(window.used_percent)} used · {percent(remaining)} left"
+        # Each share padded to "100%": bars of one detail end in one column, so their alert
+        # ticks line up from window to window ('3% used' and '23% used' alike).
+        numbers = f" {percent(window.used_percent):>4} used · {percent(remaining):>4} left"
         bar_width = max(8, width - len(numbers))
         lines.append(
             Content.assemble(
@@ -446,7 +462,8 @@ class ProviderPane(Horizontal):
         self.behind = False
         selected = self.selected_key()
         self._listed = entries
-        options = [Option(list_prompt(entry), id=entry.key) for entry in entries]
+        width = self.prompt_width(len(entries))
+        options = [Option(list_prompt(entry, width), id=entry.key) for entry in entries]
         account_list = self.account_list
         account_list.set_options(options)
         keys = [entry.key for entry in entries]
@@ -460,9 +477,30 @@ class ProviderPane(Horizontal):
             self.behind = True
             return
         if self.ready and any(e is entry for e in self._listed):
-            self.account_list.replace_option_prompt(entry.key, list_prompt(entry))
+            width = self.prompt_width(len(self._listed))
+            self.account_list.replace_option_prompt(entry.key, list_prompt(entry, width))
             if self.selected_entry() is entry:
                 self.detail.redraw(now)
+
+    def prompt_width(self, count: int) -> int | None:
+        """The cells a prompt has in the list: its width less border and padding, and less
+        the scrollbar when `count` options are more than it shows. None before layout."""
+        listing = self.account_list
+        width = listing.size.width
+        if not width:
+            return None
+        width -= listing.styles.gutter.width
+        if count > listing.size.height:
+            width -= listing.styles.scrollbar_size_vertical
+        return max(1, width)
+
+    def reprompt(self) -> None:
+        """Every prompt again at the list's width now (it was resized)."""
+        if not self.ready or not self.showing or self.behind:
+            return
+        width = self.prompt_width(len(self._listed))
+        for entry in self._listed:
+            self.account_list.replace_option_prompt(entry.key, list_prompt(entry, width))
 
     def selected_key(self) -> str | None:
         entry = self.selected_entry()

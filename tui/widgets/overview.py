@@ -158,7 +158,8 @@ class Columns:
 
 def header(columns: Columns) -> Content:
     provider = "PROVIDER" if columns.provider >= 8 else "PROV"
-    parts = [fit(provider, columns.provider), " ", fit("ACCOUNT", columns.account), " "]
+    account = "ACCOUNT" if columns.account >= 7 else "ACCT"  # not 'ACCOU…' at 60 columns
+    parts = [fit(provider, columns.provider), " ", fit(account, columns.account), " "]
     if columns.plan:
         parts += [fit("PLAN", columns.plan), " "]
     parts += [
