@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from providers import __version__
-from providers.base import Provider, Switcher, SwitchRefused
+from providers.base import DiscoveryContext, Provider, Switcher, SwitchRefused
 from providers.collect import fetch_all, ordered
 from providers.discover import NO_ACCOUNTS_HINT, Sources, bad_origin_overrides, build_sources
 from providers.kit.http import MAX_IN_FLIGHT, HttpSession, make_client
@@ -290,16 +290,22 @@ def run_activate(name: str, config: Config, account_dirs: list[Path]) -> int:
         known = _known(switcher.names(context))
         _say(f"aiquota-tui: no saved {provider.name} account {name!r} ({where}); {known}")
         return EXIT_USAGE
-    try:
-        done = switcher.activate(chosen, context)
-    except SwitchRefused as refusal:
-        _say(f"aiquota-tui: not switched: {refusal}")
-        return EXIT_NOT_ALL_OK
-    except OSError as error:
-        _say(f"aiquota-tui: the switch stopped: {error.strerror or type(error).__name__}")
+    done = _switch(switcher, chosen, context)
+    if done is None:
         return EXIT_NOT_ALL_OK
     _say(done)
     return EXIT_OK
+
+
+def _switch(switcher: Switcher, chosen: Path, context: DiscoveryContext) -> str | None:
+    """Activate `chosen`; what was done, or None once the refusal or failure has been said."""
+    try:
+        return switcher.activate(chosen, context)
+    except SwitchRefused as refusal:
+        _say(f"aiquota-tui: not switched: {refusal}")
+    except OSError as error:
+        _say(f"aiquota-tui: the switch stopped: {error.strerror or type(error).__name__}")
+    return None
 
 
 def run_activate_best(
@@ -336,13 +342,8 @@ def run_activate_best(
         return EXIT_OK
     assert account.path is not None  # refusal() said it is a saved file
     context = switcher.context(Paths(), settings, account_dirs)
-    try:
-        done = switcher.activate(account.path, context)
-    except SwitchRefused as refusal:
-        _say(f"aiquota-tui: not switched: {refusal}")
-        return EXIT_NOT_ALL_OK
-    except OSError as error:
-        _say(f"aiquota-tui: the switch stopped: {error.strerror or type(error).__name__}")
+    done = _switch(switcher, account.path, context)
+    if done is None:
         return EXIT_NOT_ALL_OK
     _say(f"{done.rstrip('.')}. It has the most room: {why}.")  # describe() ends without a stop
     return EXIT_OK
