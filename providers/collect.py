@@ -124,6 +124,22 @@ async def fetch_snapshot(
     return snapshot_of(account, Status.OK, quota=quota, fetched_at=quota.as_of or clock())
 
 
+async def fetch_guarded(
+    provider: Provider,
+    account: Account,
+    http: HttpSession,
+    clock: Callable[[], datetime] = _now,
+) -> AccountSnapshot:
+    """fetch_snapshot for loops that run for days (the app, serve): should it ever raise
+    after all (a precheck's bug), the account gets an error status and the loop goes on."""
+    try:
+        return await fetch_snapshot(provider, account, http, clock)
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:
+        return snapshot_of(account, Status.ERROR, f"Internal error ({type(error).__name__})")
+
+
 async def fetch_all(
     pairs: Iterable[tuple[Provider, Account]],
     http: HttpSession,

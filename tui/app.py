@@ -26,12 +26,12 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from providers import demo
 from providers.base import Account, DiscoveryContext, Provider, Switcher, SwitchRefused
-from providers.collect import fetch_snapshot, snapshot_of
+from providers.collect import fetch_guarded
 from providers.discover import NO_ACCOUNTS_HINT, Sources, discover
 from providers.kit.http import HttpSession, make_client
 from providers.kit.paths import Paths
 from providers.kit.words import plural
-from providers.model import AccountSnapshot, Status
+from providers.model import AccountSnapshot
 from providers.registry import BY_ID, PROVIDERS
 from tui.answers import Answers, RunContext, build_answers, state_dir
 from tui.config import Config, config_dir
@@ -472,12 +472,7 @@ class QuotaApp(GuardedApp):
 
     async def _fetch(self, entry: Entry) -> None:
         assert self._http is not None
-        try:
-            snapshot = await fetch_snapshot(entry.provider, entry.account, self._http, self.clock)
-        except Exception as error:  # fetch_snapshot should never raise; never let it stop the app
-            snapshot = snapshot_of(
-                entry.account, Status.ERROR, f"Internal error ({type(error).__name__})"
-            )
+        snapshot = await fetch_guarded(entry.provider, entry.account, self._http, self.clock)
         try:
             self.store.finish(entry, snapshot, self.clock())
             self._entry_changed(entry)

@@ -326,7 +326,7 @@ async def test_a_worker_exception_never_quits_the_app(tmp_path: Path, monkeypatc
         raise RuntimeError("boom")
 
     app, _, _ = make_app(tmp_path)
-    monkeypatch.setattr("tui.app.fetch_snapshot", explode)
+    monkeypatch.setattr("providers.collect.fetch_snapshot", explode)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
         assert app.is_running

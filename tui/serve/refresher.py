@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from providers.base import Account, Provider, SwitchRefused
-from providers.collect import fetch_snapshot, snapshot_of
+from providers.collect import fetch_guarded
 from providers.discover import Sources, discover
 from providers.kit.http import HttpSession, make_client
 from providers.kit.paths import Paths
@@ -141,12 +141,7 @@ class Refresher:
 
     async def _fetch(self, entry: Entry) -> None:
         assert self._http is not None
-        try:
-            snapshot = await fetch_snapshot(entry.provider, entry.account, self._http, self.clock)
-        except Exception as error:  # fetch_snapshot never raises; never let it stop the loop
-            snapshot = snapshot_of(
-                entry.account, Status.ERROR, f"Internal error ({type(error).__name__})"
-            )
+        snapshot = await fetch_guarded(entry.provider, entry.account, self._http, self.clock)
         before = entry.snapshot.status if not entry.loading else None
         now = self.clock()
         self.store.finish(entry, snapshot, now)
